@@ -1,0 +1,206 @@
+// Package awsclient builds the AWS SDK configuration a collection runs with:
+// base credentials from the SDK's own chain, AssumeRole with the external id
+// and a refreshing credentials cache, an optional endpoint override (for an
+// emulator such as moto), the retry policy and the API-call counter.
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Options configures Connect.
+type Options struct {
+	RoleArn     string
+	ExternalID  string
+	SessionName string
+	// EndpointURL points every client at one endpoint (an emulator). Empty
+	// means the SDK's own resolution, which also honours AWS_ENDPOINT_URL.
+	EndpointURL string
+	// Region is the region of the global calls (STS, IAM, S3 listing). Empty
+	// means AWS_REGION, else the partition's default.
+	Region string
+	// MaxAttempts per call including the first; default 10.
+	MaxAttempts int
+	// MaxBackoff caps the delay between attempts; default 20s.
+	MaxBackoff time.Duration
+	// BaseCredentials overrides the SDK credential chain that calls STS (tests).
+	BaseCredentials aws.CredentialsProvider
+	// HTTPClient overrides the transport (tests inject faults with it).
+	HTTPClient *http.Client
+	// ExtraAPIOptions are appended to every client's middleware stack.
+	ExtraAPIOptions []func(*middleware.Stack) error
+}
+
+// Session is an authenticated view of one account.
+type Session struct {
+	Config    aws.Config // assumed-role credentials, base region
+	AccountID string
+	Partition string
+	RoleArn   string
+	Calls     *CallCounter
+	// PathStyle is true when an endpoint override is in force: S3 virtual-host
+	// addressing does not work against an emulator on a loopback address.
+	PathStyle bool
+	// Regions are the regions this run collects.
+	Regions []string
+}
+
+// AuthError is a refused or failed AssumeRole: PROVIDER_AUTHENTICATION_ERROR.
+type AuthError struct {
+	RoleArn string
+	Code    string
+	Err     error
+}
+
+func (e *AuthError) Error() string {
+	why := "the role's trust policy does not trust the calling principal, or the external id does not match the one the trust policy requires"
+	if Classify(e.Err) != ClassPermission && Classify(e.Err) != ClassRegionUnavailable && e.Code != "ExpiredToken" {
+		why = "STS could not be reached or refused the request"
+	}
+	return fmt.Sprintf("PROVIDER_AUTHENTICATION_ERROR: could not assume role %s: %s (likely cause: %s)", e.RoleArn, shortCause(e.Err), why)
+}
+
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// AccountMismatchError reports an assumed account other than the configured accountId.
+type AccountMismatchError struct{ Want, Got string }
+
+func (e *AccountMismatchError) Error() string {
+	return fmt.Sprintf("CONFIG_VALIDATION_ERROR: accountId: configured %s but role belongs to account %s", e.Want, e.Got)
+}
+
+func shortCause(err error) string {
+	if code := ErrorCode(err); code != "" {
+		return "STS answered " + code
+	}
+	var opErr interface{ Unwrap() error }
+	for errors.As(err, &opErr) {
+		inner := opErr.Unwrap()
+		if inner == nil {
+			break
+		}
+		err = inner
+	}
+	return err.Error()
+}
+
+// DefaultRegion is the region used for global calls in a partition.
+func DefaultRegion(partition string) string {
+	switch partition {
+	case "aws-us-gov":
+		return "us-gov-west-1"
+	case "aws-cn":
+		return "cn-north-1"
+	}
+	return "us-east-1"
+}
+
+// Connect assumes the role and verifies the account it lands in.
+func Connect(ctx context.Context, opts Options, partition, wantAccount string) (*Session, error) {
+	calls := NewCallCounter()
+	maxAttempts := opts.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = 10
+	}
+	maxBackoff := opts.MaxBackoff
+	if maxBackoff <= 0 {
+		maxBackoff = 20 * time.Second
+	}
+	loadOpts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			// Adaptive mode slows this client down when AWS throttles it. The
+			// retry quota is off: a long collection must wait out throttling,
+			// not fail fast once a local budget of retries is spent.
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+					so.MaxAttempts = maxAttempts
+					so.MaxBackoff = maxBackoff
+					so.RateLimiter = ratelimit.None
+				})
+			})
+		}),
+		config.WithAPIOptions(append([]func(*middleware.Stack) error{calls.Middleware()}, opts.ExtraAPIOptions...)),
+	}
+	if opts.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
+	}
+	if opts.EndpointURL != "" {
+		loadOpts = append(loadOpts, config.WithBaseEndpoint(opts.EndpointURL))
+	}
+	if opts.BaseCredentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.BaseCredentials))
+	}
+	if opts.HTTPClient != nil {
+		loadOpts = append(loadOpts, config.WithHTTPClient(opts.HTTPClient))
+	}
+	base, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS SDK configuration: %w", err)
+	}
+	if base.Region == "" {
+		base.Region = DefaultRegion(partition)
+	}
+	sessionName := opts.SessionName
+	if sessionName == "" {
+		sessionName = "awsgraph"
+	}
+	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), opts.RoleArn, func(o *stscreds.AssumeRoleOptions) {
+		o.ExternalID = aws.String(opts.ExternalID)
+		o.RoleSessionName = sessionName
+		o.Duration = time.Hour
+	})
+	assumed := base.Copy()
+	// The cache refreshes the role credentials before they expire, so runs
+	// longer than the session duration keep working.
+	assumed.Credentials = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
+		o.ExpiryWindow = 5 * time.Minute
+		o.ExpiryWindowJitterFrac = 0.5
+	})
+	if _, err := assumed.Credentials.Retrieve(ctx); err != nil {
+		return nil, &AuthError{RoleArn: opts.RoleArn, Code: ErrorCode(err), Err: err}
+	}
+	ident, err := sts.NewFromConfig(assumed).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, &AuthError{RoleArn: opts.RoleArn, Code: ErrorCode(err), Err: err}
+	}
+	account := aws.ToString(ident.Account)
+	if wantAccount != "" && wantAccount != account {
+		return nil, &AccountMismatchError{Want: wantAccount, Got: account}
+	}
+	return &Session{
+		Config:    assumed,
+		AccountID: account,
+		Partition: partition,
+		RoleArn:   opts.RoleArn,
+		Calls:     calls,
+		PathStyle: opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "",
+	}, nil
+}
+
+// In returns the session's configuration for one region.
+func (s *Session) In(region string) aws.Config {
+	c := s.Config.Copy()
+	c.Region = region
+	return c
+}
+
+// S3Options applies path-style addressing when an endpoint override is set.
+func (s *Session) S3Options(o *s3.Options) {
+	if s.PathStyle {
+		o.UsePathStyle = true
+	}
+}

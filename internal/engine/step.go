@@ -1,0 +1,48 @@
+// Package engine runs integration steps as a dependency graph. A step declares
+// the types it produces and the steps it depends on; the engine runs each step
+// once all its dependencies have finished, several at a time, isolates failures
+// per step and records which types are partial so no sink deletes data that a
+// failed step did not read.
+package engine
+
+import "context"
+
+// EntityDecl declares an entity type a step produces.
+type EntityDecl struct {
+	Type  string   `json:"_type"`
+	Class []string `json:"_class"`
+}
+
+// RelationshipDecl declares a relationship type a step produces.
+type RelationshipDecl struct {
+	Type       string `json:"_type"`
+	Class      string `json:"_class"`
+	SourceType string `json:"sourceType"`
+	TargetType string `json:"targetType"`
+	Mapped     bool   `json:"mapped,omitempty"`
+}
+
+// Step is one unit of collection or analysis.
+type Step struct {
+	ID            string
+	Name          string
+	Entities      []EntityDecl
+	Relationships []RelationshipDecl
+	DependsOn     []string
+	// Permissions lists the `service:Action` calls the step makes; it feeds the
+	// documentation and the read-only role template.
+	Permissions []string
+	Run         func(ctx context.Context, sc *StepContext) error
+}
+
+// DeclaredTypes returns every entity and relationship type the step declares.
+func (s Step) DeclaredTypes() []string {
+	out := make([]string, 0, len(s.Entities)+len(s.Relationships))
+	for _, e := range s.Entities {
+		out = append(out, e.Type)
+	}
+	for _, r := range s.Relationships {
+		out = append(out, r.Type)
+	}
+	return out
+}

@@ -1,0 +1,52 @@
+package graph
+
+import "testing"
+
+func TestRelationshipType(t *testing.T) {
+	cases := []struct{ from, class, to, want string }{
+		{"aws_ec2_instance", "USES", "aws_ec2_volume", "aws_ec2_instance_uses_volume"},
+		{"aws_ec2_vpc", "CONTAINS", "aws_ec2_subnet", "aws_ec2_vpc_contains_subnet"},
+		{"aws_account", "HAS", "aws_ec2_instance", "aws_account_has_ec2_instance"},
+		{"aws_ec2_security_group", "PROTECTS", "aws_ec2_instance", "aws_ec2_security_group_protects_instance"},
+		{"aws_ec2_security_group", "ALLOWS", "aws_ec2_security_group", "aws_ec2_security_group_allows_group"},
+		{"internet", "ALLOWS", "aws_ec2_security_group", "internet_allows_aws_ec2_security_group"},
+		{"aws_iam_user", "IS", "Person", "aws_iam_user_is_Person"},
+	}
+	for _, c := range cases {
+		if got := RelationshipType(c.from, c.class, c.to); got != c.want {
+			t.Errorf("RelationshipType(%s,%s,%s) = %s, want %s", c.from, c.class, c.to, got, c.want)
+		}
+	}
+}
+
+func TestDirectKeyAndTags(t *testing.T) {
+	a := NewEntity("arn:aws:ec2:us-east-1:111122223333:instance/i-1", "aws_ec2_instance", []string{"Host"}, "i-1")
+	a.SetTags(map[string]string{"Name": "web", "env": "prod"})
+	if a["displayName"] != "web" || a["tag.env"] != "prod" || a["name"] != "i-1" {
+		t.Fatalf("tags not applied: %v", a)
+	}
+	v := NewEntity("arn:aws:ec2:us-east-1:111122223333:volume/vol-1", "aws_ec2_volume", []string{"DataStore", "Disk"}, "vol-1")
+	r := Direct(a, "uses", v, map[string]any{"deviceName": "/dev/xvda"})
+	if r.Key() != a.Key()+"|uses|"+v.Key() || r.Class() != "USES" || r.Type() != "aws_ec2_instance_uses_volume" {
+		t.Fatalf("bad relationship %v", r)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	e := NewEntity("arn:aws:s3:::bucket-one", "aws_s3_bucket", []string{"DataStore"}, "bucket-one")
+	if err := Validate(e); err == nil {
+		t.Fatal("DataStore without classification/encrypted accepted")
+	}
+	e.Set("classification", nil).Set("encrypted", false)
+	if err := Validate(e); err != nil {
+		t.Fatal(err)
+	}
+	e["bad/name"] = 1
+	if err := Validate(e); err == nil {
+		t.Fatal("invalid property name accepted")
+	}
+	short := NewEntity("short", "aws_x", []string{"Host"}, "x")
+	if err := Validate(short); err == nil {
+		t.Fatal("short key accepted")
+	}
+}

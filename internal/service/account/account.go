@@ -1,0 +1,90 @@
+// Package account produces the aws_account entity every resource hangs off,
+// and the helpers other services use for "account HAS resource".
+package account
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+)
+
+const (
+	// Type is the account entity type.
+	Type = "aws_account"
+	// StepID is the step that adds the account entity; steps that add
+	// "account HAS x" depend on it.
+	StepID = "fetch-account"
+)
+
+// Key is the account entity key: the account's root principal ARN, which is
+// also how trust and resource policies name the account.
+func Key(partition, accountID string) string {
+	return "arn:" + partition + ":iam::" + accountID + ":root"
+}
+
+// HasDecl declares the "account HAS <targetType>" relationship type.
+func HasDecl(targetType string) engine.RelationshipDecl {
+	return engine.RelationshipDecl{Type: graph.RelationshipType(Type, "HAS", targetType), Class: "HAS", SourceType: Type, TargetType: targetType}
+}
+
+// Has returns the "account HAS e" relationship for the session's account.
+func Has(s *awsclient.Session, e graph.Entity) graph.Relationship {
+	return graph.DirectByKey(Key(s.Partition, s.AccountID), Type, "HAS", e.Key(), e.Type(), nil)
+}
+
+// AliasLister is the one IAM call this step makes.
+type AliasLister interface {
+	ListAccountAliases(ctx context.Context, in *iam.ListAccountAliasesInput, optFns ...func(*iam.Options)) (*iam.ListAccountAliasesOutput, error)
+}
+
+// NewEntity converts the account id and its alias (may be "") to the entity.
+func NewEntity(partition, accountID, alias string) graph.Entity {
+	name := accountID
+	if alias != "" {
+		name = alias
+	}
+	e := graph.NewEntity(Key(partition, accountID), Type, []string{"Account"}, name)
+	e.Set("accountId", accountID).Set("partition", partition).Set("alias", nilIfEmpty(alias))
+	e.Set("webLink", "https://console.aws.amazon.com/billing/home#/account")
+	e.Set("accessURL", signinURL(accountID, alias))
+	return e
+}
+
+func signinURL(accountID, alias string) string {
+	if alias != "" {
+		return "https://" + alias + ".signin.aws.amazon.com/console"
+	}
+	return "https://" + accountID + ".signin.aws.amazon.com/console"
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Steps returns the account step.
+func Steps(s *awsclient.Session) []engine.Step {
+	return []engine.Step{{
+		ID:          StepID,
+		Name:        "Fetch AWS account",
+		Entities:    []engine.EntityDecl{{Type: Type, Class: []string{"Account"}}},
+		Permissions: []string{"iam:ListAccountAliases"},
+		Run: func(ctx context.Context, sc *engine.StepContext) error {
+			alias := ""
+			out, err := iam.NewFromConfig(s.Config).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+			if err != nil {
+				// The alias is a nicety: the account entity is still true without it.
+				sc.Warn("account alias not read: " + err.Error())
+			} else if len(out.AccountAliases) > 0 {
+				alias = out.AccountAliases[0]
+			}
+			return sc.AddEntity(NewEntity(s.Partition, s.AccountID, alias))
+		},
+	}}
+}
