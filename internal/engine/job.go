@@ -25,6 +25,9 @@ type Job struct {
 	relOrder  []string
 	relByType map[string][]string
 	data      map[string]any
+	// owner records which step added each entity and relationship, so the
+	// graph files can be written per step as the JupiterOne layout wants.
+	owner map[string]string
 }
 
 // NewJob returns an empty job state.
@@ -35,11 +38,14 @@ func NewJob() *Job {
 		rels:      map[string]graph.Relationship{},
 		relByType: map[string][]string{},
 		data:      map[string]any{},
+		owner:     map[string]string{},
 	}
 }
 
 // AddEntity adds an entity; a duplicate `_key` is an error and the entity is not added.
-func (j *Job) AddEntity(e graph.Entity) error {
+func (j *Job) AddEntity(e graph.Entity) error { return j.addEntity("", e) }
+
+func (j *Job) addEntity(step string, e graph.Entity) error {
 	if err := graph.Validate(e); err != nil {
 		return err
 	}
@@ -51,12 +57,15 @@ func (j *Job) AddEntity(e graph.Entity) error {
 	}
 	j.entities[k] = e
 	j.byType[e.Type()] = append(j.byType[e.Type()], k)
+	j.owner["e:"+k] = step
 	return nil
 }
 
 // AddRelationship adds a relationship. A direct relationship must point at
 // entities already in the job; a duplicate `_key` is an error.
-func (j *Job) AddRelationship(r graph.Relationship) error {
+func (j *Job) AddRelationship(r graph.Relationship) error { return j.addRelationship("", r) }
+
+func (j *Job) addRelationship(step string, r graph.Relationship) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	k := r.Key()
@@ -72,6 +81,7 @@ func (j *Job) AddRelationship(r graph.Relationship) error {
 		}
 	}
 	j.rels[k] = r
+	j.owner["r:"+k] = step
 	j.relOrder = append(j.relOrder, k)
 	j.relByType[r.Type()] = append(j.relByType[r.Type()], k)
 	return nil
@@ -81,7 +91,11 @@ func (j *Job) AddRelationship(r graph.Relationship) error {
 // reports whether it was added. Converters that may meet the same edge twice
 // (an instance listed under two reservations, a rule seen from both groups) use it.
 func (j *Job) AddRelationshipOnce(r graph.Relationship) (bool, error) {
-	err := j.AddRelationship(r)
+	return j.addRelationshipOnce("", r)
+}
+
+func (j *Job) addRelationshipOnce(step string, r graph.Relationship) (bool, error) {
+	err := j.addRelationship(step, r)
 	if _, dup := err.(*DuplicateKeyError); dup {
 		return false, nil
 	}
@@ -181,4 +195,18 @@ func (j *Job) UpdateEntity(key string, fn func(graph.Entity)) bool {
 		fn(e)
 	}
 	return ok
+}
+
+// EntityOwner returns the id of the step that added the entity ("" if none).
+func (j *Job) EntityOwner(key string) string {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.owner["e:"+key]
+}
+
+// RelationshipOwner returns the id of the step that added the relationship.
+func (j *Job) RelationshipOwner(key string) string {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.owner["r:"+key]
 }

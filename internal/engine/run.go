@@ -66,6 +66,8 @@ type Options struct {
 	// DescribeError explains an error in the user's terms (which permission,
 	// which region). The engine knows nothing of AWS; the caller does.
 	DescribeError func(error) Failure
+	// OnStepDone is called as each step finishes (progress display).
+	OnStepDone func(StepResult)
 }
 
 // StepContext is what a running step sees.
@@ -83,7 +85,7 @@ type StepContext struct {
 
 // AddEntity adds an entity to the job and records its type as encountered.
 func (sc *StepContext) AddEntity(e graph.Entity) error {
-	if err := sc.Job.AddEntity(e); err != nil {
+	if err := sc.Job.addEntity(sc.Step.ID, e); err != nil {
 		return err
 	}
 	sc.encounter(e.Type())
@@ -92,7 +94,7 @@ func (sc *StepContext) AddEntity(e graph.Entity) error {
 
 // AddRelationship adds a relationship to the job and records its type.
 func (sc *StepContext) AddRelationship(r graph.Relationship) error {
-	if err := sc.Job.AddRelationship(r); err != nil {
+	if err := sc.Job.addRelationship(sc.Step.ID, r); err != nil {
 		return err
 	}
 	sc.encounter(r.Type())
@@ -101,7 +103,7 @@ func (sc *StepContext) AddRelationship(r graph.Relationship) error {
 
 // AddRelationshipOnce adds r unless its key is already present.
 func (sc *StepContext) AddRelationshipOnce(r graph.Relationship) error {
-	added, err := sc.Job.AddRelationshipOnce(r)
+	added, err := sc.Job.addRelationshipOnce(sc.Step.ID, r)
 	if added {
 		sc.encounter(r.Type())
 	}
@@ -247,6 +249,9 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 			sem <- struct{}{}
 			results[i] = runStep(ctx, job, s, rs, depFailed)
 			<-sem
+			if opts.OnStepDone != nil {
+				opts.OnStepDone(results[i])
+			}
 		}()
 	}
 	wg.Wait()

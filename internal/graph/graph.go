@@ -7,6 +7,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -62,8 +63,21 @@ func (r Relationship) ToKey() string { return str(r["_toEntityKey"]) }
 
 // Mapping returns the `_mapping` of a mapped relationship, or nil.
 func (r Relationship) Mapping() *Mapping {
-	m, _ := r["_mapping"].(*Mapping)
-	return m
+	switch m := r["_mapping"].(type) {
+	case *Mapping:
+		return m
+	case map[string]any: // read back from JSON
+		data, err := json.Marshal(m)
+		if err != nil {
+			return nil
+		}
+		var out Mapping
+		if json.Unmarshal(data, &out) != nil {
+			return nil
+		}
+		return &out
+	}
+	return nil
 }
 
 func str(v any) string {

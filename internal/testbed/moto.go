@@ -42,7 +42,7 @@ var runningOn = regexp.MustCompile(`Running on (http://127\.0\.0\.1:\d+)`)
 
 // Start launches moto_server (MOTO_SERVER overrides the binary) on a free
 // loopback port and waits until it answers.
-func Start() (*Moto, error) {
+func Start(extraEnv ...string) (*Moto, error) {
 	bin := os.Getenv("MOTO_SERVER")
 	if bin == "" {
 		p, err := exec.LookPath("moto_server")
@@ -52,7 +52,7 @@ func Start() (*Moto, error) {
 		bin = p
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", "0")
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	cmd.Env = append(append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), extraEnv...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -95,6 +95,35 @@ func Start() (*Moto, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return &Moto{URL: url, cmd: cmd}, nil
+}
+
+// StartPrivate starts a server of the test's own (for settings that are
+// process-global in moto, such as its IAM access control) and stops it when
+// the test ends.
+func StartPrivate(t testing.TB, extraEnv ...string) *Moto {
+	t.Helper()
+	Server(t) // same skip/fail rule as the shared server
+	m, err := Start(extraEnv...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	return m
+}
+
+// EnableAuth turns on moto's IAM access control: from now on only keys of
+// IAM users created in moto are accepted, and AssumeRole checks the trust
+// policy's principal and sts:ExternalId (StringEquals) condition.
+func (m *Moto) EnableAuth(t testing.TB) {
+	t.Helper()
+	resp, err := http.Post(m.URL+"/moto-api/reset-auth", "text/plain", strings.NewReader("0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("reset-auth: HTTP %d", resp.StatusCode)
+	}
 }
 
 // Stop ends the server.

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/collector"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/instance"
+	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
+)
+
+// Exit codes (SPEC §6).
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitConfig = 2 // configuration or authentication failure
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// testAWSOptions lets tests inject base credentials and retry settings.
+var testAWSOptions *awsclient.Options
+
+// Execute runs the CLI and returns the exit code.
+func Execute(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		fmt.Fprintln(stderr, "awsgraph:", ee.err)
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "awsgraph:", err)
+	return exitConfig // cobra's own errors are flag/usage errors
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "awsgraph",
+		Short:         "Collect an AWS account into a security asset graph (JupiterOne data model)",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newCollect(stdout, stderr), newImport(stdout), newSteps(stdout))
+	return root
+}
+
+type collectFlags struct {
+	roleArn, externalID, regions, output, db, endpoint, event, envFile string
+	sessionName, accountID, instanceID                                 string
+	quiet, verbose, failOnPartial, noDB, jsonOut                       bool
+}
+
+func newCollect(stdout, stderr io.Writer) *cobra.Command {
+	f := &collectFlags{}
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Run one integration instance end to end",
+		Long: `Validate the instance configuration, assume the role with its external id, read the
+account (EC2, IAM, S3, Lambda, API Gateway, Config), run the analyses, and write the
+graph files and the local store. Settings come from flags, then --event, then the
+environment / .env file (ROLE_ARN, EXTERNAL_ID, REGIONS, SESSION_NAME, ACCOUNT_ID,
+INTEGRATION_INSTANCE_ID). The AWS SDK's own environment (AWS_PROFILE, AWS_REGION,
+AWS_ENDPOINT_URL, ...) supplies the credentials that call STS.
+
+Exit codes: 0 success (partial steps are warnings), 2 configuration or authentication
+failure, 1 anything else (and partial runs with --fail-on-partial).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCollect(cmd, f, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.roleArn, "role-arn", "", "ARN of the read-only role to assume (arn:aws:iam::<account>:role/<name>)")
+	fl.StringVar(&f.externalID, "external-id", "", "external id the role's trust policy requires (never logged or stored)")
+	fl.StringVar(&f.regions, "regions", "", "comma-separated regions to collect (default: every region enabled in the account)")
+	fl.StringVar(&f.output, "output", ".j1-integration", "directory for the JupiterOne graph files and summary.json")
+	fl.StringVar(&f.db, "db", "awsgraph.db", "SQLite graph store to update")
+	fl.BoolVar(&f.noDB, "no-db", false, "do not update the SQLite store")
+	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator such as moto); S3 then uses path-style addressing")
+	fl.StringVar(&f.event, "event", "", `invocation event JSON file: {"integrationInstanceId": "...", "config": {"roleArn": "...", "externalId": "...", "regions": [...]}}`)
+	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment")
+	fl.StringVar(&f.sessionName, "session-name", "", "role session name (default awsgraph)")
+	fl.StringVar(&f.accountID, "account-id", "", "expected account id; the run stops if the role belongs to another account")
+	fl.StringVar(&f.instanceID, "instance-id", "", "integration instance id (default: the role ARN); the store keeps one graph per instance")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only errors")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each step and AWS call count in detail")
+	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 1 when any step failed or was partial")
+	fl.BoolVar(&f.jsonOut, "json", false, "print the run summary as JSON instead of a table")
+	return cmd
+}
+
+// resolveConfig merges the sources, most specific first: flags, event, env/.env.
+func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, error) {
+	cfg, err := instance.FromEnv(f.envFile)
+	if err != nil {
+		return cfg, err
+	}
+	if f.event != "" {
+		ev, err := instance.ReadEventFile(f.event)
+		if err != nil {
+			return cfg, err
+		}
+		cfg = instance.Merge(cfg, ev.Config)
+	}
+	flags := instance.Config{
+		RoleArn: f.roleArn, ExternalID: instance.Secret(f.externalID), SessionName: f.sessionName,
+		AccountID: f.accountID, IntegrationInstanceID: f.instanceID,
+	}
+	if cmd.Flags().Changed("regions") {
+		flags.Regions = instance.SplitRegions(f.regions)
+		if len(flags.Regions) == 0 {
+			return cfg, &instance.ValidationError{Field: "regions", Reason: "--regions is empty"}
+		}
+	}
+	return instance.Merge(cfg, flags), nil
+}
+
+func runCollect(cmd *cobra.Command, f *collectFlags, stdout, stderr io.Writer) error {
+	level := slog.LevelWarn
+	switch {
+	case f.verbose:
+		level = slog.LevelDebug
+	case f.quiet:
+		level = slog.LevelError
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := resolveConfig(cmd, f)
+	if err != nil {
+		return &exitError{exitConfig, err}
+	}
+	if err := cfg.Validate(); err != nil {
+		return &exitError{exitConfig, err}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	prog := newProgress(stderr, f.quiet)
+	opts := collector.Options{
+		Config: cfg, EndpointURL: f.endpoint, OutputDir: f.output, Logger: log,
+		OnStepDone: prog.stepDone,
+	}
+	if !f.noDB {
+		opts.DBPath = f.db
+	}
+	if testAWSOptions != nil {
+		opts.AWS = *testAWSOptions
+	}
+	out, err := collector.Run(ctx, opts)
+	prog.finish()
+	if err != nil {
+		var ve *instance.ValidationError
+		var ae *awsclient.AuthError
+		var me *awsclient.AccountMismatchError
+		if errors.As(err, &ve) || errors.As(err, &ae) || errors.As(err, &me) {
+			return &exitError{exitConfig, err}
+		}
+		return &exitError{exitFailed, err}
+	}
+	if f.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out.Summary)
+	} else if !f.quiet {
+		printSummary(stdout, out.Summary, f.verbose)
+	}
+	if f.failOnPartial && len(out.Summary.Metadata.PartialDatasets.Types) > 0 {
+		return &exitError{exitFailed, fmt.Errorf("partial run (--fail-on-partial): %s", strings.Join(out.Summary.Metadata.PartialDatasets.Types, ", "))}
+	}
+	return nil
+}
+
+// progress shows steps as they finish: one updating line on a terminal,
+// plain lines otherwise.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	quiet bool
+	n     int
+	start time.Time
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &progress{w: w, tty: tty, quiet: quiet, start: time.Now()}
+}
+
+func (p *progress) stepDone(r engine.StepResult) {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	el := time.Since(p.start).Round(100 * time.Millisecond)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K[%s] %d steps done, last: %s (%s)", el, p.n, r.ID, r.Status)
+		return
+	}
+	fmt.Fprintf(p.w, "step %-45s %-42s %6dms\n", r.ID, r.Status, r.DurationMs)
+}
+
+func (p *progress) finish() {
+	if p.tty && !p.quiet && p.n > 0 {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func printSummary(w io.Writer, s *collector.Summary, verbose bool) {
+	fmt.Fprintf(w, "Collected account %s (%d regions) in %.1fs with %d AWS API calls.\n\n",
+		s.AccountID, len(s.Regions), float64(s.DurationMs)/1000, s.APICalls.Total)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENTITY TYPE\tCOUNT")
+	for _, k := range sortedKeys(s.EntityCounts) {
+		fmt.Fprintf(tw, "%s\t%d\n", k, s.EntityCounts[k])
+	}
+	fmt.Fprintln(tw, "\t")
+	fmt.Fprintln(tw, "RELATIONSHIP TYPE\tCOUNT")
+	for _, k := range sortedKeys(s.RelationshipCounts) {
+		fmt.Fprintf(tw, "%s\t%d\n", k, s.RelationshipCounts[k])
+	}
+	tw.Flush()
+	if types := s.Metadata.PartialDatasets.Types; len(types) > 0 {
+		fmt.Fprintf(w, "\nPARTIAL TYPES (kept in the store, not deleted): %s\n", strings.Join(types, ", "))
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintln(w, "\nWARNINGS")
+		for _, wn := range s.Warnings {
+			fmt.Fprintf(w, "  [%s] %s\n", wn.Step, wn.Message)
+		}
+	}
+	failed := 0
+	for _, r := range s.IntegrationStepResults {
+		if r.Status != engine.StatusSuccess {
+			failed++
+		}
+	}
+	fmt.Fprintf(w, "\nSteps: %d, not fully successful: %d\n", len(s.IntegrationStepResults), failed)
+	if verbose {
+		fmt.Fprintln(w, "\nAPI CALLS")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, k := range sortedKeys(s.APICalls.ByOperation) {
+			fmt.Fprintf(tw, "  %s\t%d\n", k, s.APICalls.ByOperation[k])
+		}
+		tw.Flush()
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func newImport(stdout io.Writer) *cobra.Command {
+	var db, file, source string
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import entities owned elsewhere (e.g. Persons) into the store and resolve mapped relationships to them",
+		Long: `Reads a JSON file {"entities": [...]} (each with _key, _type, _class) and stores it under
+the source name given, replacing what an earlier import of that source held. Mapped
+relationships (IAM user IS Person, ...) are then resolved against it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return &exitError{exitConfig, err}
+			}
+			var doc struct {
+				Entities []graph.Entity `json:"entities"`
+			}
+			if err := json.Unmarshal(data, &doc); err != nil {
+				return &exitError{exitConfig, fmt.Errorf("%s: %w", file, err)}
+			}
+			for i, e := range doc.Entities {
+				if e.Key() == "" || e.Type() == "" || len(e.Classes()) == 0 {
+					return &exitError{exitConfig, fmt.Errorf("%s: entity %d lacks _key, _type or _class", file, i)}
+				}
+			}
+			st, err := sqlite.Open(db)
+			if err != nil {
+				return &exitError{exitFailed, err}
+			}
+			defer st.Close()
+			if err := st.Import(cmd.Context(), "import:"+source, doc.Entities); err != nil {
+				return &exitError{exitFailed, err}
+			}
+			fmt.Fprintf(stdout, "imported %d entities as import:%s\n", len(doc.Entities), source)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store")
+	cmd.Flags().StringVar(&file, "file", "", `JSON file {"entities": [...]}`)
+	cmd.Flags().StringVar(&source, "source", "default", "name of this import (re-importing the same name replaces it)")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+func newSteps(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "steps",
+		Short: "List the steps, the types they produce and the AWS permissions they need",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sess := &awsclient.Session{Partition: "aws", AccountID: "000000000000", Calls: awsclient.NewCallCounter()}
+			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "STEP\tDEPENDS ON\tTYPES\tPERMISSIONS")
+			for _, s := range collector.AllSteps(sess) {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, strings.Join(s.DependsOn, ","), strings.Join(s.DeclaredTypes(), ","), strings.Join(s.Permissions, ","))
+			}
+			return tw.Flush()
+		},
+	}
+}

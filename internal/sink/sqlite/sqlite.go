@@ -1,0 +1,441 @@
+// Package sqlite is the local graph store: an embedded SQLite database
+// (pure-Go driver). Each run updates the instance's graph in one
+// transaction: objects are upserted, objects of a fully collected type that
+// the run did not see are deleted, objects of a partial type are kept, and
+// mapped relationships are resolved against every entity the store holds.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/sink"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS runs (
+	run_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	instance_id TEXT NOT NULL,
+	finished_at INTEGER NOT NULL,
+	summary     TEXT
+);
+CREATE TABLE IF NOT EXISTS entities (
+	instance_id TEXT NOT NULL,
+	key         TEXT NOT NULL,
+	type        TEXT NOT NULL,
+	source      TEXT NOT NULL DEFAULT 'integration-managed',
+	json        TEXT NOT NULL,
+	run_id      INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	PRIMARY KEY (instance_id, key)
+);
+CREATE INDEX IF NOT EXISTS entities_by_type ON entities (instance_id, type);
+CREATE INDEX IF NOT EXISTS entities_by_key ON entities (key);
+CREATE TABLE IF NOT EXISTS relationships (
+	instance_id TEXT NOT NULL,
+	key         TEXT NOT NULL,
+	type        TEXT NOT NULL,
+	class       TEXT NOT NULL,
+	from_key    TEXT,
+	to_key      TEXT,
+	mapped      INTEGER NOT NULL DEFAULT 0,
+	json        TEXT NOT NULL,
+	run_id      INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL,
+	PRIMARY KEY (instance_id, key)
+);
+CREATE INDEX IF NOT EXISTS relationships_by_type ON relationships (instance_id, type);
+CREATE INDEX IF NOT EXISTS relationships_from ON relationships (from_key);
+CREATE INDEX IF NOT EXISTS relationships_to ON relationships (to_key);
+`
+
+// SourceMapper marks placeholder entities created for unresolved mapped
+// relationships (JupiterOne's `system-mapper`).
+const SourceMapper = "system-mapper"
+
+// Store is an open SQLite graph store.
+type Store struct{ db *sql.DB }
+
+// Open opens (creating if needed) the database at path.
+func Open(path string) (*Store, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // one writer; SQLite serialises writes anyway
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// DB exposes the database for queries.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Write applies one run's snapshot.
+func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := time.Now().UnixMilli()
+	summary, _ := json.Marshal(snap.Summary)
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs (instance_id, finished_at, summary) VALUES (?, ?, ?)`, snap.InstanceID, now, string(summary))
+	if err != nil {
+		return err
+	}
+	runID, _ := res.LastInsertId()
+	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", snap.Entities, runID, now); err != nil {
+		return err
+	}
+	relStmt, err := tx.PrepareContext(ctx, `INSERT INTO relationships (instance_id, key, type, class, from_key, to_key, mapped, json, run_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (instance_id, key) DO UPDATE SET type = excluded.type, class = excluded.class,
+			from_key = excluded.from_key, to_key = excluded.to_key, mapped = excluded.mapped,
+			json = excluded.json, run_id = excluded.run_id, updated_at = excluded.updated_at`)
+	if err != nil {
+		return err
+	}
+	defer relStmt.Close()
+	for _, r := range snap.Relationships {
+		data, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encoding relationship %s: %w", r.Key(), err)
+		}
+		from, to := nullable(r.FromKey()), nullable(r.ToKey())
+		mapped := 0
+		if m := r.Mapping(); m != nil {
+			mapped = 1
+			if m.RelationshipDirection == graph.Reverse {
+				to = m.SourceEntityKey
+			} else {
+				from = m.SourceEntityKey
+			}
+		}
+		if _, err := relStmt.ExecContext(ctx, snap.InstanceID, r.Key(), r.Type(), r.Class(), from, to, mapped, string(data), runID, now); err != nil {
+			return err
+		}
+	}
+	partial := map[string]bool{}
+	for _, t := range snap.PartialTypes {
+		partial[t] = true
+	}
+	for _, t := range snap.DeclaredTypes {
+		if partial[t] {
+			continue // a partial type keeps what earlier runs stored
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entities WHERE instance_id = ? AND type = ? AND run_id <> ? AND source <> ?`, snap.InstanceID, t, runID, SourceMapper); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM relationships WHERE instance_id = ? AND type = ? AND run_id <> ?`, snap.InstanceID, t, runID); err != nil {
+			return err
+		}
+	}
+	if err := resolveMappings(ctx, tx, runID, now); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func upsertEntities(ctx context.Context, tx *sql.Tx, instanceID, source string, ents []graph.Entity, runID, now int64) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (instance_id, key) DO UPDATE SET type = excluded.type, source = excluded.source,
+			json = excluded.json, run_id = excluded.run_id, updated_at = excluded.updated_at`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, e := range ents {
+		data, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encoding entity %s: %w", e.Key(), err)
+		}
+		if _, err := stmt.ExecContext(ctx, instanceID, e.Key(), e.Type(), source, string(data), runID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Import stores entities owned elsewhere (for example Persons from an HR
+// export) under their own instance id, replacing what that import held, and
+// resolves mapped relationships against them.
+func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Entity) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := time.Now().UnixMilli()
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs (instance_id, finished_at, summary) VALUES (?, ?, '{"import":true}')`, instanceID, now)
+	if err != nil {
+		return err
+	}
+	runID, _ := res.LastInsertId()
+	if err := upsertEntities(ctx, tx, instanceID, "api", ents, runID, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM entities WHERE instance_id = ? AND run_id <> ?`, instanceID, runID); err != nil {
+		return err
+	}
+	if err := resolveMappings(ctx, tx, runID, now); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type pendingMapping struct {
+	instance, key string
+	m             *graph.Mapping
+}
+
+// resolveMappings points every mapped relationship at the entity its target
+// filter finds; where none exists it creates a placeholder unless the mapping
+// says skipTargetCreation. Placeholders nothing points at any more are removed.
+func resolveMappings(ctx context.Context, tx *sql.Tx, runID, now int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT instance_id, key, json FROM relationships WHERE mapped = 1`)
+	if err != nil {
+		return err
+	}
+	var all []pendingMapping
+	for rows.Next() {
+		var inst, key, data string
+		if err := rows.Scan(&inst, &key, &data); err != nil {
+			rows.Close()
+			return err
+		}
+		var r graph.Relationship
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			rows.Close()
+			return err
+		}
+		if m := r.Mapping(); m != nil {
+			all = append(all, pendingMapping{inst, key, m})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM entities WHERE source = ?`, SourceMapper)
+		return err
+	}
+	idx, err := buildTargetIndex(ctx, tx, all)
+	if err != nil {
+		return err
+	}
+	for _, p := range all {
+		target := idx.find(p.m)
+		if target == "" && !p.m.SkipTargetCreation {
+			target, err = createPlaceholder(ctx, tx, p.instance, p.m, runID, now)
+			if err != nil {
+				return err
+			}
+		}
+		col := "to_key"
+		if p.m.RelationshipDirection == graph.Reverse {
+			col = "from_key"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE relationships SET `+col+` = ? WHERE instance_id = ? AND key = ?`, nullable(target), p.instance, p.key); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM entities WHERE source = ? AND key NOT IN
+		(SELECT to_key FROM relationships WHERE to_key IS NOT NULL UNION SELECT from_key FROM relationships WHERE from_key IS NOT NULL)`, SourceMapper)
+	return err
+}
+
+// targetIndex finds entities by the property combinations mapped
+// relationships filter on. It is built in one pass over the stored entities,
+// so resolving M mappings against N entities costs O(N + M), not O(N × M).
+type targetIndex struct {
+	groups map[string][]string // canonical group name -> sorted keys
+	byVals map[string]string   // group + values -> entity key (real entities first, then lowest key)
+}
+
+func groupName(keys []string) string {
+	k := append([]string(nil), keys...)
+	sort.Strings(k)
+	return strings.Join(k, "\x00")
+}
+
+func buildTargetIndex(ctx context.Context, tx *sql.Tx, all []pendingMapping) (*targetIndex, error) {
+	idx := &targetIndex{groups: map[string][]string{}, byVals: map[string]string{}}
+	for _, p := range all {
+		for _, g := range p.m.TargetFilterKeys {
+			if len(g) > 0 {
+				k := append([]string(nil), g...)
+				sort.Strings(k)
+				idx.groups[groupName(g)] = k
+			}
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT key, json, source = ? FROM entities ORDER BY source = ?, key`, SourceMapper, SourceMapper)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, data string
+		var placeholder bool
+		if err := rows.Scan(&key, &data, &placeholder); err != nil {
+			return nil, err
+		}
+		var e map[string]any
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			return nil, err
+		}
+		for name, keys := range idx.groups {
+			for _, combo := range valueCombos(e, keys) {
+				id := name + "\x01" + combo
+				if _, seen := idx.byVals[id]; !seen {
+					idx.byVals[id] = key
+				}
+			}
+		}
+	}
+	return idx, rows.Err()
+}
+
+// valueCombos lists the value tuples an entity offers for keys; a property
+// holding a list offers each element.
+func valueCombos(e map[string]any, keys []string) []string {
+	combos := []string{""}
+	for i, k := range keys {
+		v, ok := e[k]
+		if !ok || v == nil {
+			return nil
+		}
+		var vals []string
+		if list, isList := v.([]any); isList {
+			for _, x := range list {
+				vals = append(vals, fmt.Sprint(x))
+			}
+		} else {
+			vals = []string{fmt.Sprint(v)}
+		}
+		var next []string
+		for _, c := range combos {
+			for _, x := range vals {
+				if i > 0 {
+					next = append(next, c+"\x02"+x)
+				} else {
+					next = append(next, x)
+				}
+			}
+		}
+		combos = next
+	}
+	return combos
+}
+
+func (idx *targetIndex) find(m *graph.Mapping) string {
+	for _, g := range m.TargetFilterKeys {
+		if len(g) == 0 {
+			continue
+		}
+		keys := idx.groups[groupName(g)]
+		vals := make([]string, 0, len(keys))
+		for _, k := range keys {
+			v, ok := m.TargetEntity[k]
+			if !ok || v == nil {
+				vals = nil
+				break
+			}
+			vals = append(vals, fmt.Sprint(v))
+		}
+		if vals == nil {
+			continue
+		}
+		if key, ok := idx.byVals[groupName(g)+"\x01"+strings.Join(vals, "\x02")]; ok {
+			return key
+		}
+	}
+	return ""
+}
+
+func createPlaceholder(ctx context.Context, tx *sql.Tx, instance string, m *graph.Mapping, runID, now int64) (string, error) {
+	var parts []string
+	keys := make([]string, 0, len(m.TargetEntity))
+	for k := range m.TargetEntity {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, group := range m.TargetFilterKeys {
+		for _, k := range group {
+			parts = append(parts, fmt.Sprintf("%s=%v", k, m.TargetEntity[k]))
+		}
+	}
+	typ, _ := m.TargetEntity["_type"].(string)
+	key := "mapped:" + typ + ":" + strings.Join(parts, ",")
+	if k, ok := m.TargetEntity["_key"].(string); ok && k != "" {
+		key = k
+	}
+	e := graph.Entity{}
+	for _, k := range keys {
+		e[k] = m.TargetEntity[k]
+	}
+	e["_key"] = key
+	e["_source"] = SourceMapper
+	if _, ok := e["displayName"]; !ok {
+		e["displayName"] = key
+	}
+	data, _ := json.Marshal(e)
+	_, err := tx.ExecContext(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, key) DO UPDATE SET json = excluded.json, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+		instance, key, typ, SourceMapper, string(data), runID, now)
+	return key, err
+}
+
+// Counts returns the number of entities and relationships per type for an instance.
+func (s *Store) Counts(ctx context.Context, instanceID string) (entities, relationships map[string]int, err error) {
+	entities, err = countBy(ctx, s.db, `SELECT type, COUNT(*) FROM entities WHERE instance_id = ? GROUP BY type`, instanceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	relationships, err = countBy(ctx, s.db, `SELECT type, COUNT(*) FROM relationships WHERE instance_id = ? GROUP BY type`, instanceID)
+	return entities, relationships, err
+}
+
+func countBy(ctx context.Context, db *sql.DB, q, arg string) (map[string]int, error) {
+	rows, err := db.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, rows.Err()
+}
+
+var _ sink.Sink = (*Store)(nil)
