@@ -122,15 +122,14 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	}
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
-			// Adaptive mode slows this client down when AWS throttles it. The
-			// retry quota is off: a long collection must wait out throttling,
-			// not fail fast once a local budget of retries is spent.
-			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-					so.MaxAttempts = maxAttempts
-					so.MaxBackoff = maxBackoff
-					so.RateLimiter = ratelimit.None
-				})
+			// Standard mode: exponential backoff with full jitter, capped at
+			// MaxBackoff. The client-side retry quota is off: a long collection
+			// must wait out throttling, not fail fast once a local budget of
+			// retries is spent (the quota is meant for latency-bound services).
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = maxAttempts
+				so.MaxBackoff = maxBackoff
+				so.RateLimiter = ratelimit.None
 			})
 		}),
 		config.WithAPIOptions(append([]func(*middleware.Stack) error{calls.Middleware()}, opts.ExtraAPIOptions...)),

@@ -179,17 +179,22 @@ const ExternalID = "awsgraph-test-external-id"
 // account (x-moto-account-id) in the given region, with one attempt per call.
 func (m *Moto) SeedConfig(t testing.TB, account, region string) aws.Config {
 	t.Helper()
-	cfg, err := config.LoadDefaultConfig(context.Background(),
-		config.WithRegion(region),
-		config.WithBaseEndpoint(m.URL),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("seedkey", "seedsecret", "")),
-		config.WithRetryMaxAttempts(1),
-		config.WithAPIOptions([]func(*middleware.Stack) error{accountHeader(account)}),
-	)
+	cfg, err := SeedConfigFor(m.URL, account, region)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// SeedConfigFor is SeedConfig outside tests (the quick start's demo seeder).
+func SeedConfigFor(endpoint, account, region string) (aws.Config, error) {
+	return config.LoadDefaultConfig(context.Background(),
+		config.WithRegion(region),
+		config.WithBaseEndpoint(endpoint),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("seedkey", "seedsecret", "")),
+		config.WithRetryMaxAttempts(1),
+		config.WithAPIOptions([]func(*middleware.Stack) error{accountHeader(account)}),
+	)
 }
 
 func accountHeader(account string) func(*middleware.Stack) error {
