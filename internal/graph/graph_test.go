@@ -50,3 +50,12 @@ func TestValidate(t *testing.T) {
 		t.Fatal("short key accepted")
 	}
 }
+
+func TestValidateAcceptsAWSTagKeys(t *testing.T) {
+	e := NewEntity("arn:aws:s3:::bucket-one", "aws_s3_bucket", []string{"DataStore"}, "bucket-one")
+	e.Set("classification", nil).Set("encrypted", false)
+	e.SetTags(map[string]string{"aws:cloudformation:stack-name": "s", "cost_center": "42", "a/b=c+d@e": "x"})
+	if err := Validate(e); err != nil {
+		t.Fatal(err)
+	}
+}

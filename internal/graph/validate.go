@@ -17,7 +17,11 @@ var classRequired = map[string][]string{
 	"Service":   {"category", "function"},
 }
 
-var propertyName = regexp.MustCompile(`^(_|tag\.)?[A-Za-z0-9. -]+$`)
+// propertyName is the data model's property-name rule. Tag properties are
+// exempt beyond their prefix: AWS tag keys may hold `_ : / = + @` (every
+// CloudFormation resource carries `aws:cloudformation:*` tags), and rejecting
+// them would drop the resource.
+var propertyName = regexp.MustCompile(`^(_?[A-Za-z0-9. -]+|tag\..+)$`)
 
 // Validate checks an entity against the data-model rules the JupiterOne SDK
 // enforces: key length, name and displayName, class-required properties and
