@@ -1,0 +1,411 @@
+// Package iam collects the account's IAM principals and policies from one bulk
+// read (iam:GetAccountAuthorizationDetails, "GAAD") plus iam:ListRoles for the
+// two role properties GAAD lacks, and enriches users from the credential
+// report. The number of IAM calls does not grow with the number of users,
+// roles, groups or policies (only with pagination).
+//
+// Everything the trust and policy analysis needs is on the graph: decoded
+// trust and policy documents, permission-boundary ARNs, principal ids, tags,
+// group memberships (group HAS user), attached managed policies and inline
+// policies (ASSIGNED edges). Nothing is passed through job data.
+package iam
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/service/account"
+)
+
+// Step ids.
+const (
+	StepID                 = "fetch-iam"
+	CredentialReportStepID = "fetch-iam-credential-report"
+)
+
+// Entity types.
+const (
+	UserType          = "aws_iam_user"
+	GroupType         = "aws_iam_group"
+	RoleType          = "aws_iam_role"
+	ManagedPolicyType = "aws_iam_managed_policy"
+	UserPolicyType    = "aws_iam_user_policy"
+	GroupPolicyType   = "aws_iam_group_policy"
+	RolePolicyType    = "aws_iam_role_policy"
+
+	// UserIsPersonType is the mapped "IAM user IS Person" relationship type.
+	UserIsPersonType = "aws_iam_user_is_person"
+)
+
+// gaadPageSize is the MaxItems asked of GAAD and ListRoles (AWS's maximum).
+const gaadPageSize = 1000
+
+// AuthorizationDetailsReader is the GAAD call (the SDK client and its
+// paginator satisfy it).
+type AuthorizationDetailsReader interface {
+	GetAccountAuthorizationDetails(ctx context.Context, in *iam.GetAccountAuthorizationDetailsInput, optFns ...func(*iam.Options)) (*iam.GetAccountAuthorizationDetailsOutput, error)
+}
+
+// RoleLister is the ListRoles call: GAAD's RoleDetail has no Description and
+// no MaxSessionDuration, ListRoles (bulk, paginated) has both.
+type RoleLister interface {
+	ListRoles(ctx context.Context, in *iam.ListRolesInput, optFns ...func(*iam.Options)) (*iam.ListRolesOutput, error)
+}
+
+// Account identifies the account being converted (pure converters take it
+// instead of a session).
+type Account struct {
+	Partition string
+	ID        string
+}
+
+func (a Account) key() string { return account.Key(a.Partition, a.ID) }
+
+// consoleBase is the IAM console URL of the partition.
+func (a Account) consoleBase() string {
+	switch a.Partition {
+	case "aws-us-gov":
+		return "https://console.amazonaws-us-gov.com/iam/home#/"
+	case "aws-cn":
+		return "https://console.amazonaws.cn/iam/home#/"
+	}
+	return "https://console.aws.amazon.com/iam/home#/"
+}
+
+// Steps returns the IAM steps.
+func Steps(s *awsclient.Session) []engine.Step {
+	client := func() *iam.Client { return iam.NewFromConfig(s.Config) }
+	acct := Account{Partition: s.Partition, ID: s.AccountID}
+	return []engine.Step{
+		{
+			ID:            StepID,
+			Name:          "Fetch IAM users, groups, roles and policies",
+			Entities:      entityDecls(),
+			Relationships: relationshipDecls(),
+			DependsOn:     []string{account.StepID},
+			Permissions:   []string{"iam:GetAccountAuthorizationDetails", "iam:ListRoles"},
+			Run: func(ctx context.Context, sc *engine.StepContext) error {
+				c := client()
+				return fetchIAM(ctx, sc, acct, c, c)
+			},
+		},
+		{
+			ID:          CredentialReportStepID,
+			Name:        "Fetch IAM credential report",
+			DependsOn:   []string{account.StepID, StepID},
+			Permissions: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"},
+			Run: func(ctx context.Context, sc *engine.StepContext) error {
+				return fetchCredentialReport(ctx, sc, acct, client(), defaultReportWait)
+			},
+		},
+	}
+}
+
+func entityDecls() []engine.EntityDecl {
+	return []engine.EntityDecl{
+		{Type: UserType, Class: []string{"User"}},
+		{Type: GroupType, Class: []string{"UserGroup"}},
+		{Type: RoleType, Class: []string{"AccessRole"}},
+		{Type: ManagedPolicyType, Class: []string{"AccessPolicy"}},
+		{Type: UserPolicyType, Class: []string{"AccessPolicy"}},
+		{Type: GroupPolicyType, Class: []string{"AccessPolicy"}},
+		{Type: RolePolicyType, Class: []string{"AccessPolicy"}},
+	}
+}
+
+func relDecl(from, class, to string) engine.RelationshipDecl {
+	return engine.RelationshipDecl{Type: graph.RelationshipType(from, class, to), Class: class, SourceType: from, TargetType: to}
+}
+
+func relationshipDecls() []engine.RelationshipDecl {
+	out := []engine.RelationshipDecl{
+		relDecl(GroupType, "HAS", UserType),
+		relDecl(UserType, "ASSIGNED", ManagedPolicyType),
+		relDecl(GroupType, "ASSIGNED", ManagedPolicyType),
+		relDecl(RoleType, "ASSIGNED", ManagedPolicyType),
+		relDecl(UserType, "ASSIGNED", UserPolicyType),
+		relDecl(GroupType, "ASSIGNED", GroupPolicyType),
+		relDecl(RoleType, "ASSIGNED", RolePolicyType),
+		{Type: UserIsPersonType, Class: "IS", SourceType: UserType, TargetType: "Person", Mapped: true},
+	}
+	for _, e := range entityDecls() {
+		out = append(out, account.HasDecl(e.Type))
+	}
+	return out
+}
+
+// Details is the merged content of every GAAD page.
+type Details struct {
+	Users    []types.UserDetail
+	Groups   []types.GroupDetail
+	Roles    []types.RoleDetail
+	Policies []types.ManagedPolicyDetail
+	Pages    int
+}
+
+// ReadAuthorizationDetails reads every GAAD page (IsTruncated/Marker). On an
+// error it returns what the earlier pages gave together with the error.
+func ReadAuthorizationDetails(ctx context.Context, c AuthorizationDetailsReader) (*Details, error) {
+	d := &Details{}
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(c, &iam.GetAccountAuthorizationDetailsInput{
+		Filter: []types.EntityType{
+			types.EntityTypeUser, types.EntityTypeRole, types.EntityTypeGroup,
+			types.EntityTypeLocalManagedPolicy, types.EntityTypeAWSManagedPolicy,
+		},
+		MaxItems: aws.Int32(gaadPageSize),
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return d, err
+		}
+		d.Pages++
+		d.Users = append(d.Users, out.UserDetailList...)
+		d.Groups = append(d.Groups, out.GroupDetailList...)
+		d.Roles = append(d.Roles, out.RoleDetailList...)
+		d.Policies = append(d.Policies, out.Policies...)
+	}
+	return d, nil
+}
+
+// ListAllRoles reads every ListRoles page and indexes the roles by ARN.
+func ListAllRoles(ctx context.Context, c RoleLister) (map[string]types.Role, error) {
+	roles := map[string]types.Role{}
+	p := iam.NewListRolesPaginator(c, &iam.ListRolesInput{MaxItems: aws.Int32(gaadPageSize)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return roles, err
+		}
+		for _, r := range out.Roles {
+			roles[aws.ToString(r.Arn)] = r
+		}
+	}
+	return roles, nil
+}
+
+func fetchIAM(ctx context.Context, sc *engine.StepContext, acct Account, gaad AuthorizationDetailsReader, lister RoleLister) error {
+	var (
+		wg       sync.WaitGroup
+		roles    map[string]types.Role
+		rolesErr error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		roles, rolesErr = ListAllRoles(ctx, lister)
+	}()
+	details, err := ReadAuthorizationDetails(ctx, gaad)
+	wg.Wait()
+	if err != nil {
+		if details.Pages == 0 {
+			return err
+		}
+		// Earlier pages are true data: keep them, but nothing of this step
+		// may be deleted from the store on the strength of an incomplete read.
+		sc.Partial(err)
+	}
+	if rolesErr != nil {
+		// Roles are complete without ListRoles; only description and
+		// maxSessionDuration are missing (null), so the role type is partial.
+		sc.Partial(rolesErr, RoleType)
+	}
+	sc.Count("gaadPages", details.Pages)
+
+	g := Convert(acct, details, roles)
+	for _, w := range g.Warnings {
+		sc.Warn(w)
+	}
+	for k, n := range g.Counts {
+		sc.Count(k, n)
+	}
+	for _, e := range g.Entities {
+		if err := sc.AddEntity(e); err != nil {
+			return err
+		}
+		if err := sc.AddRelationship(graph.DirectByKey(acct.key(), account.Type, "HAS", e.Key(), e.Type(), nil)); err != nil {
+			return err
+		}
+	}
+	for _, r := range g.Relationships {
+		if err := sc.AddRelationshipOnce(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Graph is what Convert produces from one GAAD read.
+type Graph struct {
+	Entities      []graph.Entity
+	Relationships []graph.Relationship
+	Warnings      []string
+	Counts        map[string]int
+}
+
+// Convert turns the GAAD content (and the ListRoles extras, which may be nil)
+// into entities and relationships. It is pure.
+func Convert(acct Account, d *Details, roleExtras map[string]types.Role) *Graph {
+	g := &Graph{Counts: map[string]int{}}
+	policies := selectManagedPolicies(d)
+	policyByArn := map[string]graph.Entity{}
+	for _, p := range d.Policies {
+		arn := aws.ToString(p.Arn)
+		if !policies[arn] {
+			continue
+		}
+		if _, dup := policyByArn[arn]; dup {
+			continue
+		}
+		e := NewManagedPolicyEntity(acct, p)
+		policyByArn[arn] = e
+		g.Entities = append(g.Entities, e)
+	}
+	g.Counts["awsManagedPoliciesNotAttached"] = countUnattachedAWS(d, policies)
+
+	// policyEntity returns the managed policy entity for an attachment,
+	// creating a minimal one when GAAD did not describe the policy (so the
+	// ASSIGNED edge is never dropped).
+	policyEntity := func(ap types.AttachedPolicy) graph.Entity {
+		arn := aws.ToString(ap.PolicyArn)
+		if e, ok := policyByArn[arn]; ok {
+			return e
+		}
+		e := NewManagedPolicyStub(acct, arn, aws.ToString(ap.PolicyName))
+		policyByArn[arn] = e
+		g.Entities = append(g.Entities, e)
+		g.Counts["managedPoliciesWithoutDetails"]++
+		g.Warnings = append(g.Warnings, fmt.Sprintf("managed policy %s is attached but was not described by GetAccountAuthorizationDetails; its document is unknown", arn))
+		return e
+	}
+
+	groupByName := map[string]graph.Entity{}
+	for _, gd := range d.Groups {
+		e := NewGroupEntity(acct, gd)
+		groupByName[aws.ToString(gd.GroupName)] = e
+		g.Entities = append(g.Entities, e)
+		for _, ap := range gd.AttachedManagedPolicies {
+			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", policyEntity(ap), nil))
+		}
+		for _, pd := range gd.GroupPolicyList {
+			pe := NewInlinePolicyEntity(acct, GroupPolicyType, e, pd)
+			g.Entities = append(g.Entities, pe)
+			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", pe, nil))
+		}
+	}
+	for _, ud := range d.Users {
+		e := NewUserEntity(acct, ud)
+		g.Entities = append(g.Entities, e)
+		for _, name := range ud.GroupList {
+			ge, ok := groupByName[name]
+			if !ok {
+				g.Counts["membershipsOfUndescribedGroups"]++
+				g.Warnings = append(g.Warnings, fmt.Sprintf("user %s is a member of group %q, which GetAccountAuthorizationDetails did not describe", e.Key(), name))
+				continue
+			}
+			g.Relationships = append(g.Relationships, graph.Direct(ge, "HAS", e, nil))
+		}
+		for _, ap := range ud.AttachedManagedPolicies {
+			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", policyEntity(ap), nil))
+		}
+		for _, pd := range ud.UserPolicyList {
+			pe := NewInlinePolicyEntity(acct, UserPolicyType, e, pd)
+			g.Entities = append(g.Entities, pe)
+			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", pe, nil))
+		}
+		g.Relationships = append(g.Relationships, UserIsPerson(e, UserEmails(aws.ToString(ud.UserName), ud.Tags))...)
+	}
+	for _, rd := range d.Roles {
+		var extra *types.Role
+		if r, ok := roleExtras[aws.ToString(rd.Arn)]; ok {
+			extra = &r
+		}
+		e := NewRoleEntity(acct, rd, extra)
+		g.Entities = append(g.Entities, e)
+		for _, ap := range rd.AttachedManagedPolicies {
+			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", policyEntity(ap), nil))
+		}
+		for _, pd := range rd.RolePolicyList {
+			pe := NewInlinePolicyEntity(acct, RolePolicyType, e, pd)
+			g.Entities = append(g.Entities, pe)
+			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", pe, nil))
+		}
+	}
+	for _, e := range g.Entities {
+		if n, ok := e["_undecodedDocument"]; ok {
+			delete(e, "_undecodedDocument")
+			g.Counts["undecodablePolicyDocuments"]++
+			g.Warnings = append(g.Warnings, fmt.Sprintf("%s: policy document %v is neither JSON nor valid URL encoding; stored as received", e.Key(), n))
+		}
+	}
+	return g
+}
+
+// DecodeDocument returns an IAM policy document as JSON text. IAM returns
+// documents URL-encoded (RFC 3986) in some responses and as plain JSON in
+// others (and moto differs from AWS on which), so text that already starts
+// with '{' is returned as is; anything else is percent-decoded without
+// turning '+' into a space. ok is false when the text is not valid encoding,
+// in which case it is returned unchanged.
+func DecodeDocument(s string) (doc string, ok bool) {
+	t := strings.TrimSpace(s)
+	if t == "" || strings.HasPrefix(t, "{") {
+		return t, true
+	}
+	d, err := url.PathUnescape(t)
+	if err != nil {
+		return s, false
+	}
+	return strings.TrimSpace(d), true
+}
+
+// setDocument stores a decoded document property; nil stays nil.
+func setDocument(e graph.Entity, prop string, raw *string) {
+	if raw == nil {
+		e.Set(prop, nil)
+		return
+	}
+	doc, ok := DecodeDocument(*raw)
+	e.Set(prop, doc)
+	if !ok {
+		e["_undecodedDocument"] = prop
+	}
+}
+
+func ms(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// setTags stores IAM tags as tag.<Key>, keys verbatim (the analysis matches
+// aws:PrincipalTag/<key> conditions against them).
+func setTags(e graph.Entity, tags []types.Tag) {
+	m := map[string]string{}
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	e.SetTags(m)
+}
+
+// tagValue returns the value of the tag whose key equals key case-insensitively.
+func tagValue(tags []types.Tag, key string) (string, bool) {
+	for _, t := range tags {
+		if strings.EqualFold(aws.ToString(t.Key), key) {
+			return aws.ToString(t.Value), true
+		}
+	}
+	return "", false
+}
