@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"time"
 
@@ -39,8 +38,6 @@ type Options struct {
 	MaxBackoff time.Duration
 	// BaseCredentials overrides the SDK credential chain that calls STS (tests).
 	BaseCredentials aws.CredentialsProvider
-	// HTTPClient overrides the transport (tests inject faults with it).
-	HTTPClient *http.Client
 	// ExtraAPIOptions are appended to every client's middleware stack.
 	ExtraAPIOptions []func(*middleware.Stack) error
 }
@@ -142,9 +139,6 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	}
 	if opts.BaseCredentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.BaseCredentials))
-	}
-	if opts.HTTPClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(opts.HTTPClient))
 	}
 	base, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {

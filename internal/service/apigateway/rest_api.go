@@ -1,0 +1,349 @@
+// Package apigateway collects API Gateway REST APIs (aws_apigateway_rest_api)
+// in every collected region, and relates each API to the Lambda functions its
+// method integrations invoke (TRIGGERS).
+package apigateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	apigw "github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/service/account"
+)
+
+const (
+	// RestAPIType is the REST API entity type.
+	RestAPIType = "aws_apigateway_rest_api"
+	// StepID collects REST APIs and their method integrations.
+	StepID = "fetch-apigateway-rest-apis"
+
+	// integrationsData is the job data key under which the fetch step hands
+	// the method integrations (and stage variables) to the TRIGGERS step.
+	integrationsData = "apigateway.restApiIntegrations"
+)
+
+// RestAPIClasses are the classes of a REST API (SPEC §2 table).
+var RestAPIClasses = []string{"Gateway", "Proxy"}
+
+// API is the API Gateway client surface the step uses; the SDK client and its
+// paginators satisfy it.
+type API interface {
+	GetRestApis(ctx context.Context, in *apigw.GetRestApisInput, optFns ...func(*apigw.Options)) (*apigw.GetRestApisOutput, error)
+	GetResources(ctx context.Context, in *apigw.GetResourcesInput, optFns ...func(*apigw.Options)) (*apigw.GetResourcesOutput, error)
+	GetStages(ctx context.Context, in *apigw.GetStagesInput, optFns ...func(*apigw.Options)) (*apigw.GetStagesOutput, error)
+}
+
+// RestAPIKey is the REST API ARN: arn:<partition>:apigateway:<region>::/restapis/<id>.
+func RestAPIKey(partition, region, id string) string {
+	return "arn:" + partition + ":apigateway:" + region + "::/restapis/" + id
+}
+
+// ConsoleHost is the AWS console host of a partition.
+func ConsoleHost(partition string) string {
+	switch partition {
+	case "aws-us-gov":
+		return "console.amazonaws-us-gov.com"
+	case "aws-cn":
+		return "console.amazonaws.cn"
+	}
+	return "console.aws.amazon.com"
+}
+
+// DecodePolicy returns a REST API resource policy as plain JSON text. AWS
+// returns it JSON-escaped inside the JSON string (`{\"Version\":...,
+// \"aws:SourceIp\":\"10.0.0.0\/8\"}`), while emulators return plain JSON.
+// Text that is already JSON is kept; escaped text is unescaped once with JSON
+// string rules (which also undo `\/` and `\uXXXX`); anything else is kept as
+// given rather than guessed at.
+func DecodePolicy(s string) string {
+	t := strings.TrimSpace(s)
+	if t == "" || json.Valid([]byte(t)) {
+		return t
+	}
+	var out string
+	if err := json.Unmarshal([]byte(`"`+t+`"`), &out); err == nil && json.Valid([]byte(out)) {
+		return out
+	}
+	return t
+}
+
+// IsPublic reports whether an API has a public endpoint: every endpoint type
+// but PRIVATE (an API without endpoint configuration is EDGE, the default).
+func IsPublic(ec *types.EndpointConfiguration) bool {
+	if ec == nil || len(ec.Types) == 0 {
+		return true
+	}
+	for _, t := range ec.Types {
+		if t != types.EndpointTypePrivate {
+			return true
+		}
+	}
+	return false
+}
+
+// NewRestAPIEntity converts one GetRestApis entry to the REST API entity.
+func NewRestAPIEntity(partition, accountID, region string, api types.RestApi) graph.Entity {
+	id := aws.ToString(api.Id)
+	e := graph.NewEntity(RestAPIKey(partition, region, id), RestAPIType, RestAPIClasses, aws.ToString(api.Name))
+	e.Set("id", id).Set("arn", e.Key())
+	e.Set("accountId", accountID).Set("region", region)
+	e.Set("category", []string{"application"})
+	e.Set("function", []string{"api-gateway"})
+	e.Set("public", IsPublic(api.EndpointConfiguration))
+	var endpointType any
+	endpointTypes := []string{}
+	vpce := []string{}
+	if ec := api.EndpointConfiguration; ec != nil {
+		for _, t := range ec.Types {
+			endpointTypes = append(endpointTypes, string(t))
+		}
+		vpce = append(vpce, ec.VpcEndpointIds...)
+	}
+	if len(endpointTypes) > 0 {
+		endpointType = endpointTypes[0] // AWS allows exactly one type per API
+	} else {
+		endpointType = string(types.EndpointTypeEdge)
+	}
+	e.Set("endpointType", endpointType)
+	e.Set("endpointTypes", endpointTypes)
+	e.Set("vpcEndpointIds", vpce)
+	e.Set("apiKeySource", nilIfEmpty(string(api.ApiKeySource)))
+	if api.CreatedDate != nil {
+		e.Set("createdOn", api.CreatedDate.UnixMilli())
+	} else {
+		e.Set("createdOn", nil)
+	}
+	e.Set("description", nilIfEmpty(aws.ToString(api.Description)))
+	e.Set("version", api.Version)
+	e.Set("disableExecuteApiEndpoint", api.DisableExecuteApiEndpoint)
+	if p := aws.ToString(api.Policy); p != "" {
+		e.Set("policy", DecodePolicy(p))
+	} else {
+		e.Set("policy", nil)
+	}
+	e.SetIfPresent("apiStatus", nilIfEmpty(string(api.ApiStatus)))
+	e.Set("webLink", fmt.Sprintf("https://%s/apigateway/home?region=%s#/apis/%s/resources", ConsoleHost(partition), region, id))
+	e.SetTags(api.Tags)
+	return e
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// MethodIntegration is one method's integration, as the TRIGGERS analysis needs it.
+type MethodIntegration struct {
+	ResourcePath string
+	HTTPMethod   string
+	Type         string
+	URI          string
+}
+
+// APIIntegrations is what the fetch step hands to the TRIGGERS step for one API.
+type APIIntegrations struct {
+	APIKey  string
+	APIID   string
+	Region  string
+	Methods []MethodIntegration
+	// Stages maps stage name → stage variables. It is read (one GetStages
+	// call) only for APIs whose Lambda integrations use stage variables.
+	Stages     map[string]map[string]string
+	StagesRead bool
+}
+
+// MethodIntegrations flattens GetResources(embed=methods) pages into the
+// method integrations, sorted by path then method.
+func MethodIntegrations(resources []types.Resource) []MethodIntegration {
+	var out []MethodIntegration
+	for _, r := range resources {
+		for verb, m := range r.ResourceMethods {
+			in := m.MethodIntegration
+			if in == nil {
+				continue
+			}
+			httpMethod := aws.ToString(m.HttpMethod)
+			if httpMethod == "" {
+				httpMethod = verb
+			}
+			out = append(out, MethodIntegration{
+				ResourcePath: aws.ToString(r.Path),
+				HTTPMethod:   httpMethod,
+				Type:         string(in.Type),
+				URI:          aws.ToString(in.Uri),
+			})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ResourcePath != out[j].ResourcePath {
+			return out[i].ResourcePath < out[j].ResourcePath
+		}
+		return out[i].HTTPMethod < out[j].HTTPMethod
+	})
+	return out
+}
+
+// NeedsStages reports whether any Lambda integration of the API names its
+// function through a stage variable.
+func NeedsStages(methods []MethodIntegration) bool {
+	for _, m := range methods {
+		if expr, ok := LambdaFunctionExpr(m.URI); ok && HasStageVariable(expr) {
+			return true
+		}
+	}
+	return false
+}
+
+// listRestAPIs reads every REST API of a region.
+func listRestAPIs(ctx context.Context, c API) ([]types.RestApi, error) {
+	var out []types.RestApi
+	p := apigw.NewGetRestApisPaginator(c, &apigw.GetRestApisInput{Limit: aws.Int32(500)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+	}
+	return out, nil
+}
+
+// listResources reads an API's resources with their methods embedded, so
+// method integrations come in bulk (no per-method GetIntegration).
+func listResources(ctx context.Context, c API, apiID string) ([]types.Resource, error) {
+	var out []types.Resource
+	p := apigw.NewGetResourcesPaginator(c, &apigw.GetResourcesInput{
+		RestApiId: aws.String(apiID),
+		Embed:     []string{"methods"},
+		Limit:     aws.Int32(500),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+	}
+	return out, nil
+}
+
+// stageVariables reads an API's stages (one unpaginated call) as name → variables.
+func stageVariables(ctx context.Context, c API, apiID string) (map[string]map[string]string, error) {
+	out, err := c.GetStages(ctx, &apigw.GetStagesInput{RestApiId: aws.String(apiID)})
+	if err != nil {
+		return nil, err
+	}
+	stages := make(map[string]map[string]string, len(out.Item))
+	for _, s := range out.Item {
+		vars := s.Variables
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		stages[aws.ToString(s.StageName)] = vars
+	}
+	return stages, nil
+}
+
+type regionResult struct {
+	entities     []graph.Entity
+	integrations []APIIntegrations
+}
+
+// RestAPIStep collects REST APIs, their method integrations and, where
+// needed, their stage variables.
+func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.Step {
+	return engine.Step{
+		ID:            StepID,
+		Name:          "Fetch API Gateway REST APIs",
+		Entities:      []engine.EntityDecl{{Type: RestAPIType, Class: RestAPIClasses}},
+		Relationships: []engine.RelationshipDecl{account.HasDecl(RestAPIType)},
+		DependsOn:     []string{account.StepID},
+		Permissions:   []string{"apigateway:GET"},
+		Run: func(ctx context.Context, sc *engine.StepContext) error {
+			var mu sync.Mutex
+			results := map[string]regionResult{}
+			errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
+				c := client(region)
+				apis, err := listRestAPIs(ctx, c)
+				if err != nil {
+					return err
+				}
+				var res regionResult
+				for _, api := range apis {
+					e := NewRestAPIEntity(s.Partition, s.AccountID, region, api)
+					res.entities = append(res.entities, e)
+					id := aws.ToString(api.Id)
+					ai := APIIntegrations{APIKey: e.Key(), APIID: id, Region: region}
+					resources, err := listResources(ctx, c, id)
+					if err != nil {
+						if awsclient.IsAbsent(err) {
+							continue // deleted since GetRestApis: no integrations
+						}
+						// The API is known; its integrations are not, so its
+						// TRIGGERS edges are incomplete.
+						sc.Partial(&awsclient.RegionError{Region: region, Err: err}, TriggersType)
+						continue
+					}
+					ai.Methods = MethodIntegrations(resources)
+					if NeedsStages(ai.Methods) {
+						stages, err := stageVariables(ctx, c, id)
+						switch {
+						case err == nil:
+							ai.Stages, ai.StagesRead = stages, true
+						case awsclient.IsAbsent(err):
+							ai.Stages, ai.StagesRead = map[string]map[string]string{}, true
+						default:
+							sc.Partial(&awsclient.RegionError{Region: region, Err: err}, TriggersType)
+						}
+					}
+					res.integrations = append(res.integrations, ai)
+				}
+				mu.Lock()
+				results[region] = res
+				mu.Unlock()
+				return nil
+			})
+			for _, err := range errs {
+				// A region's APIs are unknown, and so are their TRIGGERS edges.
+				sc.Partial(err, RestAPIType, account.HasDecl(RestAPIType).Type, TriggersType)
+			}
+			regions := append([]string(nil), s.Regions...)
+			sort.Strings(regions)
+			var all []APIIntegrations
+			for _, r := range regions {
+				for _, e := range results[r].entities {
+					if err := sc.AddEntity(e); err != nil {
+						return err
+					}
+					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+						return err
+					}
+				}
+				all = append(all, results[r].integrations...)
+			}
+			sc.Job.SetData(integrationsData, all)
+			if len(errs) > 0 && len(errs) == len(s.Regions) {
+				return fmt.Errorf("API Gateway REST APIs not read in any region: %w", errs[0])
+			}
+			return nil
+		},
+	}
+}
+
+// Steps returns the API Gateway steps: REST APIs, then API TRIGGERS function.
+func Steps(s *awsclient.Session) []engine.Step {
+	client := func(region string) API { return apigw.NewFromConfig(s.In(region)) }
+	return []engine.Step{RestAPIStep(s, client), TriggersStep(s)}
+}

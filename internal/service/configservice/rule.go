@@ -1,0 +1,273 @@
+// Package configservice collects AWS Config rules (aws_config_rule) in every
+// collected region, with each rule's compliance where the account reports it.
+package configservice
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cfg "github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/service/account"
+)
+
+const (
+	// RuleType is the Config rule entity type.
+	RuleType = "aws_config_rule"
+	// StepID collects Config rules.
+	StepID = "fetch-config-rules"
+)
+
+// RuleClasses are the classes of a Config rule.
+var RuleClasses = []string{"ControlPolicy"}
+
+// API is the Config client surface the step uses; the SDK client and its
+// paginators satisfy it.
+type API interface {
+	DescribeConfigRules(ctx context.Context, in *cfg.DescribeConfigRulesInput, optFns ...func(*cfg.Options)) (*cfg.DescribeConfigRulesOutput, error)
+	DescribeComplianceByConfigRule(ctx context.Context, in *cfg.DescribeComplianceByConfigRuleInput, optFns ...func(*cfg.Options)) (*cfg.DescribeComplianceByConfigRuleOutput, error)
+}
+
+// ListRules reads every Config rule of a region (paginated).
+func ListRules(ctx context.Context, c API) ([]types.ConfigRule, error) {
+	var out []types.ConfigRule
+	p := cfg.NewDescribeConfigRulesPaginator(c, &cfg.DescribeConfigRulesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.ConfigRules...)
+	}
+	return out, nil
+}
+
+// ListCompliance reads the compliance of every rule of a region in bulk: no
+// ConfigRuleNames filter (the filter takes at most 25 names; without it the
+// call pages through all the region's rules). Rules Config has no result for
+// are absent from the map.
+func ListCompliance(ctx context.Context, c API) (map[string]types.Compliance, error) {
+	out := map[string]types.Compliance{}
+	p := cfg.NewDescribeComplianceByConfigRulePaginator(c, &cfg.DescribeComplianceByConfigRuleInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.ComplianceByConfigRules {
+			if r.Compliance != nil {
+				out[aws.ToString(r.ConfigRuleName)] = *r.Compliance
+			}
+		}
+	}
+	return out, nil
+}
+
+// ConsoleHost is the AWS console host of a partition.
+func ConsoleHost(partition string) string {
+	switch partition {
+	case "aws-us-gov":
+		return "console.amazonaws-us-gov.com"
+	case "aws-cn":
+		return "console.amazonaws.cn"
+	}
+	return "console.aws.amazon.com"
+}
+
+// RuleKey is the rule ARN; built from the rule id when the API omits it.
+func RuleKey(partition, accountID, region string, r types.ConfigRule) string {
+	if a := aws.ToString(r.ConfigRuleArn); a != "" {
+		return a
+	}
+	return "arn:" + partition + ":config:" + region + ":" + accountID + ":config-rule/" + aws.ToString(r.ConfigRuleId)
+}
+
+// NewRuleEntity converts one DescribeConfigRules entry to the rule entity.
+// compliance is nil when it is unknown (not read, or no result yet); the
+// compliance properties are then null.
+func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, compliance *types.Compliance) graph.Entity {
+	name := aws.ToString(r.ConfigRuleName)
+	e := graph.NewEntity(RuleKey(partition, accountID, region, r), RuleType, RuleClasses, name)
+	e.Set("arn", e.Key()).Set("configRuleId", r.ConfigRuleId).Set("configRuleName", name)
+	e.Set("accountId", accountID).Set("region", region)
+	e.Set("category", "config")
+	e.Set("description", nilIfEmpty(aws.ToString(r.Description)))
+	e.Set("createdBy", r.CreatedBy)
+	e.Set("state", nilIfEmpty(string(r.ConfigRuleState)))
+	e.Set("active", r.ConfigRuleState == types.ConfigRuleStateActive)
+	e.Set("inputParameters", nilIfEmpty(aws.ToString(r.InputParameters)))
+	e.Set("maximumExecutionFrequency", nilIfEmpty(string(r.MaximumExecutionFrequency)))
+	modes := []string{}
+	for _, m := range r.EvaluationModes {
+		modes = append(modes, string(m.Mode))
+	}
+	e.Set("evaluationModes", modes)
+
+	var owner, identifier any
+	var triggers []string
+	if src := r.Source; src != nil {
+		owner = nilIfEmpty(string(src.Owner))
+		identifier = nilIfEmpty(aws.ToString(src.SourceIdentifier))
+		for _, d := range src.SourceDetails {
+			triggers = appendUnique(triggers, string(d.MessageType))
+		}
+		if p := src.CustomPolicyDetails; p != nil {
+			e.SetIfPresent("policyRuntime", p.PolicyRuntime)
+			e.SetIfPresent("content", p.PolicyText) // Guard rules: the policy itself, not a secret
+		}
+	}
+	if triggers == nil {
+		triggers = []string{}
+	}
+	sort.Strings(triggers)
+	e.Set("owner", owner).Set("sourceIdentifier", identifier).Set("triggerTypes", triggers)
+
+	resourceTypes := []string{}
+	var tagKey, tagValue, resourceID any
+	if sc := r.Scope; sc != nil {
+		resourceTypes = append(resourceTypes, sc.ComplianceResourceTypes...)
+		tagKey = nilIfEmpty(aws.ToString(sc.TagKey))
+		tagValue = nilIfEmpty(aws.ToString(sc.TagValue))
+		resourceID = nilIfEmpty(aws.ToString(sc.ComplianceResourceId))
+	}
+	e.Set("scopeResourceTypes", resourceTypes).Set("scopeTagKey", tagKey).Set("scopeTagValue", tagValue).Set("scopeResourceId", resourceID)
+
+	SetCompliance(e, compliance)
+	e.Set("webLink", fmt.Sprintf("https://%s/config/home?region=%s#/rules/details?configRuleName=%s", ConsoleHost(partition), region, url.QueryEscape(name)))
+	return e
+}
+
+// SetCompliance sets complianceStatus, compliant (true, false, or null when
+// not applicable / insufficient data / unknown) and the non-compliant
+// resource count (AWS caps it at 100: nonCompliantResourceCountCapped).
+func SetCompliance(e graph.Entity, c *types.Compliance) {
+	if c == nil || c.ComplianceType == "" {
+		e.Set("complianceStatus", nil).Set("compliant", nil)
+		e.Set("nonCompliantResourceCount", nil).Set("nonCompliantResourceCountCapped", nil)
+		return
+	}
+	e.Set("complianceStatus", string(c.ComplianceType))
+	switch c.ComplianceType {
+	case types.ComplianceTypeCompliant:
+		e.Set("compliant", true)
+	case types.ComplianceTypeNonCompliant:
+		e.Set("compliant", false)
+	default:
+		e.Set("compliant", nil)
+	}
+	switch {
+	case c.ComplianceContributorCount != nil:
+		e.Set("nonCompliantResourceCount", int64(c.ComplianceContributorCount.CappedCount))
+		e.Set("nonCompliantResourceCountCapped", c.ComplianceContributorCount.CapExceeded)
+	case c.ComplianceType == types.ComplianceTypeCompliant:
+		e.Set("nonCompliantResourceCount", int64(0)).Set("nonCompliantResourceCountCapped", false)
+	default:
+		e.Set("nonCompliantResourceCount", nil).Set("nonCompliantResourceCountCapped", nil)
+	}
+}
+
+func appendUnique(list []string, v string) []string {
+	if v == "" {
+		return list
+	}
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// RuleStep collects the rules of every collected region and their compliance.
+func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step {
+	return engine.Step{
+		ID:            StepID,
+		Name:          "Fetch AWS Config rules",
+		Entities:      []engine.EntityDecl{{Type: RuleType, Class: RuleClasses}},
+		Relationships: []engine.RelationshipDecl{account.HasDecl(RuleType)},
+		DependsOn:     []string{account.StepID},
+		Permissions:   []string{"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"},
+		Run: func(ctx context.Context, sc *engine.StepContext) error {
+			var mu sync.Mutex
+			byRegion := map[string][]graph.Entity{}
+			errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
+				c := client(region)
+				rules, err := ListRules(ctx, c)
+				if err != nil {
+					return err
+				}
+				var compliance map[string]types.Compliance
+				if len(rules) > 0 {
+					compliance, err = ListCompliance(ctx, c)
+					if err != nil {
+						// The rules are known; only their compliance is not.
+						// Emit them without it: a permission gap marks the
+						// type partial (and names the permission); any other
+						// failure (emulators that lack the call, an outage)
+						// is a warning.
+						rerr := &awsclient.RegionError{Region: region, Err: err}
+						if awsclient.Classify(err) == awsclient.ClassPermission {
+							sc.Partial(rerr, RuleType)
+						} else {
+							sc.Warn(fmt.Sprintf("Config rule compliance not read in %s: %v; rules are collected without compliance", region, err))
+						}
+						sc.Count("rulesWithoutCompliance", len(rules))
+						compliance = nil
+					}
+				}
+				ents := make([]graph.Entity, 0, len(rules))
+				for _, r := range rules {
+					var c *types.Compliance
+					if v, ok := compliance[aws.ToString(r.ConfigRuleName)]; ok {
+						c = &v
+					}
+					ents = append(ents, NewRuleEntity(s.Partition, s.AccountID, region, r, c))
+				}
+				mu.Lock()
+				byRegion[region] = ents
+				mu.Unlock()
+				return nil
+			})
+			for _, err := range errs {
+				sc.Partial(err)
+			}
+			if len(errs) > 0 && len(errs) == len(s.Regions) {
+				return fmt.Errorf("config rules not read in any region: %w", errs[0])
+			}
+			regions := append([]string(nil), s.Regions...)
+			sort.Strings(regions)
+			for _, r := range regions {
+				for _, e := range byRegion[r] {
+					if err := sc.AddEntity(e); err != nil {
+						return err
+					}
+					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// Steps returns the Config steps.
+func Steps(s *awsclient.Session) []engine.Step {
+	client := func(region string) API { return cfg.NewFromConfig(s.In(region)) }
+	return []engine.Step{RuleStep(s, client)}
+}

@@ -1,0 +1,310 @@
+// Package lambda collects AWS Lambda functions (aws_lambda_function) in every
+// collected region and relates each function to its execution role.
+//
+// Environment variable values are never put in the graph: only their names are
+// kept (environmentVariableNames), because they routinely hold credentials.
+package lambda
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/service/account"
+)
+
+const (
+	// FunctionType is the Lambda function entity type.
+	FunctionType = "aws_lambda_function"
+	// StepID is the step that collects Lambda functions; steps that relate
+	// other resources to functions (API Gateway TRIGGERS) depend on it.
+	StepID = "fetch-lambda-functions"
+
+	// tagConcurrency bounds the ListTags calls in flight per region. Lambda's
+	// control-plane calls share a small per-account rate (about 15/s).
+	tagConcurrency = 4
+)
+
+// FunctionClasses are the data-model classes of a Lambda function.
+var FunctionClasses = []string{"Function", "Workload"}
+
+// FunctionsAPI is the Lambda client surface the function step uses. The SDK
+// client satisfies it, and so does its ListFunctions paginator's client.
+type FunctionsAPI interface {
+	ListFunctions(ctx context.Context, in *awslambda.ListFunctionsInput, optFns ...func(*awslambda.Options)) (*awslambda.ListFunctionsOutput, error)
+	ListTags(ctx context.Context, in *awslambda.ListTagsInput, optFns ...func(*awslambda.Options)) (*awslambda.ListTagsOutput, error)
+}
+
+// ListFunctions reads every function of a region (unqualified, $LATEST
+// configuration) through the paginated ListFunctions call.
+func ListFunctions(ctx context.Context, c FunctionsAPI) ([]types.FunctionConfiguration, error) {
+	var out []types.FunctionConfiguration
+	p := awslambda.NewListFunctionsPaginator(c, &awslambda.ListFunctionsInput{MaxItems: aws.Int32(50)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Functions...)
+	}
+	return out, nil
+}
+
+// ListTagsByFunction reads the tags of each function (ListFunctions does not
+// return them and Lambda has no bulk tag call). Errors other than "function
+// gone" stop the reading and are returned with the tags read so far.
+func ListTagsByFunction(ctx context.Context, c FunctionsAPI, arns []string) (map[string]map[string]string, error) {
+	var (
+		mu       sync.Mutex
+		tags     = make(map[string]map[string]string, len(arns))
+		firstErr error
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, tagConcurrency)
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, arn := range arns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			out, err := c.ListTags(ctx, &awslambda.ListTagsInput{Resource: aws.String(arn)})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				tags[arn] = out.Tags
+			case awsclient.IsAbsent(err):
+				// Deleted between ListFunctions and ListTags: it has no tags to read.
+			case firstErr == nil:
+				firstErr = err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	return tags, firstErr
+}
+
+// lastModifiedLayout is Lambda's LastModified format (ISO 8601 with a +0000 offset).
+const lastModifiedLayout = "2006-01-02T15:04:05.000-0700"
+
+// ParseLastModified converts Lambda's LastModified to ms since epoch.
+func ParseLastModified(s string) (int64, bool) {
+	for _, layout := range []string{lastModifiedLayout, time.RFC3339Nano, "2006-01-02T15:04:05-0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UnixMilli(), true
+		}
+	}
+	return 0, false
+}
+
+// UnqualifiedARN strips a version or alias qualifier from a function ARN
+// (arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier]) and
+// returns the unqualified ARN and the qualifier ("" when none). ok is false
+// when s is not a Lambda function ARN.
+func UnqualifiedARN(s string) (arn, qualifier string, ok bool) {
+	parts := strings.Split(s, ":")
+	if len(parts) < 7 || len(parts) > 8 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function" {
+		return "", "", false
+	}
+	if parts[1] == "" || parts[3] == "" || parts[4] == "" || parts[6] == "" {
+		return "", "", false
+	}
+	if len(parts) == 8 {
+		if parts[7] == "" {
+			return "", "", false
+		}
+		qualifier = parts[7]
+	}
+	return strings.Join(parts[:7], ":"), qualifier, true
+}
+
+// ConsoleHost is the AWS console host of a partition.
+func ConsoleHost(partition string) string {
+	switch partition {
+	case "aws-us-gov":
+		return "console.amazonaws-us-gov.com"
+	case "aws-cn":
+		return "console.amazonaws.cn"
+	}
+	return "console.aws.amazon.com"
+}
+
+// NewFunctionEntity converts one ListFunctions entry to the function entity.
+// Environment variable values are dropped here: only the names are kept.
+func NewFunctionEntity(partition, accountID, region string, fn types.FunctionConfiguration, tags map[string]string) graph.Entity {
+	name := aws.ToString(fn.FunctionName)
+	key := aws.ToString(fn.FunctionArn)
+	if unq, _, ok := UnqualifiedARN(key); ok {
+		key = unq
+	}
+	e := graph.NewEntity(key, FunctionType, FunctionClasses, name)
+	e.Set("arn", key).Set("functionName", name)
+	e.Set("accountId", accountID).Set("region", region)
+	e.Set("runtime", nilIfEmpty(string(fn.Runtime)))
+	e.Set("handler", fn.Handler)
+	e.Set("memorySize", fn.MemorySize)
+	e.Set("timeout", fn.Timeout)
+	e.Set("version", fn.Version)
+	e.Set("packageType", nilIfEmpty(string(fn.PackageType)))
+	archs := make([]string, 0, len(fn.Architectures))
+	for _, a := range fn.Architectures {
+		archs = append(archs, string(a))
+	}
+	e.Set("architectures", archs)
+	e.Set("lastModified", fn.LastModified)
+	if ms, ok := ParseLastModified(aws.ToString(fn.LastModified)); ok {
+		e.Set("updatedOn", ms)
+	}
+	e.Set("codeSize", fn.CodeSize)
+	e.Set("codeSha256", fn.CodeSha256)
+	e.Set("description", nilIfEmpty(aws.ToString(fn.Description)))
+	e.Set("role", fn.Role)
+	e.Set("kmsKeyArn", fn.KMSKeyArn)
+	if fn.TracingConfig != nil {
+		e.Set("tracingMode", nilIfEmpty(string(fn.TracingConfig.Mode)))
+	} else {
+		e.Set("tracingMode", nil)
+	}
+	e.Set("state", nilIfEmpty(string(fn.State)))
+	e.SetIfPresent("stateReason", fn.StateReason)
+	e.SetIfPresent("lastUpdateStatus", nilIfEmpty(string(fn.LastUpdateStatus)))
+	if fn.DeadLetterConfig != nil {
+		e.SetIfPresent("deadLetterTargetArn", fn.DeadLetterConfig.TargetArn)
+	}
+	if fn.EphemeralStorage != nil {
+		e.SetIfPresent("ephemeralStorageSize", fn.EphemeralStorage.Size)
+	}
+
+	// VPC attachment: a function with no VPC has an empty or absent VpcConfig.
+	var vpcID any
+	subnets, groups := []string{}, []string{}
+	if v := fn.VpcConfig; v != nil {
+		if id := aws.ToString(v.VpcId); id != "" {
+			vpcID = id
+		}
+		subnets = append(subnets, v.SubnetIds...)
+		groups = append(groups, v.SecurityGroupIds...)
+	}
+	e.Set("vpcId", vpcID).Set("subnetIds", subnets).Set("securityGroupIds", groups)
+
+	layers := make([]string, 0, len(fn.Layers))
+	for _, l := range fn.Layers {
+		if a := aws.ToString(l.Arn); a != "" {
+			layers = append(layers, a)
+		}
+	}
+	e.Set("layers", layers)
+
+	e.Set("environmentVariableNames", EnvironmentVariableNames(fn.Environment))
+
+	e.Set("webLink", fmt.Sprintf("https://%s/lambda/home?region=%s#/functions/%s", ConsoleHost(partition), region, url.PathEscape(name)))
+	e.SetTags(tags)
+	return e
+}
+
+// EnvironmentVariableNames returns the sorted names of a function's
+// environment variables. The values are never read.
+func EnvironmentVariableNames(env *types.EnvironmentResponse) []string {
+	names := []string{}
+	if env == nil {
+		return names
+	}
+	for k := range env.Variables {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// FunctionStep collects the functions of every collected region.
+func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI) engine.Step {
+	return engine.Step{
+		ID:            StepID,
+		Name:          "Fetch Lambda functions",
+		Entities:      []engine.EntityDecl{{Type: FunctionType, Class: FunctionClasses}},
+		Relationships: []engine.RelationshipDecl{account.HasDecl(FunctionType)},
+		DependsOn:     []string{account.StepID},
+		Permissions:   []string{"lambda:ListFunctions", "lambda:ListTags"},
+		Run: func(ctx context.Context, sc *engine.StepContext) error {
+			var mu sync.Mutex
+			byRegion := map[string][]graph.Entity{}
+			errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
+				c := client(region)
+				fns, err := ListFunctions(ctx, c)
+				if err != nil {
+					return err
+				}
+				arns := make([]string, 0, len(fns))
+				for _, fn := range fns {
+					arns = append(arns, aws.ToString(fn.FunctionArn))
+				}
+				tags, tagErr := ListTagsByFunction(ctx, c, arns)
+				if tagErr != nil {
+					// The functions are all known; only some tags are missing.
+					// The entities are still complete enough to keep, so warn
+					// rather than mark the type partial.
+					perm, _, reason := awsclient.Describe(tagErr)
+					sc.Warn(fmt.Sprintf("Lambda function tags not read in %s (%s: %s); functions are collected without tags", region, perm, reason))
+					sc.Count("functionsWithoutTags", len(fns)-len(tags))
+				}
+				ents := make([]graph.Entity, 0, len(fns))
+				for _, fn := range fns {
+					ents = append(ents, NewFunctionEntity(s.Partition, s.AccountID, region, fn, tags[aws.ToString(fn.FunctionArn)]))
+				}
+				mu.Lock()
+				byRegion[region] = ents
+				mu.Unlock()
+				return nil
+			})
+			for _, err := range errs {
+				sc.Partial(err)
+			}
+			if len(errs) > 0 && len(errs) == len(s.Regions) {
+				return fmt.Errorf("lambda functions not read in any region: %w", errs[0])
+			}
+			regions := append([]string(nil), s.Regions...)
+			sort.Strings(regions)
+			for _, r := range regions {
+				for _, e := range byRegion[r] {
+					if err := sc.AddEntity(e); err != nil {
+						return err
+					}
+					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// Steps returns the Lambda steps: functions, then function → execution role.
+func Steps(s *awsclient.Session) []engine.Step {
+	client := func(region string) FunctionsAPI { return awslambda.NewFromConfig(s.In(region)) }
+	return []engine.Step{FunctionStep(s, client), RoleStep(s)}
+}
