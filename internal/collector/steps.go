@@ -26,3 +26,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	}
 	return steps
 }
+
+// RunPermissions are the calls the collector makes outside any step (region
+// discovery); sts:GetCallerIdentity needs no permission.
+var RunPermissions = []string{"ec2:DescribeRegions"}
