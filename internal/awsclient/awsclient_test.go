@@ -117,3 +117,37 @@ func TestForEachRegionIsolatesFailures(t *testing.T) {
 		t.Fatalf("errs %v", errs)
 	}
 }
+
+// Role credentials are cached, and renewed once they come within the refresh
+// window of their expiry (here: a window longer than the one-hour session,
+// so every use renews them).
+func TestRoleCredentialsCachedAndRefreshed(t *testing.T) {
+	srv := testbed.Server(t)
+	ctx := context.Background()
+	opts := srv.Options(testbed.NewAccountID(t))
+	sess, err := awsclient.Connect(ctx, opts, "aws", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := sess.Config.Credentials.Retrieve(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := sess.Calls.Snapshot()["sts:AssumeRole"]; n != 1 {
+		t.Fatalf("cached credentials: %d AssumeRole calls, want 1", n)
+	}
+	opts.RefreshWindow = 2 * time.Hour
+	sess, err = awsclient.Connect(ctx, opts, "aws", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := sess.Config.Credentials.Retrieve(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := sess.Calls.Snapshot()["sts:AssumeRole"]; n != 4 {
+		t.Fatalf("near-expiry credentials: %d AssumeRole calls, want 4 (connect, its identity check, 2 renewals)", n)
+	}
+}

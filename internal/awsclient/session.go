@@ -36,6 +36,9 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff caps the delay between attempts; default 20s.
 	MaxBackoff time.Duration
+	// RefreshWindow is how long before expiry the role credentials are
+	// renewed; default 5 minutes.
+	RefreshWindow time.Duration
 	// BaseCredentials overrides the SDK credential chain that calls STS (tests).
 	BaseCredentials aws.CredentialsProvider
 	// ExtraAPIOptions are appended to every client's middleware stack.
@@ -159,9 +162,15 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	assumed := base.Copy()
 	// The cache refreshes the role credentials before they expire, so runs
 	// longer than the session duration keep working.
+	window := opts.RefreshWindow
+	if window <= 0 {
+		window = 5 * time.Minute
+	}
 	assumed.Credentials = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
-		o.ExpiryWindow = 5 * time.Minute
-		o.ExpiryWindowJitterFrac = 0.5
+		o.ExpiryWindow = window
+		if opts.RefreshWindow <= 0 {
+			o.ExpiryWindowJitterFrac = 0.5
+		}
 	})
 	if _, err := assumed.Credentials.Retrieve(ctx); err != nil {
 		return nil, &AuthError{RoleArn: opts.RoleArn, Code: ErrorCode(err), Err: err}
