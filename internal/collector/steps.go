@@ -1,11 +1,13 @@
 package collector
 
 import (
+	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/apigateway"
 	"github.com/awsgraph/awsgraph/internal/service/configservice"
+	"github.com/awsgraph/awsgraph/internal/service/ec2"
 	"github.com/awsgraph/awsgraph/internal/service/iam"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
 	"github.com/awsgraph/awsgraph/internal/service/s3"
@@ -16,6 +18,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	var steps []engine.Step
 	for _, svc := range []func(*awsclient.Session) []engine.Step{
 		account.Steps,
+		ec2.Steps,
 		iam.Steps,
 		s3.Steps,
 		lambda.Steps,
@@ -24,6 +27,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	} {
 		steps = append(steps, svc(s)...)
 	}
+	steps = append(steps, sgrules.Steps()...)
 	return steps
 }
 

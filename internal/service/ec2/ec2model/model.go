@@ -1,0 +1,122 @@
+// Package ec2model is the contract between the EC2 collection steps and the
+// analyses that read their output from the graph: the entity and relationship
+// type names, the step ids, the property names the analyses rely on, and the
+// JSON shape of one security-group rule. It has no AWS SDK dependency, so an
+// analysis can import it without importing AWS.
+package ec2model
+
+import (
+	"encoding/json"
+
+	"github.com/awsgraph/awsgraph/internal/graph"
+)
+
+// Entity types.
+const (
+	TypeInstance      = "aws_ec2_instance"
+	TypeVolume        = "aws_ec2_volume"
+	TypeSecurityGroup = "aws_ec2_security_group"
+	TypeVPC           = "aws_ec2_vpc"
+	TypeSubnet        = "aws_ec2_subnet"
+	TypePrefixList    = "aws_ec2_managed_prefix_list"
+)
+
+// Step ids.
+const (
+	StepVPCs           = "fetch-ec2-vpcs"
+	StepSubnets        = "fetch-ec2-subnets"
+	StepSecurityGroups = "fetch-ec2-security-groups"
+	StepInstances      = "fetch-ec2-instances"
+	StepVolumes        = "fetch-ec2-volumes"
+)
+
+// Relationship types between EC2 entities.
+var (
+	RelInstanceUsesVolume    = graph.RelationshipType(TypeInstance, "USES", TypeVolume)
+	RelGroupProtectsInstance = graph.RelationshipType(TypeSecurityGroup, "PROTECTS", TypeInstance)
+	RelVPCContainsSubnet     = graph.RelationshipType(TypeVPC, "CONTAINS", TypeSubnet)
+	RelSubnetHasInstance     = graph.RelationshipType(TypeSubnet, "HAS", TypeInstance)
+	RelVPCHasSecurityGroup   = graph.RelationshipType(TypeVPC, "HAS", TypeSecurityGroup)
+)
+
+// Property names other packages read.
+const (
+	PropCIDR              = "CIDR"             // Network: primary IPv4 CIDR (or null)
+	PropCIDRv6            = "CIDRv6"           // Network: first IPv6 CIDR (or null)
+	PropCIDRBlocks        = "cidrBlocks"       // VPC: every associated IPv4 CIDR
+	PropIPv6CIDRBlocks    = "ipv6CidrBlocks"   // VPC/subnet: every associated IPv6 CIDR
+	PropVPCID             = "vpcId"            // subnet, security group, instance
+	PropGroupID           = "groupId"          // security group
+	PropAccountID         = "accountId"        // every entity
+	PropRegion            = "region"           // regional entities
+	PropIngressRules      = "ingressRules"     // security group: []string of JSON Rule
+	PropEgressRules       = "egressRules"      // security group: []string of JSON Rule
+	PropPrivateIP         = "privateIpAddress" // instance
+	PropPublicIP          = "publicIpAddress"  // instance
+	PropIPv6Addresses     = "ipv6Addresses"    // instance: every IPv6 address of its interfaces
+	PropPrivateIPs        = "privateIpAddresses"
+	PropPrefixListID      = "prefixListId" // prefix list
+	PropPrefixListEntries = "entries"      // prefix list: []string of CIDRs
+)
+
+// Rule is one security-group rule as stored (JSON-encoded, one string per
+// rule) in a group's ingressRules / egressRules. It follows the shape of EC2's
+// DescribeSecurityGroupRules: exactly one peer (cidrIpv4, cidrIpv6,
+// prefixListId or referencedGroup) per rule. IPProtocol is AWS's value
+// ("-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number); FromPort and
+// ToPort are AWS's values (-1 or null when not applicable; for ICMP they are
+// the ICMP type and code).
+type Rule struct {
+	RuleID          string    `json:"ruleId,omitempty"`
+	IPProtocol      string    `json:"ipProtocol"`
+	FromPort        *int32    `json:"fromPort"`
+	ToPort          *int32    `json:"toPort"`
+	CidrIPv4        string    `json:"cidrIpv4,omitempty"`
+	CidrIPv6        string    `json:"cidrIpv6,omitempty"`
+	PrefixListID    string    `json:"prefixListId,omitempty"`
+	ReferencedGroup *GroupRef `json:"referencedGroup,omitempty"`
+	Description     string    `json:"description,omitempty"`
+}
+
+// GroupRef is a rule's peer security group.
+type GroupRef struct {
+	GroupID                string `json:"groupId"`
+	UserID                 string `json:"userId,omitempty"`
+	VpcID                  string `json:"vpcId,omitempty"`
+	VpcPeeringConnectionID string `json:"vpcPeeringConnectionId,omitempty"`
+	PeeringStatus          string `json:"peeringStatus,omitempty"`
+}
+
+// Encode returns the JSON form stored on the group.
+func (r Rule) Encode() string {
+	b, err := json.Marshal(r)
+	if err != nil { // cannot happen: plain strings and numbers
+		panic(err)
+	}
+	return string(b)
+}
+
+// DecodeRule parses one stored rule.
+func DecodeRule(s string) (Rule, error) {
+	var r Rule
+	err := json.Unmarshal([]byte(s), &r)
+	return r, err
+}
+
+// StringList reads a []string property whichever way it is held in memory
+// ([]string when collected in this run, []any after a JSON round trip).
+func StringList(v any) []string {
+	switch x := v.(type) {
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package ec2
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/awsgraph/awsgraph/internal/awsclient"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/service/account"
+	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+)
+
+// InstanceDescriber is the one call the instance step makes. User data is
+// never read (no DescribeInstanceAttribute).
+type InstanceDescriber interface {
+	DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
+}
+
+// FetchInstances reads every instance of the region with one paginated call.
+func FetchInstances(ctx context.Context, c InstanceDescriber) ([]types.Instance, error) {
+	var out []types.Instance
+	p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(maxResults)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Reservations {
+			out = append(out, r.Instances...)
+		}
+	}
+	return out, nil
+}
+
+// InstanceGroupIDs returns the ids of every security group of the instance
+// and of each of its network interfaces, deduplicated, in first-seen order.
+func InstanceGroupIDs(in types.Instance) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(gs []types.GroupIdentifier) {
+		for _, g := range gs {
+			id := aws.ToString(g.GroupId)
+			if id != "" && !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	add(in.SecurityGroups)
+	for _, ni := range in.NetworkInterfaces {
+		add(ni.Groups)
+	}
+	return out
+}
+
+// NewInstanceEntity converts an instance. Platform follows the data-model
+// enum: AWS reports "windows" or nothing (Linux/UNIX).
+func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
+	id := aws.ToString(in.InstanceId)
+	e := graph.NewEntity(sc.ARN("", "instance", id), m.TypeInstance, []string{"Host"}, id)
+	platform := "linux"
+	if in.Platform == types.PlatformValuesWindows {
+		platform = "windows"
+	}
+	var state any
+	if in.State != nil {
+		state = string(in.State.Name)
+	}
+	var profile any
+	if in.IamInstanceProfile != nil {
+		profile = aws.ToString(in.IamInstanceProfile.Arn)
+	}
+	var monitoring any
+	if in.Monitoring != nil {
+		monitoring = string(in.Monitoring.State)
+	}
+	var az, tenancy any
+	if in.Placement != nil {
+		az = in.Placement.AvailabilityZone
+		tenancy = nilIfEmpty(string(in.Placement.Tenancy))
+	}
+	var privateIPs, ipv6, publicIPs, enis []string
+	for _, ni := range in.NetworkInterfaces {
+		enis = append(enis, aws.ToString(ni.NetworkInterfaceId))
+		for _, p := range ni.PrivateIpAddresses {
+			if ip := aws.ToString(p.PrivateIpAddress); ip != "" {
+				privateIPs = append(privateIPs, ip)
+			}
+			if p.Association != nil && aws.ToString(p.Association.PublicIp) != "" {
+				publicIPs = append(publicIPs, aws.ToString(p.Association.PublicIp))
+			}
+		}
+		for _, a := range ni.Ipv6Addresses {
+			if ip := aws.ToString(a.Ipv6Address); ip != "" {
+				ipv6 = append(ipv6, ip)
+			}
+		}
+	}
+	if len(privateIPs) == 0 && in.PrivateIpAddress != nil {
+		privateIPs = []string{aws.ToString(in.PrivateIpAddress)}
+	}
+	if len(publicIPs) == 0 && in.PublicIpAddress != nil {
+		publicIPs = []string{aws.ToString(in.PublicIpAddress)}
+	}
+	e.Set("instanceId", id).
+		Set("state", state).
+		Set("active", state == string(types.InstanceStateNameRunning)).
+		Set("instanceType", nilIfEmpty(string(in.InstanceType))).
+		Set("imageId", in.ImageId).
+		Set(m.PropPrivateIP, nilIfEmpty(aws.ToString(in.PrivateIpAddress))).
+		Set(m.PropPublicIP, nilIfEmpty(aws.ToString(in.PublicIpAddress))).
+		Set(m.PropPrivateIPs, privateIPs).
+		Set("publicIpAddresses", publicIPs).
+		Set(m.PropIPv6Addresses, ipv6).
+		Set("privateDnsName", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
+		Set("publicDnsName", nilIfEmpty(aws.ToString(in.PublicDnsName))).
+		Set("hostname", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
+		Set("platform", platform).
+		Set("platformDetails", in.PlatformDetails).
+		Set("keyName", in.KeyName).
+		Set("createdOn", millis(in.LaunchTime)).
+		Set("launchTime", millis(in.LaunchTime)).
+		Set("subnetId", nilIfEmpty(aws.ToString(in.SubnetId))).
+		Set(m.PropVPCID, nilIfEmpty(aws.ToString(in.VpcId))).
+		Set("availabilityZone", az).
+		Set("iamInstanceProfile", profile).
+		Set("securityGroupIds", InstanceGroupIDs(in)).
+		Set("networkInterfaceIds", enis).
+		Set("architecture", nilIfEmpty(string(in.Architecture))).
+		Set("monitoring", monitoring).
+		Set("tenancy", tenancy).
+		Set("rootDeviceType", nilIfEmpty(string(in.RootDeviceType))).
+		Set("accountId", sc.AccountID).
+		Set("region", sc.Region).
+		Set("webLink", sc.EC2Link("InstanceDetails:instanceId="+id))
+	e.SetTags(tagMap(in.Tags))
+	return e
+}
+
+func instanceStep(s *awsclient.Session) engine.Step {
+	return engine.Step{
+		ID:       m.StepInstances,
+		Name:     "Fetch EC2 instances",
+		Entities: []engine.EntityDecl{{Type: m.TypeInstance, Class: []string{"Host"}}},
+		Relationships: append(hasDecls(m.TypeInstance),
+			engine.RelationshipDecl{Type: m.RelSubnetHasInstance, Class: "HAS", SourceType: m.TypeSubnet, TargetType: m.TypeInstance},
+			engine.RelationshipDecl{Type: m.RelGroupProtectsInstance, Class: "PROTECTS", SourceType: m.TypeSecurityGroup, TargetType: m.TypeInstance}),
+		DependsOn:   []string{account.StepID, m.StepSubnets, m.StepSecurityGroups},
+		Permissions: []string{"ec2:DescribeInstances"},
+		Run: func(ctx context.Context, sc *engine.StepContext) error {
+			res, err := collectRegions(ctx, s, sc, sc.Step.DeclaredTypes(), func(ctx context.Context, region string, c *ec2.Client) ([]types.Instance, error) {
+				return FetchInstances(ctx, c)
+			})
+			if err != nil {
+				return err
+			}
+			subnets := keyIndex(sc.Job, m.TypeSubnet, "subnetId")
+			groups := keyIndex(sc.Job, m.TypeSecurityGroup, m.PropGroupID)
+			for _, r := range res {
+				for _, in := range r.Items {
+					e := NewInstanceEntity(scopeOf(s, r.Region), in)
+					if err := sc.AddEntity(e); err != nil {
+						return err
+					}
+					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+						return err
+					}
+					if sid := aws.ToString(in.SubnetId); sid != "" {
+						if sk, ok := subnets[r.Region+"/"+sid]; ok {
+							if err := sc.AddRelationship(graph.DirectByKey(sk, m.TypeSubnet, "HAS", e.Key(), m.TypeInstance, nil)); err != nil {
+								return err
+							}
+						} else {
+							sc.Count("instancesWithoutCollectedSubnet", 1)
+						}
+					}
+					for _, gid := range InstanceGroupIDs(in) {
+						gk, ok := groups[r.Region+"/"+gid]
+						if !ok {
+							sc.Count("instanceGroupsNotCollected", 1)
+							continue
+						}
+						if err := sc.AddRelationship(graph.DirectByKey(gk, m.TypeSecurityGroup, "PROTECTS", e.Key(), m.TypeInstance, nil)); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
