@@ -5,6 +5,7 @@
 package awsclient
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,7 +33,8 @@ type Options struct {
 	// Region is the region of the global calls (STS, IAM, S3 listing). Empty
 	// means AWS_REGION, else the partition's default.
 	Region string
-	// MaxAttempts per call including the first; default 10.
+	// MaxAttempts per call including the first; default 10 (3 against an
+	// endpoint override).
 	MaxAttempts int
 	// MaxBackoff caps the delay between attempts; default 20s.
 	MaxBackoff time.Duration
@@ -112,14 +114,13 @@ func DefaultRegion(partition string) string {
 // Connect assumes the role and verifies the account it lands in.
 func Connect(ctx context.Context, opts Options, partition, wantAccount string) (*Session, error) {
 	calls := NewCallCounter()
-	maxAttempts := opts.MaxAttempts
-	if maxAttempts <= 0 {
-		maxAttempts = 10
+	maxAttempts, maxBackoff := opts.MaxAttempts, opts.MaxBackoff
+	if opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
+		// An emulator does not throttle, and answers operations it lacks
+		// with HTTP 500: waiting out ten attempts there only slows the run.
+		maxAttempts, maxBackoff = cmp.Or(maxAttempts, 3), cmp.Or(maxBackoff, time.Second)
 	}
-	maxBackoff := opts.MaxBackoff
-	if maxBackoff <= 0 {
-		maxBackoff = 20 * time.Second
-	}
+	maxAttempts, maxBackoff = cmp.Or(maxAttempts, 10), cmp.Or(maxBackoff, 20*time.Second)
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			// Standard mode: exponential backoff with full jitter, capped at
