@@ -145,7 +145,21 @@ func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, error)
 	return instance.Merge(cfg, flags), nil
 }
 
-func runCollect(cmd *cobra.Command, f *collectFlags, stdout, stderr io.Writer) error {
+// lockedWriter serialises writes: the logger and the progress display write
+// to stderr from the steps' goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer) error {
+	stderr := &lockedWriter{w: rawStderr}
 	level := slog.LevelWarn
 	switch {
 	case f.verbose:
@@ -163,7 +177,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, stderr io.Writer) e
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	prog := newProgress(stderr, f.quiet)
+	prog := newProgress(stderr, rawStderr, f.quiet)
 	opts := collector.Options{
 		Config: cfg, EndpointURL: f.endpoint, OutputDir: f.output, Logger: log,
 		OnStepDone: prog.stepDone,
@@ -209,9 +223,9 @@ type progress struct {
 	start time.Time
 }
 
-func newProgress(w io.Writer, quiet bool) *progress {
+func newProgress(w, underlying io.Writer, quiet bool) *progress {
 	tty := false
-	if f, ok := w.(*os.File); ok {
+	if f, ok := underlying.(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
 	return &progress{w: w, tty: tty, quiet: quiet, start: time.Now()}
