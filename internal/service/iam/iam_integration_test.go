@@ -3,6 +3,7 @@ package iam_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdkiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
@@ -458,6 +460,30 @@ func TestIAMCollect(t *testing.T) {
 	}
 }
 
+// retryMoto500 retries a seeding call that moto answered with HTTP 500: its
+// IAM backend occasionally fails under concurrent writes. A retry that finds
+// the entity already created (the failed attempt did land) goes on: the jobs
+// pass their create calls through created().
+func retryMoto500(f func() error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = f()
+		var re *smithyhttp.ResponseError
+		if err == nil || !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
+			break
+		}
+	}
+	return err
+}
+
+// created treats "already exists" as success, so a retried job is idempotent.
+func created(err error) error {
+	if awsclient.ErrorCode(err) == "EntityAlreadyExists" {
+		return nil
+	}
+	return err
+}
+
 // seedScale creates users and roles concurrently with a bounded worker pool.
 func seedScale(t *testing.T, c *sdkiam.Client, users, roles int) {
 	ctx := context.Background()
@@ -470,7 +496,7 @@ func seedScale(t *testing.T, c *sdkiam.Client, users, roles int) {
 		go func() {
 			defer wg.Done()
 			for f := range jobs {
-				if err := f(); err != nil {
+				if err := retryMoto500(f); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -484,7 +510,7 @@ func seedScale(t *testing.T, c *sdkiam.Client, users, roles int) {
 	for i := 0; i < users; i++ {
 		jobs <- func() error {
 			name := fmt.Sprintf("user%04d@example.org", i)
-			if _, err := c.CreateUser(ctx, &sdkiam.CreateUserInput{UserName: aws.String(name), Tags: []types.Tag{{Key: aws.String("n"), Value: aws.String(fmt.Sprint(i))}}}); err != nil {
+			if _, err := c.CreateUser(ctx, &sdkiam.CreateUserInput{UserName: aws.String(name), Tags: []types.Tag{{Key: aws.String("n"), Value: aws.String(fmt.Sprint(i))}}}); created(err) != nil {
 				return err
 			}
 			if i%5 == 0 {
@@ -497,7 +523,7 @@ func seedScale(t *testing.T, c *sdkiam.Client, users, roles int) {
 	for i := 0; i < roles; i++ {
 		jobs <- func() error {
 			_, err := c.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%04d", i)), AssumeRolePolicyDocument: aws.String(tr)})
-			return err
+			return created(err)
 		}
 	}
 	close(jobs)
