@@ -70,7 +70,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newImport(stdout), newSteps(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout))
 	return root
 }
 
@@ -360,4 +360,37 @@ func newSteps(stdout io.Writer) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+func newQuery(stdout io.Writer) *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "query SQL",
+		Short: "Run a read-only SQL query against the local graph store and print tab-separated rows",
+		Long: `Tables: entities(instance_id, key, type, source, json, ...) and
+relationships(instance_id, key, type, class, from_key, to_key, mapped, json, ...);
+json holds the whole object, so use json_extract / json_each on it. Example:
+  awsgraph query "SELECT key FROM entities WHERE type='aws_ec2_instance' AND json_extract(json,'$.internetReachable')"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Stat(db); err != nil {
+				return &exitError{exitConfig, fmt.Errorf("store %s: %w", db, err)}
+			}
+			st, err := sqlite.Open(db)
+			if err != nil {
+				return &exitError{exitFailed, err}
+			}
+			defer st.Close()
+			rows, err := st.Query(cmd.Context(), args[0])
+			if err != nil {
+				return &exitError{exitFailed, err}
+			}
+			for _, r := range rows {
+				fmt.Fprintln(stdout, strings.Join(r, "\t"))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store")
+	return cmd
 }

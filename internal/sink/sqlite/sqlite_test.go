@@ -125,3 +125,27 @@ func TestMappedRelationshipsResolveAgainstImportedPersonsAndPlaceholders(t *test
 		t.Fatalf("%d orphan placeholders left", n)
 	}
 }
+
+func TestQueryIsReadOnly(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e := ent("type-a-key-1", "type_a")
+	e["port"] = 22
+	if err := s.Write(ctx, &sink.Snapshot{InstanceID: "inst-1", Entities: []graph.Entity{e}, DeclaredTypes: []string{"type_a"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Query(ctx, `SELECT key, json_extract(json, '$.port') FROM entities`)
+	if err != nil || len(rows) != 2 || rows[1][0] != "type-a-key-1" || rows[1][1] != "22" {
+		t.Fatalf("rows %v err %v", rows, err)
+	}
+	if _, err := s.Query(ctx, `DELETE FROM entities`); err == nil {
+		t.Fatal("DELETE accepted")
+	}
+	if n := len(keys(t, s, "entities", "type_a")); n != 1 {
+		t.Fatalf("%d entities left", n)
+	}
+}
