@@ -19,6 +19,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 const (
@@ -324,10 +325,7 @@ func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.St
 			var all []APIIntegrations
 			for _, r := range regions {
 				for _, e := range results[r].entities {
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
 					}
 				}

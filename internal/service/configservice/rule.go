@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfg "github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -17,6 +16,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 const (
@@ -203,13 +203,11 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 		DependsOn:     []string{account.StepID},
 		Permissions:   []string{"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
-			var mu sync.Mutex
-			byRegion := map[string][]graph.Entity{}
-			errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
+			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) ([]graph.Entity, error) {
 				c := client(region)
 				rules, err := ListRules(ctx, c)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				var compliance map[string]types.Compliance
 				if len(rules) > 0 {
@@ -238,27 +236,14 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 					}
 					ents = append(ents, NewRuleEntity(s.Partition, s.AccountID, region, r, c))
 				}
-				mu.Lock()
-				byRegion[region] = ents
-				mu.Unlock()
-				return nil
+				return ents, nil
 			})
-			for _, err := range errs {
-				sc.Partial(err)
+			if err != nil {
+				return fmt.Errorf("config rules not read in any region: %w", err)
 			}
-			if len(errs) > 0 && len(errs) == len(s.Regions) {
-				return fmt.Errorf("config rules not read in any region: %w", errs[0])
-			}
-			regions := append([]string(nil), s.Regions...)
-			sort.Strings(regions)
-			for _, r := range regions {
-				for _, e := range byRegion[r] {
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
-						return err
-					}
+			for _, r := range res {
+				if err := regional.AddOwned(sc, s, r.Items...); err != nil {
+					return err
 				}
 			}
 			return nil

@@ -12,8 +12,6 @@ package ec2
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +22,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 // Page sizes: the largest each Describe call accepts.
@@ -108,43 +107,12 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-// regionResult is what one region returned.
-type regionResult[T any] struct {
-	Region string
-	Items  T
-}
-
-// collectRegions runs fetch in every region of the session, concurrently.
-// A failing region marks the given types partial (with a warning naming the
-// refused permission) and the other regions' results are kept. Only when every
-// region failed is an error returned, which fails the step.
+// collectRegions reads every region with its EC2 client (see regional.Collect).
 func collectRegions[T any](ctx context.Context, s *awsclient.Session, sc *engine.StepContext, partialTypes []string,
-	fetch func(ctx context.Context, region string, c *ec2.Client) (T, error)) ([]regionResult[T], error) {
-	results := make(map[string]T, len(s.Regions))
-	var mu sync.Mutex
-	errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
-		items, err := fetch(ctx, region, ec2.NewFromConfig(s.In(region)))
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		results[region] = items
-		mu.Unlock()
-		return nil
+	fetch func(ctx context.Context, region string, c *ec2.Client) (T, error)) ([]regional.Result[T], error) {
+	return regional.Collect(ctx, s, sc, partialTypes, func(ctx context.Context, region string) (T, error) {
+		return fetch(ctx, region, ec2.NewFromConfig(s.In(region)))
 	})
-	if len(errs) > 0 && len(errs) == len(s.Regions) {
-		return nil, errors.Join(errs...)
-	}
-	for _, err := range errs {
-		sc.Partial(err, partialTypes...)
-	}
-	out := make([]regionResult[T], 0, len(results))
-	for _, r := range s.Regions { // stable order
-		if items, ok := results[r]; ok {
-			out = append(out, regionResult[T]{Region: r, Items: items})
-		}
-	}
-	return out, nil
 }
 
 // hasDecls declares "account HAS <t>".

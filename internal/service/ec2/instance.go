@@ -12,6 +12,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 // InstanceDescriber is the one call the instance step makes. User data is
@@ -163,10 +164,7 @@ func instanceStep(s *awsclient.Session) engine.Step {
 			for _, r := range res {
 				for _, in := range r.Items {
 					e := NewInstanceEntity(scopeOf(s, r.Region), in)
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
 					}
 					if sid := aws.ToString(in.SubnetId); sid != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 // SecurityGroupAPI is the set of calls the security-group step makes.
@@ -263,10 +264,7 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 						rules = &GroupRules{}
 					}
 					e := NewSecurityGroupEntity(scope, g, *rules)
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
 					}
 					if vpcID := aws.ToString(g.VpcId); vpcID != "" {

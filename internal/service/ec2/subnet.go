@@ -12,6 +12,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 // SubnetDescriber is the one call the subnet step makes.
@@ -93,10 +94,7 @@ func subnetStep(s *awsclient.Session) engine.Step {
 			for _, r := range res {
 				for _, sn := range r.Items {
 					e := NewSubnetEntity(scopeOf(s, r.Region), sn)
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
 					}
 					vpcKey, ok := vpcs[r.Region+"/"+aws.ToString(sn.VpcId)]

@@ -13,6 +13,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 // VolumeDescriber is the one call the volume step makes.
@@ -136,10 +137,7 @@ func volumeStep(s *awsclient.Session) engine.Step {
 				}
 				for _, v := range r.Items {
 					e := NewVolumeEntity(scopeOf(s, r.Region), v)
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
 					}
 					rels, missing := VolumeUses(e, v, instances)

@@ -12,6 +12,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 // VPCDescriber is the one call the VPC step makes.
@@ -105,10 +106,7 @@ func vpcStep(s *awsclient.Session) engine.Step {
 			for _, r := range res {
 				for _, v := range r.Items {
 					e := NewVPCEntity(scopeOf(s, r.Region), v)
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
 					}
 				}

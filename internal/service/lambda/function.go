@@ -22,6 +22,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 const (
@@ -250,13 +251,11 @@ func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI)
 		DependsOn:     []string{account.StepID},
 		Permissions:   []string{"lambda:ListFunctions", "lambda:ListTags"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
-			var mu sync.Mutex
-			byRegion := map[string][]graph.Entity{}
-			errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
+			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) ([]graph.Entity, error) {
 				c := client(region)
 				fns, err := ListFunctions(ctx, c)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				arns := make([]string, 0, len(fns))
 				for _, fn := range fns {
@@ -275,27 +274,14 @@ func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI)
 				for _, fn := range fns {
 					ents = append(ents, NewFunctionEntity(s.Partition, s.AccountID, region, fn, tags[aws.ToString(fn.FunctionArn)]))
 				}
-				mu.Lock()
-				byRegion[region] = ents
-				mu.Unlock()
-				return nil
+				return ents, nil
 			})
-			for _, err := range errs {
-				sc.Partial(err)
+			if err != nil {
+				return fmt.Errorf("lambda functions not read in any region: %w", err)
 			}
-			if len(errs) > 0 && len(errs) == len(s.Regions) {
-				return fmt.Errorf("lambda functions not read in any region: %w", errs[0])
-			}
-			regions := append([]string(nil), s.Regions...)
-			sort.Strings(regions)
-			for _, r := range regions {
-				for _, e := range byRegion[r] {
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if err := sc.AddRelationship(account.Has(s, e)); err != nil {
-						return err
-					}
+			for _, r := range res {
+				if err := regional.AddOwned(sc, s, r.Items...); err != nil {
+					return err
 				}
 			}
 			return nil
