@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	apigw "github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -273,13 +272,13 @@ func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.St
 		DependsOn:     []string{account.StepID},
 		Permissions:   []string{"apigateway:GET"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
-			var mu sync.Mutex
-			results := map[string]regionResult{}
-			errs := awsclient.ForEachRegion(ctx, s.Regions, func(ctx context.Context, region string) error {
+			// A region that fails leaves its APIs unknown, and so their TRIGGERS edges.
+			partial := []string{RestAPIType, account.HasDecl(RestAPIType).Type, TriggersType}
+			results, err := regional.Collect(ctx, s, sc, partial, func(ctx context.Context, region string) (regionResult, error) {
 				c := client(region)
 				apis, err := listRestAPIs(ctx, c)
 				if err != nil {
-					return err
+					return regionResult{}, err
 				}
 				var res regionResult
 				for _, api := range apis {
@@ -311,30 +310,19 @@ func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.St
 					}
 					res.integrations = append(res.integrations, ai)
 				}
-				mu.Lock()
-				results[region] = res
-				mu.Unlock()
-				return nil
+				return res, nil
 			})
-			for _, err := range errs {
-				// A region's APIs are unknown, and so are their TRIGGERS edges.
-				sc.Partial(err, RestAPIType, account.HasDecl(RestAPIType).Type, TriggersType)
+			if err != nil {
+				return fmt.Errorf("API Gateway REST APIs not read in any region: %w", err)
 			}
-			regions := append([]string(nil), s.Regions...)
-			sort.Strings(regions)
 			var all []APIIntegrations
-			for _, r := range regions {
-				for _, e := range results[r].entities {
-					if err := regional.AddOwned(sc, s, e); err != nil {
-						return err
-					}
+			for _, r := range results {
+				if err := regional.AddOwned(sc, s, r.Items.entities...); err != nil {
+					return err
 				}
-				all = append(all, results[r].integrations...)
+				all = append(all, r.Items.integrations...)
 			}
 			sc.Job.SetData(integrationsData, all)
-			if len(errs) > 0 && len(errs) == len(s.Regions) {
-				return fmt.Errorf("API Gateway REST APIs not read in any region: %w", errs[0])
-			}
 			return nil
 		},
 	}
