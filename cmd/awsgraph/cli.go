@@ -267,7 +267,34 @@ func printSummary(w io.Writer, s *collector.Summary, verbose bool) {
 	}
 	tw.Flush()
 	if types := s.Metadata.PartialDatasets.Types; len(types) > 0 {
-		fmt.Fprintf(w, "\nPARTIAL TYPES (kept in the store, not deleted): %s\n", strings.Join(types, ", "))
+		// Name, per partial type, the permissions whose refusal made it partial.
+		perms := map[string]map[string]bool{}
+		for _, wn := range s.Warnings {
+			if wn.Permission == "" {
+				continue
+			}
+			for _, t := range wn.Types {
+				if perms[t] == nil {
+					perms[t] = map[string]bool{}
+				}
+				perms[t][wn.Permission] = true
+			}
+		}
+		fmt.Fprintln(w, "\nPARTIAL TYPES (incomplete this run; the store keeps what it had)")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range types {
+			var ps []string
+			for p := range perms[t] {
+				ps = append(ps, p)
+			}
+			sort.Strings(ps)
+			why := "a step it depends on was incomplete"
+			if len(ps) > 0 {
+				why = "missing or failed: " + strings.Join(ps, ", ")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\n", t, why)
+		}
+		tw.Flush()
 	}
 	if len(s.Warnings) > 0 {
 		fmt.Fprintln(w, "\nWARNINGS")

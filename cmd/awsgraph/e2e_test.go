@@ -253,6 +253,9 @@ func TestDeniedServiceIsPartialAndKeepsStoredData_WireFake(t *testing.T) {
 	if !warned {
 		t.Fatalf("no warning names s3:ListAllMyBuckets: %+v", second.summary.Warnings)
 	}
+	if !strings.Contains(out, "aws_s3_bucket") || !strings.Contains(out, "missing or failed: s3:ListAllMyBuckets") {
+		t.Fatalf("the summary table does not name the missing permission of the partial type:\n%s", out)
+	}
 	if len(second.ofType("aws_ec2_instance")) != len(first.ofType("aws_ec2_instance")) {
 		t.Fatal("other steps did not complete")
 	}
