@@ -23,6 +23,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/instance"
+	"github.com/awsgraph/awsgraph/internal/sink/postgres"
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
 
@@ -76,6 +77,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 
 type collectFlags struct {
 	roleArn, externalID, regions, output, db, endpoint, event, envFile string
+	postgresDSN                                                        string
 	sessionName, accountID, instanceID                                 string
 	quiet, verbose, failOnPartial, noDB, jsonOut                       bool
 }
@@ -104,8 +106,9 @@ failure, 1 anything else (and partial runs with --fail-on-partial).`,
 	fl.StringVar(&f.externalID, "external-id", "", "external id the role's trust policy requires (never logged or stored)")
 	fl.StringVar(&f.regions, "regions", "", "comma-separated regions to collect (default: every region enabled in the account)")
 	fl.StringVar(&f.output, "output", ".j1-integration", "directory for the JupiterOne graph files and summary.json")
-	fl.StringVar(&f.db, "db", "awsgraph.db", "SQLite graph store to update")
-	fl.BoolVar(&f.noDB, "no-db", false, "do not update the SQLite store")
+	fl.StringVar(&f.db, "db", "awsgraph.db", "SQLite graph store to update (ignored with --postgres-dsn)")
+	fl.StringVar(&f.postgresDSN, "postgres-dsn", "", postgresDSNHelp)
+	fl.BoolVar(&f.noDB, "no-db", false, "do not update the graph store (SQLite or PostgreSQL)")
 	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator such as moto); S3 then uses path-style addressing")
 	fl.StringVar(&f.event, "event", "", `invocation event JSON file: {"integrationInstanceId": "...", "config": {"roleArn": "...", "externalId": "...", "regions": [...]}}`)
 	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment")
@@ -184,6 +187,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	}
 	if !f.noDB {
 		opts.DBPath = f.db
+		opts.PostgresDSN = postgresDSN(f.postgresDSN)
 	}
 	if testAWSOptions != nil {
 		opts.AWS = *testAWSOptions
@@ -328,8 +332,52 @@ func sortedKeys(m map[string]int) []string {
 	return keys
 }
 
+// envPostgresDSN names the environment variable that can hold the DSN (so
+// that a password need not be on the command line).
+const envPostgresDSN = "AWSGRAPH_POSTGRES_DSN"
+
+const postgresDSNHelp = "use a graph store in PostgreSQL instead of SQLite: a libpq URL or key=value DSN " +
+	"(postgres://user:password@host:5432/db?sslmode=require); default $" + envPostgresDSN + "; never logged"
+
+// postgresDSN is the flag's value, else the environment's.
+func postgresDSN(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv(envPostgresDSN)
+}
+
+// store is what import and query need of a graph store.
+type store interface {
+	Import(ctx context.Context, instanceID string, ents []graph.Entity) error
+	Query(ctx context.Context, q string) ([][]string, error)
+	Close() error
+}
+
+// openStore opens PostgreSQL when a DSN is given (flag or environment), else
+// the SQLite file, which must exist unless create is set.
+func openStore(ctx context.Context, dsnFlag, db string, create bool) (store, error) {
+	if dsn := postgresDSN(dsnFlag); dsn != "" {
+		st, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, &exitError{exitFailed, err}
+		}
+		return st, nil
+	}
+	if !create {
+		if _, err := os.Stat(db); err != nil {
+			return nil, &exitError{exitConfig, fmt.Errorf("store %s: %w", db, err)}
+		}
+	}
+	st, err := sqlite.Open(db)
+	if err != nil {
+		return nil, &exitError{exitFailed, err}
+	}
+	return st, nil
+}
+
 func newImport(stdout io.Writer) *cobra.Command {
-	var db, file, source string
+	var db, dsn, file, source string
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Import entities owned elsewhere (e.g. Persons) into the store and resolve mapped relationships to them",
@@ -353,9 +401,9 @@ relationships (IAM user IS Person, ...) are then resolved against it.`,
 					return &exitError{exitConfig, fmt.Errorf("%s: entity %d lacks _key, _type or _class", file, i)}
 				}
 			}
-			st, err := sqlite.Open(db)
+			st, err := openStore(cmd.Context(), dsn, db, true)
 			if err != nil {
-				return &exitError{exitFailed, err}
+				return err
 			}
 			defer st.Close()
 			if err := st.Import(cmd.Context(), "import:"+source, doc.Entities); err != nil {
@@ -365,7 +413,8 @@ relationships (IAM user IS Person, ...) are then resolved against it.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store")
+	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store (ignored with --postgres-dsn)")
+	cmd.Flags().StringVar(&dsn, "postgres-dsn", "", postgresDSNHelp)
 	cmd.Flags().StringVar(&file, "file", "", `JSON file {"entities": [...]}`)
 	cmd.Flags().StringVar(&source, "source", "default", "name of this import (re-importing the same name replaces it)")
 	_ = cmd.MarkFlagRequired("file")
@@ -390,22 +439,22 @@ func newSteps(stdout io.Writer) *cobra.Command {
 }
 
 func newQuery(stdout io.Writer) *cobra.Command {
-	var db string
+	var db, dsn string
 	cmd := &cobra.Command{
 		Use:   "query SQL",
 		Short: "Run a read-only SQL query against the local graph store and print tab-separated rows",
 		Long: `Tables: entities(instance_id, key, type, source, json, ...) and
 relationships(instance_id, key, type, class, from_key, to_key, mapped, json, ...);
 json holds the whole object, so use json_extract / json_each on it. Example:
-  awsgraph query "SELECT key FROM entities WHERE type='aws_ec2_instance' AND json_extract(json,'$.internetReachable')"`,
+  awsgraph query "SELECT key FROM entities WHERE type='aws_ec2_instance' AND json_extract(json,'$.internetReachable')"
+With --postgres-dsn the same tables are queried in PostgreSQL, where json is jsonb
+(mapped is 0/1 as in SQLite):
+  awsgraph query --postgres-dsn "$DSN" "SELECT key FROM entities WHERE type='aws_ec2_instance' AND (json->>'internetReachable')::boolean"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := os.Stat(db); err != nil {
-				return &exitError{exitConfig, fmt.Errorf("store %s: %w", db, err)}
-			}
-			st, err := sqlite.Open(db)
+			st, err := openStore(cmd.Context(), dsn, db, false)
 			if err != nil {
-				return &exitError{exitFailed, err}
+				return err
 			}
 			defer st.Close()
 			rows, err := st.Query(cmd.Context(), args[0])
@@ -418,6 +467,7 @@ json holds the whole object, so use json_extract / json_each on it. Example:
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store")
+	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store (ignored with --postgres-dsn)")
+	cmd.Flags().StringVar(&dsn, "postgres-dsn", "", postgresDSNHelp)
 	return cmd
 }

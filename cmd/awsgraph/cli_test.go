@@ -31,7 +31,7 @@ func isolateEnv(t *testing.T) string {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, k := range []string{"ROLE_ARN", "EXTERNAL_ID", "REGIONS", "ACCOUNT_ID", "SESSION_NAME", "INTEGRATION_INSTANCE_ID",
-		"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN"} {
+		"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN", "AWSGRAPH_POSTGRES_DSN"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}

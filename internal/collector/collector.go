@@ -16,6 +16,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/sink"
 	"github.com/awsgraph/awsgraph/internal/sink/j1files"
+	"github.com/awsgraph/awsgraph/internal/sink/postgres"
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
 
@@ -25,6 +26,10 @@ type Options struct {
 	EndpointURL string
 	OutputDir   string // graph files; "" = none
 	DBPath      string // SQLite store; "" = none
+	// PostgresDSN, when set, stores the graph in PostgreSQL instead of the
+	// SQLite store (DBPath is then ignored). It may hold a password: it is
+	// never logged.
+	PostgresDSN string
 	Logger      *slog.Logger
 	// AWS holds connection overrides (tests: base credentials, retries).
 	AWS awsclient.Options
@@ -81,6 +86,15 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	cfg := opts.Config
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	var pg *postgres.Store
+	if opts.PostgresDSN != "" {
+		// Connect before any AWS call: an unreachable store fails fast.
+		var err error
+		if pg, err = postgres.Open(ctx, opts.PostgresDSN); err != nil {
+			return nil, err
+		}
+		defer pg.Close() // idempotent; the sink loop closes it after writing
 	}
 	awsOpts := opts.AWS
 	awsOpts.RoleArn = cfg.RoleArn
@@ -142,7 +156,10 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if opts.OutputDir != "" {
 		sinks = append(sinks, j1files.New(opts.OutputDir))
 	}
-	if opts.DBPath != "" {
+	switch {
+	case pg != nil:
+		sinks = append(sinks, pg)
+	case opts.DBPath != "":
 		st, err := sqlite.Open(opts.DBPath)
 		if err != nil {
 			return nil, err

@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/sink"
+	"github.com/awsgraph/awsgraph/internal/sink/mapping"
 )
 
 const schema = `
@@ -59,7 +59,7 @@ CREATE INDEX IF NOT EXISTS relationships_to ON relationships (to_key);
 
 // SourceMapper marks placeholder entities created for unresolved mapped
 // relationships (JupiterOne's `system-mapper`).
-const SourceMapper = "system-mapper"
+const SourceMapper = mapping.SourceMapper
 
 // Store is an open SQLite graph store.
 type Store struct{ db *sql.DB }
@@ -214,6 +214,7 @@ type pendingMapping struct {
 // resolveMappings points every mapped relationship at the entity its target
 // filter finds; where none exists it creates a placeholder unless the mapping
 // says skipTargetCreation. Placeholders nothing points at any more are removed.
+// The matching and placeholder rules are package mapping's.
 func resolveMappings(ctx context.Context, tx *sql.Tx, runID, now int64) error {
 	rows, err := tx.QueryContext(ctx, `SELECT instance_id, key, json FROM relationships WHERE mapped = 1`)
 	if err != nil {
@@ -248,7 +249,7 @@ func resolveMappings(ctx context.Context, tx *sql.Tx, runID, now int64) error {
 		return err
 	}
 	for _, p := range all {
-		target := idx.find(p.m)
+		target := idx.Find(p.m)
 		if target == "" && !p.m.SkipTargetCreation {
 			target, err = createPlaceholder(ctx, tx, p.instance, p.m, runID, now)
 			if err != nil {
@@ -268,32 +269,14 @@ func resolveMappings(ctx context.Context, tx *sql.Tx, runID, now int64) error {
 	return err
 }
 
-// targetIndex finds entities by the property combinations mapped
-// relationships filter on. It is built in one pass over the stored entities,
-// so resolving M mappings against N entities costs O(N + M), not O(N × M).
-type targetIndex struct {
-	groups map[string][]string // canonical group name -> sorted keys
-	byVals map[string]string   // group + values -> entity key (real entities first, then lowest key)
-}
-
-func groupName(keys []string) string {
-	k := append([]string(nil), keys...)
-	sort.Strings(k)
-	return strings.Join(k, "\x00")
-}
-
-func buildTargetIndex(ctx context.Context, tx *sql.Tx, all []pendingMapping) (*targetIndex, error) {
-	idx := &targetIndex{groups: map[string][]string{}, byVals: map[string]string{}}
-	for _, p := range all {
-		for _, g := range p.m.TargetFilterKeys {
-			if len(g) > 0 {
-				k := append([]string(nil), g...)
-				sort.Strings(k)
-				idx.groups[groupName(g)] = k
-			}
-		}
+// buildTargetIndex offers every stored entity (any instance) to the index.
+func buildTargetIndex(ctx context.Context, tx *sql.Tx, all []pendingMapping) (*mapping.Index, error) {
+	ms := make([]*graph.Mapping, len(all))
+	for i, p := range all {
+		ms[i] = p.m
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT key, json, source = ? FROM entities ORDER BY source = ?, key`, SourceMapper, SourceMapper)
+	idx := mapping.NewIndex(ms)
+	rows, err := tx.QueryContext(ctx, `SELECT key, json, source = ? FROM entities`, SourceMapper)
 	if err != nil {
 		return nil, err
 	}
@@ -308,106 +291,21 @@ func buildTargetIndex(ctx context.Context, tx *sql.Tx, all []pendingMapping) (*t
 		if err := json.Unmarshal([]byte(data), &e); err != nil {
 			return nil, err
 		}
-		for name, keys := range idx.groups {
-			for _, combo := range valueCombos(e, keys) {
-				id := name + "\x01" + combo
-				if _, seen := idx.byVals[id]; !seen {
-					idx.byVals[id] = key
-				}
-			}
-		}
+		idx.Add(key, e, placeholder)
 	}
 	return idx, rows.Err()
 }
 
-// valueCombos lists the value tuples an entity offers for keys; a property
-// holding a list offers each element.
-func valueCombos(e map[string]any, keys []string) []string {
-	combos := []string{""}
-	for i, k := range keys {
-		v, ok := e[k]
-		if !ok || v == nil {
-			return nil
-		}
-		var vals []string
-		if list, isList := v.([]any); isList {
-			for _, x := range list {
-				vals = append(vals, fmt.Sprint(x))
-			}
-		} else {
-			vals = []string{fmt.Sprint(v)}
-		}
-		var next []string
-		for _, c := range combos {
-			for _, x := range vals {
-				if i > 0 {
-					next = append(next, c+"\x02"+x)
-				} else {
-					next = append(next, x)
-				}
-			}
-		}
-		combos = next
-	}
-	return combos
-}
-
-func (idx *targetIndex) find(m *graph.Mapping) string {
-	for _, g := range m.TargetFilterKeys {
-		if len(g) == 0 {
-			continue
-		}
-		keys := idx.groups[groupName(g)]
-		vals := make([]string, 0, len(keys))
-		for _, k := range keys {
-			v, ok := m.TargetEntity[k]
-			if !ok || v == nil {
-				vals = nil
-				break
-			}
-			vals = append(vals, fmt.Sprint(v))
-		}
-		if vals == nil {
-			continue
-		}
-		if key, ok := idx.byVals[groupName(g)+"\x01"+strings.Join(vals, "\x02")]; ok {
-			return key
-		}
-	}
-	return ""
-}
-
 func createPlaceholder(ctx context.Context, tx *sql.Tx, instance string, m *graph.Mapping, runID, now int64) (string, error) {
-	var parts []string
-	keys := make([]string, 0, len(m.TargetEntity))
-	for k := range m.TargetEntity {
-		keys = append(keys, k)
+	e := mapping.Placeholder(m)
+	data, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("encoding placeholder %s: %w", e.Key(), err)
 	}
-	sort.Strings(keys)
-	for _, group := range m.TargetFilterKeys {
-		for _, k := range group {
-			parts = append(parts, fmt.Sprintf("%s=%v", k, m.TargetEntity[k]))
-		}
-	}
-	typ, _ := m.TargetEntity["_type"].(string)
-	key := "mapped:" + typ + ":" + strings.Join(parts, ",")
-	if k, ok := m.TargetEntity["_key"].(string); ok && k != "" {
-		key = k
-	}
-	e := graph.Entity{}
-	for _, k := range keys {
-		e[k] = m.TargetEntity[k]
-	}
-	e["_key"] = key
-	e["_source"] = SourceMapper
-	if _, ok := e["displayName"]; !ok {
-		e["displayName"] = key
-	}
-	data, _ := json.Marshal(e)
-	_, err := tx.ExecContext(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id, key) DO UPDATE SET json = excluded.json, run_id = excluded.run_id, updated_at = excluded.updated_at`,
-		instance, key, typ, SourceMapper, string(data), runID, now)
-	return key, err
+		instance, e.Key(), e.Type(), SourceMapper, string(data), runID, now)
+	return e.Key(), err
 }
 
 // Counts returns the number of entities and relationships per type for an instance.
