@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -200,6 +201,48 @@ func TestCollectDemoAccountEndToEnd(t *testing.T) {
 	if len(c.ofType("aws_s3_bucket")) != len(facts.Buckets) {
 		t.Errorf("buckets: %d, want %d", len(c.ofType("aws_s3_bucket")), len(facts.Buckets))
 	}
+	// CAN_ASSUME, worked out by hand from the demo's trust and identity
+	// policies: alice is named (MFA condition) by demo-admin; demo-deployer
+	// trusts the account, so those whose identity policies allow it may
+	// (alice via AdministratorAccess, build-bot via demo-deploy, the
+	// demo-admin role via AdministratorAccess) but bob's inline Deny wins;
+	// lambda assumes its execution role; the vendor account needs the
+	// external id; the GitHub OIDC provider needs the sub claim.
+	root := "arn:aws:iam::" + acct + ":"
+	wantAssume := map[string]string{
+		"service-principal:lambda.amazonaws.com|" + root + "role/demo-lambda-exec":          "",
+		root + "user/alice@example.com|" + root + "role/demo-admin":                         "aws:MultiFactorAuthPresent",
+		root + "user/alice@example.com|" + root + "role/demo-deployer":                      "",
+		root + "user/build-bot|" + root + "role/demo-deployer":                              "",
+		root + "role/demo-admin|" + root + "role/demo-deployer":                             "",
+		"arn:aws:iam::999999999999:root|" + root + "role/demo-vendor":                       "sts:ExternalId",
+		root + "oidc-provider/token.actions.githubusercontent.com|" + root + "role/demo-ci": "token.actions.githubusercontent.com:sub",
+	}
+	gotAssume := map[string]string{}
+	for _, r := range c.rels {
+		if r.Class() != "CAN_ASSUME" {
+			continue
+		}
+		from, to := r.FromKey(), r.ToKey()
+		if m := r.Mapping(); m != nil {
+			from, _ = m.TargetEntity["_key"].(string)
+			to = m.SourceEntityKey
+		}
+		keys := []string{}
+		if ks, ok := r["conditionKeys"].([]any); ok {
+			for _, k := range ks {
+				keys = append(keys, k.(string))
+			}
+		}
+		if (len(keys) > 0) != (r["conditional"] == true) {
+			t.Errorf("%s: conditional %v with keys %v", r.Key(), r["conditional"], keys)
+		}
+		gotAssume[from+"|"+to] = strings.Join(keys, ",")
+	}
+	if fmt.Sprint(gotAssume) != fmt.Sprint(wantAssume) {
+		t.Errorf("CAN_ASSUME edges\n got %v\nwant %v", gotAssume, wantAssume)
+	}
+
 	if c.summary.APICalls.Total == 0 || len(c.summary.Metadata.PartialDatasets.Types) != 0 {
 		t.Errorf("summary: calls %d, partial %v, warnings %v", c.summary.APICalls.Total, c.summary.Metadata.PartialDatasets.Types, c.summary.Warnings)
 	}

@@ -1,7 +1,9 @@
 package collector
 
 import (
+	"github.com/awsgraph/awsgraph/internal/analysis/policies"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
+	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/service/account"
@@ -27,7 +29,11 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	} {
 		steps = append(steps, svc(s)...)
 	}
+	// Analyses read the collected graph only.
+	collection := steps
 	steps = append(steps, sgrules.Steps()...)
+	steps = append(steps, trust.Steps()...)
+	steps = append(steps, policies.ForSteps(collection)...)
 	return steps
 }
 

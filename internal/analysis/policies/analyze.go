@@ -1,0 +1,411 @@
+// Package policies derives "policy ALLOWS / DENIES resource" relationships
+// from the collected IAM policies (managed and inline): each statement's
+// resources are matched against the collected entities (by ARN), "*" goes to
+// the account entity, and every edge carries the actions, conditions and
+// AWS access-level flags of the statements that name the resource. It reads
+// the graph only and never calls AWS. See README.md.
+package policies
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/iamactions"
+	"github.com/awsgraph/awsgraph/internal/policy"
+)
+
+// StepID is the policy analysis step.
+const StepID = "analyze-iam-policies"
+
+// Names of the collection this analysis reads (internal/service/iam and
+// internal/service/account), repeated so the analysis does not link the AWS
+// SDK; the end-to-end test checks they match.
+const (
+	IAMStepID         = "fetch-iam"
+	AccountStepID     = "fetch-account"
+	AccountType       = "aws_account"
+	UserType          = "aws_iam_user"
+	GroupType         = "aws_iam_group"
+	RoleType          = "aws_iam_role"
+	ManagedPolicyType = "aws_iam_managed_policy"
+	UserPolicyType    = "aws_iam_user_policy"
+	GroupPolicyType   = "aws_iam_group_policy"
+	RolePolicyType    = "aws_iam_role_policy"
+)
+
+// PolicyTypes are the policy entity types analysed.
+var PolicyTypes = []string{ManagedPolicyType, UserPolicyType, GroupPolicyType, RolePolicyType}
+
+// IAMTargetTypes are IAM entity types that policies may name as resources
+// (iam:PassRole on a role, iam:CreatePolicyVersion on a policy, ...).
+var IAMTargetTypes = []string{UserType, GroupType, RoleType, ManagedPolicyType}
+
+// Graph is the part of the collected graph the analysis reads
+// (*engine.Job satisfies it).
+type Graph interface {
+	EntitiesOfType(typ string) []graph.Entity
+}
+
+// Result is what the analysis derives.
+type Result struct {
+	Relationships []graph.Relationship
+	// PolicyProps are the derived properties of each policy entity.
+	PolicyProps map[string]map[string]any
+	Counts      map[string]int
+	Warnings    []string
+}
+
+// resourceIndex finds collected entities by ARN pattern: the ARNs are kept
+// sorted, so a pattern's literal prefix (up to its first wildcard) selects a
+// contiguous range that MatchResource then confirms.
+type resourceIndex struct {
+	arns  []string
+	types map[string]string
+}
+
+func newIndex(g Graph, types []string) *resourceIndex {
+	ix := &resourceIndex{types: map[string]string{}}
+	for _, t := range types {
+		for _, e := range g.EntitiesOfType(t) {
+			k := e.Key()
+			if !strings.HasPrefix(k, "arn:") {
+				continue
+			}
+			if _, dup := ix.types[k]; !dup {
+				ix.types[k] = t
+				ix.arns = append(ix.arns, k)
+			}
+		}
+	}
+	sort.Strings(ix.arns)
+	return ix
+}
+
+// match calls fn for every collected ARN the pattern matches.
+func (ix *resourceIndex) match(pattern string, fn func(arn string)) {
+	w := strings.IndexAny(pattern, "*?")
+	if w < 0 {
+		if _, ok := ix.types[pattern]; ok {
+			fn(pattern)
+		}
+		return
+	}
+	prefix := pattern[:w]
+	i := sort.SearchStrings(ix.arns, prefix)
+	for ; i < len(ix.arns) && strings.HasPrefix(ix.arns[i], prefix); i++ {
+		if policy.MatchResource(pattern, ix.arns[i]) {
+			fn(ix.arns[i])
+		}
+	}
+}
+
+// s3ObjectBucket returns the bucket-ARN pattern of an S3 object ARN pattern
+// (arn:aws:s3:::bucket/key → arn:aws:s3:::bucket); ok is false for other
+// patterns. Object-level statements are attached to their bucket, since
+// objects are not collected.
+func s3ObjectBucket(pattern string) (string, bool) {
+	parts := strings.SplitN(pattern, ":", 6)
+	if len(parts) != 6 || parts[2] != "s3" || parts[3] != "" || parts[4] != "" {
+		return "", false
+	}
+	i := strings.IndexByte(parts[5], '/')
+	if i < 0 {
+		return "", false
+	}
+	bucket := parts[5][:i]
+	if bucket == "" {
+		return "", false
+	}
+	return strings.Join(parts[:5], ":") + ":" + bucket, true
+}
+
+// edge aggregates the statements of one policy that name one target with
+// one effect.
+type edge struct {
+	target, targetType string
+	effect             policy.Effect
+	actions            []string
+	notActions         []string
+	resources          []string
+	notResources       []string
+	conditions         []map[string]map[string][]string
+	unconditional      bool
+	levels             iamactions.LevelSet
+	admin              bool
+}
+
+// addUnique appends the values not yet in the list (lists are short).
+func addUnique(list *[]string, vals []string) {
+	for _, v := range vals {
+		if !contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+}
+
+// conditionBlock rebuilds a statement's Condition element.
+func conditionBlock(cs []policy.Condition) map[string]map[string][]string {
+	if len(cs) == 0 {
+		return nil
+	}
+	m := map[string]map[string][]string{}
+	for _, c := range cs {
+		op := c.Operator.String()
+		if m[op] == nil {
+			m[op] = map[string][]string{}
+		}
+		m[op][c.Key] = append(m[op][c.Key], c.Values...)
+	}
+	return m
+}
+
+// Analyze derives the relationships of every policy of PolicyTypes against
+// the entities of targetTypes (plus IAMTargetTypes) and the account.
+func Analyze(g Graph, targetTypes []string) *Result {
+	res := &Result{PolicyProps: map[string]map[string]any{}, Counts: map[string]int{}}
+	var types []string
+	for _, t := range append(append([]string(nil), targetTypes...), IAMTargetTypes...) {
+		if t != AccountType { // "*" reaches the account; its root ARN is no resource
+			types = append(types, t)
+		}
+	}
+	ix := newIndex(g, types)
+	accounts := g.EntitiesOfType(AccountType)
+	accountByID := map[string]graph.Entity{}
+	for _, a := range accounts {
+		accountByID[a.String("accountId")] = a
+	}
+	var pols []graph.Entity
+	for _, pt := range PolicyTypes {
+		pols = append(pols, g.EntitiesOfType(pt)...)
+	}
+	// Policies are independent: contiguous chunks in parallel, merged in
+	// order so the output is deterministic.
+	workers := runtime.GOMAXPROCS(0)
+	if len(pols) < 256 {
+		workers = 1
+	}
+	parts := make([]*Result, workers)
+	var wg sync.WaitGroup
+	for w := range parts {
+		part := &Result{PolicyProps: map[string]map[string]any{}, Counts: map[string]int{}}
+		parts[w] = part
+		lo, hi := w*len(pols)/workers, (w+1)*len(pols)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range pols[lo:hi] {
+				analyzePolicy(part, ix, accountByID, accounts, p)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, part := range parts {
+		res.Relationships = append(res.Relationships, part.Relationships...)
+		res.Warnings = append(res.Warnings, part.Warnings...)
+		for k, v := range part.PolicyProps {
+			res.PolicyProps[k] = v
+		}
+		for k, n := range part.Counts {
+			res.Counts[k] += n
+		}
+	}
+	res.Counts["policyRelationships"] = len(res.Relationships)
+	return res
+}
+
+func analyzePolicy(res *Result, ix *resourceIndex, accountByID map[string]graph.Entity, accounts []graph.Entity, p graph.Entity) {
+	text, _ := p["document"].(string)
+	if text == "" {
+		res.Counts["policiesWithUnknownDocument"]++
+		return
+	}
+	doc, err := policy.ParseEncoded(text)
+	if err != nil {
+		res.Counts["unparsablePolicyDocuments"]++
+		res.Warnings = append(res.Warnings, fmt.Sprintf("policy %s: document does not parse: %v", p.Key(), err))
+		return
+	}
+	res.Counts["policiesAnalyzed"]++
+	// The account "*" resolves to: the policy's own account (customer
+	// policies, inline policies) — AWS-managed policies apply in every
+	// collected account that uses them, which is the one account here.
+	acct, ok := accountByID[p.String("accountId")]
+	if !ok && len(accounts) == 1 {
+		acct, ok = accounts[0], true
+	}
+	var (
+		edges     []*edge
+		byTarget  = map[string]*edge{}
+		unknown   []string
+		seenUnk   = map[string]bool{}
+		allowLvls iamactions.LevelSet
+		admin     bool
+	)
+	get := func(target, typ string, eff policy.Effect) *edge {
+		k := string(eff) + "\x00" + target
+		e := byTarget[k]
+		if e == nil {
+			e = &edge{target: target, targetType: typ, effect: eff}
+			byTarget[k] = e
+			edges = append(edges, e)
+		}
+		return e
+	}
+	for _, s := range doc.Statements {
+		if s.Principal != nil || s.NotPrincipal != nil {
+			// A resource-policy statement stored as an identity policy
+			// does not grant the holder anything.
+			res.Counts["statementsWithPrincipal"]++
+			continue
+		}
+		acts := s.Action
+		if s.NotActionSet {
+			acts = s.NotAction
+		}
+		lv, unm := iamactions.Levels(acts, s.NotActionSet)
+		for _, u := range unm {
+			if !seenUnk[u] {
+				seenUnk[u] = true
+				unknown = append(unknown, u)
+			}
+		}
+		starAction := !s.NotActionSet && contains(acts, "*")
+		stmtAdmin := starAction && s.ResourceSet && contains(s.Resource, "*")
+		if s.Effect == policy.Allow {
+			allowLvls |= lv
+			admin = admin || stmtAdmin
+		}
+		cond := conditionBlock(s.Conditions)
+		apply := func(target, typ, pattern string, notRes bool) {
+			e := get(target, typ, s.Effect)
+			if s.NotActionSet {
+				addUnique(&e.notActions, acts)
+			} else {
+				addUnique(&e.actions, acts)
+			}
+			if notRes {
+				addUnique(&e.notResources, s.NotResource)
+			} else {
+				addUnique(&e.resources, []string{pattern})
+			}
+			e.levels |= lv
+			e.admin = e.admin || stmtAdmin
+			if cond == nil {
+				e.unconditional = true
+			} else {
+				e.conditions = append(e.conditions, cond)
+			}
+		}
+		toAccount := func(pattern string, notRes bool) {
+			if !ok {
+				res.Counts["accountWideStatementsWithoutAccount"]++
+				return
+			}
+			apply(acct.Key(), AccountType, pattern, notRes)
+		}
+		switch {
+		case s.NotResourceSet:
+			// "Everything except ...": account-wide, with the exceptions on
+			// the edge (no fan-out to every resource).
+			toAccount("", true)
+		case !s.ResourceSet:
+			res.Counts["statementsWithoutResource"]++
+		default:
+			for _, pat := range s.Resource {
+				if pat == "*" {
+					toAccount(pat, false)
+					continue
+				}
+				if strings.Contains(pat, "${") {
+					// The value depends on the request (e.g. ${aws:username}).
+					res.Counts["resourcePatternsWithPolicyVariables"]++
+					continue
+				}
+				n := 0
+				ix.match(pat, func(arn string) {
+					n++
+					apply(arn, ix.types[arn], pat, false)
+				})
+				if bucket, isObj := s3ObjectBucket(pat); isObj {
+					ix.match(bucket, func(arn string) {
+						if ix.types[arn] == s3BucketType {
+							n++
+							apply(arn, s3BucketType, pat, false)
+						}
+					})
+				}
+				if n == 0 {
+					res.Counts["unmatchedResourcePatterns"]++
+				}
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		res.Counts["unknownActions"] += len(unknown)
+		res.Warnings = append(res.Warnings, fmt.Sprintf("policy %s: actions not in AWS's action catalogue (no access level): %s", p.Key(), strings.Join(unknown, ", ")))
+	}
+	props := map[string]any{"admin": admin}
+	for k, v := range allowLvls.Flags() {
+		props[k] = v
+	}
+	res.PolicyProps[p.Key()] = props
+	for _, e := range edges {
+		res.Relationships = append(res.Relationships, e.relationship(p))
+	}
+}
+
+// s3BucketType is the S3 bucket entity type (internal/service/s3).
+const s3BucketType = "aws_s3_bucket"
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *edge) relationship(p graph.Entity) graph.Relationship {
+	class := "ALLOWS"
+	if e.effect == policy.Deny {
+		class = "DENIES"
+	}
+	var conds any
+	if len(e.conditions) > 0 {
+		b, _ := json.Marshal(e.conditions)
+		conds = string(b)
+	}
+	r := graph.DirectByKey(p.Key(), p.Type(), class, e.target, e.targetType, nil)
+	r["effect"] = string(e.effect)
+	r["actions"] = nonNil(e.actions)
+	r["resources"] = nonNil(e.resources)
+	r["conditions"] = conds
+	r["conditional"] = !e.unconditional
+	r["admin"] = e.admin
+	if len(e.notActions) > 0 {
+		r["notActions"] = e.notActions
+	}
+	if len(e.notResources) > 0 {
+		r["notResources"] = e.notResources
+	}
+	for _, l := range allLevels {
+		r[l.Flag()] = e.levels.Has(l)
+	}
+	return r
+}
+
+var allLevels = iamactions.AllLevels()
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

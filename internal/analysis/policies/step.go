@@ -1,0 +1,113 @@
+package policies
+
+import (
+	"context"
+	"sort"
+
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+)
+
+// maxWarnings caps the per-policy warnings; counts are always complete.
+const maxWarnings = 100
+
+// Relationships declares, for every policy type, ALLOWS and DENIES to each
+// target type (the given ones, IAMTargetTypes and the account).
+func Relationships(targetTypes []string) []engine.RelationshipDecl {
+	targets := targetSet(targetTypes)
+	var out []engine.RelationshipDecl
+	for _, pt := range PolicyTypes {
+		for _, class := range []string{"ALLOWS", "DENIES"} {
+			for _, t := range targets {
+				out = append(out, engine.RelationshipDecl{Type: graph.RelationshipType(pt, class, t), Class: class, SourceType: pt, TargetType: t})
+			}
+		}
+	}
+	return out
+}
+
+// targetSet is targetTypes + IAMTargetTypes + the account, sorted and
+// without duplicates or policy types.
+func targetSet(targetTypes []string) []string {
+	seen := map[string]bool{}
+	for _, pt := range PolicyTypes[1:] { // inline policies have no ARN
+		seen[pt] = true
+	}
+	var out []string
+	for _, t := range append(append(append([]string(nil), targetTypes...), IAMTargetTypes...), AccountType) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Steps returns the policy analysis step. deps are the ids of the steps
+// that collect the resources policies may name, targetTypes the entity
+// types they produce (ForSteps derives both from the steps). The step also
+// depends on the IAM and account steps.
+func Steps(deps []string, targetTypes []string) []engine.Step {
+	all := []string{AccountStepID, IAMStepID}
+	for _, d := range deps {
+		if d != AccountStepID && d != IAMStepID && d != StepID {
+			all = append(all, d)
+		}
+	}
+	targets := targetSet(targetTypes)
+	return []engine.Step{{
+		ID:            StepID,
+		Name:          "Analyze IAM policies (ALLOWS / DENIES resources)",
+		Relationships: Relationships(targetTypes),
+		DependsOn:     all,
+		Run: func(_ context.Context, sc *engine.StepContext) error {
+			return run(sc, targets)
+		},
+	}}
+}
+
+// ForSteps is Steps for the resource-collecting steps of a run: every step
+// that declares entity types (other than analyses) becomes a dependency and
+// its entity types become targets.
+func ForSteps(steps []engine.Step) []engine.Step {
+	var deps, types []string
+	for _, s := range steps {
+		if len(s.Entities) == 0 || s.ID == StepID {
+			continue
+		}
+		deps = append(deps, s.ID)
+		for _, e := range s.Entities {
+			types = append(types, e.Type)
+		}
+	}
+	return Steps(deps, types)
+}
+
+func run(sc *engine.StepContext, targets []string) error {
+	j := sc.Job
+	res := Analyze(j, targets)
+	for _, r := range res.Relationships {
+		if err := sc.AddRelationship(r); err != nil {
+			return err
+		}
+	}
+	for key, props := range res.PolicyProps {
+		j.UpdateEntity(key, func(e graph.Entity) {
+			for k, v := range props {
+				e[k] = v
+			}
+		})
+	}
+	for k, n := range res.Counts {
+		sc.Count(k, n)
+	}
+	for i, w := range res.Warnings {
+		if i == maxWarnings {
+			sc.Warn("more policy-analysis warnings omitted (see the step's counts)")
+			break
+		}
+		sc.Warn(w)
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package trust
+
+import (
+	"context"
+
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+)
+
+// maxWarnings caps the per-policy warnings; counts are always complete.
+const maxWarnings = 100
+
+func canAssume(from, relType string, mapped bool) engine.RelationshipDecl {
+	return engine.RelationshipDecl{Type: relType, Class: Class, SourceType: from, TargetType: RoleType, Mapped: mapped}
+}
+
+// Entities lists the entity types the analysis creates.
+func Entities() []engine.EntityDecl {
+	return []engine.EntityDecl{
+		{Type: ServicePrincipalType, Class: []string{"Service"}},
+		{Type: SAMLProviderType, Class: []string{"Service"}},
+		{Type: OIDCProviderType, Class: []string{"Service"}},
+		{Type: EveryoneType, Class: []string{"UserGroup", "Everyone"}},
+	}
+}
+
+// Relationships lists every relationship type the analysis produces. The
+// user and role types are also used, mapped, for principals of accounts that
+// were not collected.
+func Relationships() []engine.RelationshipDecl {
+	return []engine.RelationshipDecl{
+		canAssume(UserType, UserCanAssumeType, false),
+		canAssume(RoleType, RoleCanAssumeType, false),
+		canAssume(ServicePrincipalType, ServiceCanAssumeType, false),
+		canAssume(SAMLProviderType, SAMLCanAssumeType, false),
+		canAssume(OIDCProviderType, OIDCCanAssumeType, false),
+		canAssume(EveryoneType, EveryoneCanAssumeType, false),
+		canAssume(AccountType, AccountCanAssumeType, true),
+	}
+}
+
+// Steps returns the trust analysis step. It reads the graph only.
+func Steps() []engine.Step {
+	return []engine.Step{{
+		ID:            StepID,
+		Name:          "Analyze IAM role trust (CAN_ASSUME)",
+		Entities:      Entities(),
+		Relationships: Relationships(),
+		DependsOn:     []string{IAMStepID},
+		Run:           run,
+	}}
+}
+
+func run(_ context.Context, sc *engine.StepContext) error {
+	j := sc.Job
+	res := Analyze(j)
+	for _, e := range res.Entities {
+		if j.HasKey(e.Key()) {
+			continue // e.g. Everyone, added by another analysis
+		}
+		if err := sc.AddEntity(e); err != nil {
+			return err
+		}
+	}
+	for _, r := range res.Relationships {
+		if err := sc.AddRelationship(r); err != nil {
+			return err
+		}
+	}
+	for key, props := range res.RoleProps {
+		j.UpdateEntity(key, func(e graph.Entity) {
+			for k, v := range props {
+				e[k] = v
+			}
+		})
+	}
+	for k, n := range res.Counts {
+		sc.Count(k, n)
+	}
+	for i, w := range res.Warnings {
+		if i == maxWarnings {
+			sc.Warn("more trust-analysis warnings omitted (see the step's counts)")
+			break
+		}
+		sc.Warn(w)
+	}
+	return nil
+}
