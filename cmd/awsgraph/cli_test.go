@@ -17,7 +17,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/testbed"
 )
 
-func TestMain(m *testing.M) { os.Exit(testbed.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(testbed.PostgresMain(m, testbed.Main)) }
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

@@ -355,3 +355,34 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// The same collection into PostgreSQL (--postgres-dsn, or the
+// AWSGRAPH_POSTGRES_DSN variable for import and query), and a query back.
+func TestCollectIntoPostgres(t *testing.T) {
+	dir := isolateEnv(t)
+	srv := testbed.Server(t)
+	dsn := testbed.StartPostgres(t)
+	acct := testbed.NewAccountID(t)
+	if _, err := testbed.SeedDemo(context.Background(), srv.URL, acct, [2]string{"us-east-1", "eu-west-1"}); err != nil {
+		t.Fatal(err)
+	}
+	code, c, out := collect(t, srv.URL, acct, dir, "--postgres-dsn", dsn)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if strings.Contains(out, dsn) {
+		t.Fatal("DSN printed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "graph.db")); err == nil {
+		t.Fatal("SQLite store written although a PostgreSQL DSN was given")
+	}
+	t.Setenv("AWSGRAPH_POSTGRES_DSN", dsn)
+	code, stdout, stderr := run(t, "query", "SELECT count(*) FROM entities WHERE type = 'aws_ec2_instance'")
+	if code != 0 {
+		t.Fatalf("query exit %d: %s", code, stderr)
+	}
+	want := fmt.Sprint(len(c.ofType("aws_ec2_instance")))
+	if lines := strings.Split(strings.TrimSpace(stdout), "\n"); len(lines) != 2 || lines[1] != want {
+		t.Fatalf("query output %q, want count %s", stdout, want)
+	}
+}
