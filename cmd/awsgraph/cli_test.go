@@ -186,3 +186,23 @@ func TestRefusedAssumeRoleIsAuthenticationError(t *testing.T) {
 		t.Fatalf("right external id: exit %d: %s", code, stderr)
 	}
 }
+
+// Against an emulator, no credentials need to be configured at all.
+func TestEndpointOverrideWithoutConfiguredCredentials(t *testing.T) {
+	dir := isolateEnv(t)
+	srv := testbed.Server(t)
+	t.Setenv("HOME", dir)
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	acct := testbed.NewAccountID(t)
+	code, stdout, stderr := run(t, "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", "abcdef",
+		"--regions", "us-east-1", "--endpoint-url", srv.URL, "--output", filepath.Join(dir, "out"), "--no-db", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"accountId": "`+acct+`"`) {
+		t.Fatalf("summary: %s", stdout)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -41,7 +42,9 @@ type Options struct {
 	// RefreshWindow is how long before expiry the role credentials are
 	// renewed; default 5 minutes.
 	RefreshWindow time.Duration
-	// BaseCredentials overrides the SDK credential chain that calls STS (tests).
+	// BaseCredentials overrides the SDK credential chain that calls STS.
+	// Against an endpoint override with no credentials configured anywhere,
+	// static placeholder keys are used (emulators accept any).
 	BaseCredentials aws.CredentialsProvider
 	// ExtraAPIOptions are appended to every client's middleware stack.
 	ExtraAPIOptions []func(*middleware.Stack) error
@@ -141,6 +144,11 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	if opts.EndpointURL != "" {
 		loadOpts = append(loadOpts, config.WithBaseEndpoint(opts.EndpointURL))
 	}
+	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !credentialsConfigured() {
+		// An emulator accepts any key; without one, the SDK would end its
+		// credential chain at the EC2 metadata service and fail slowly.
+		opts.BaseCredentials = credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")
+	}
 	if opts.BaseCredentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.BaseCredentials))
 	}
@@ -192,6 +200,28 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		Calls:     calls,
 		PathStyle: opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "",
 	}, nil
+}
+
+// credentialsConfigured reports whether the environment names any source of
+// AWS credentials (keys, a profile, web identity, a container or shared
+// credentials file).
+func credentialsConfigured() bool {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"} {
+		if os.Getenv(k) != "" {
+			return true
+		}
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return false
+	}
+	for _, f := range []string{".aws/credentials", ".aws/config"} {
+		if _, err := os.Stat(home + "/" + f); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // In returns the session's configuration for one region.
