@@ -110,6 +110,8 @@ func iamPrefix(serviceID string) string {
 		return "config"
 	case "API Gateway":
 		return "apigateway"
+	case "Resource Groups Tagging API":
+		return "tag"
 	}
 	return strings.ToLower(strings.ReplaceAll(serviceID, " ", ""))
 }

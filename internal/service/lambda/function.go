@@ -11,12 +11,12 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
@@ -31,10 +31,6 @@ const (
 	// StepID is the step that collects Lambda functions; steps that relate
 	// other resources to functions (API Gateway TRIGGERS) depend on it.
 	StepID = "fetch-lambda-functions"
-
-	// tagConcurrency bounds the ListTags calls in flight per region. Lambda's
-	// control-plane calls share a small per-account rate (about 15/s).
-	tagConcurrency = 4
 )
 
 // FunctionClasses are the data-model classes of a Lambda function.
@@ -44,7 +40,13 @@ var FunctionClasses = []string{"Function", "Workload"}
 // client satisfies it, and so does its ListFunctions paginator's client.
 type FunctionsAPI interface {
 	ListFunctions(ctx context.Context, in *awslambda.ListFunctionsInput, optFns ...func(*awslambda.Options)) (*awslambda.ListFunctionsOutput, error)
-	ListTags(ctx context.Context, in *awslambda.ListTagsInput, optFns ...func(*awslambda.Options)) (*awslambda.ListTagsOutput, error)
+}
+
+// TagsAPI is the Resource Groups Tagging API call that reads every function's
+// tags of a region in bulk (ListFunctions does not return tags, and Lambda's
+// own ListTags would be one call per function).
+type TagsAPI interface {
+	GetResources(ctx context.Context, in *tagging.GetResourcesInput, optFns ...func(*tagging.Options)) (*tagging.GetResourcesOutput, error)
 }
 
 // ListFunctions reads every function of a region (unqualified, $LATEST
@@ -62,44 +64,29 @@ func ListFunctions(ctx context.Context, c FunctionsAPI) ([]types.FunctionConfigu
 	return out, nil
 }
 
-// ListTagsByFunction reads the tags of each function (ListFunctions does not
-// return them and Lambda has no bulk tag call). Errors other than "function
-// gone" stop the reading and are returned with the tags read so far.
-func ListTagsByFunction(ctx context.Context, c FunctionsAPI, arns []string) (map[string]map[string]string, error) {
-	var (
-		mu       sync.Mutex
-		tags     = make(map[string]map[string]string, len(arns))
-		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, tagConcurrency)
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for _, arn := range arns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
+// FunctionTags reads the tags of every Lambda function of a region with one
+// paginated tag:GetResources call, keyed by function ARN. Functions without
+// tags are absent from the answer (and from the map).
+func FunctionTags(ctx context.Context, c TagsAPI) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	p := tagging.NewGetResourcesPaginator(c, &tagging.GetResourcesInput{
+		ResourceTypeFilters: []string{"lambda:function"},
+		ResourcesPerPage:    aws.Int32(100),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range page.ResourceTagMappingList {
+			tags := make(map[string]string, len(m.Tags))
+			for _, t := range m.Tags {
+				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
-			out, err := c.ListTags(ctx, &awslambda.ListTagsInput{Resource: aws.String(arn)})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				tags[arn] = out.Tags
-			case awsclient.IsAbsent(err):
-				// Deleted between ListFunctions and ListTags: it has no tags to read.
-			case firstErr == nil:
-				firstErr = err
-				cancel()
-			}
-		}()
+			out[aws.ToString(m.ResourceARN)] = tags
+		}
 	}
-	wg.Wait()
-	return tags, firstErr
+	return out, nil
 }
 
 // lastModifiedLayout is Lambda's LastModified format (ISO 8601 with a +0000 offset).
@@ -242,14 +229,14 @@ func nilIfEmpty(s string) any {
 }
 
 // FunctionStep collects the functions of every collected region.
-func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI) engine.Step {
+func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI, tagsClient func(region string) TagsAPI) engine.Step {
 	return engine.Step{
 		ID:            StepID,
 		Name:          "Fetch Lambda functions",
 		Entities:      []engine.EntityDecl{{Type: FunctionType, Class: FunctionClasses}},
 		Relationships: []engine.RelationshipDecl{account.HasDecl(FunctionType)},
 		DependsOn:     []string{account.StepID},
-		Permissions:   []string{"lambda:ListFunctions", "lambda:ListTags"},
+		Permissions:   []string{"lambda:ListFunctions", "tag:GetResources"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) ([]graph.Entity, error) {
 				c := client(region)
@@ -257,18 +244,18 @@ func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI)
 				if err != nil {
 					return nil, err
 				}
-				arns := make([]string, 0, len(fns))
-				for _, fn := range fns {
-					arns = append(arns, aws.ToString(fn.FunctionArn))
-				}
-				tags, tagErr := ListTagsByFunction(ctx, c, arns)
-				if tagErr != nil {
-					// The functions are all known; only some tags are missing.
-					// The entities are still complete enough to keep, so warn
-					// rather than mark the type partial.
-					perm, _, reason := awsclient.Describe(tagErr)
-					sc.Warn(fmt.Sprintf("Lambda function tags not read in %s (%s: %s); functions are collected without tags", region, perm, reason))
-					sc.Count("functionsWithoutTags", len(fns)-len(tags))
+				var tags map[string]map[string]string
+				if len(fns) > 0 {
+					var tagErr error
+					tags, tagErr = FunctionTags(ctx, tagsClient(region))
+					if tagErr != nil {
+						// The functions are all known; only their tags are not.
+						// The entities are still complete enough to keep, so
+						// warn rather than mark the type partial.
+						perm, _, reason := awsclient.Describe(tagErr)
+						sc.Warn(fmt.Sprintf("Lambda function tags not read in %s (%s: %s); functions are collected without tags", region, perm, reason))
+						sc.Count("functionsWithoutTags", len(fns))
+					}
 				}
 				ents := make([]graph.Entity, 0, len(fns))
 				for _, fn := range fns {
@@ -292,5 +279,6 @@ func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI)
 // Steps returns the Lambda steps: functions, then function → execution role.
 func Steps(s *awsclient.Session) []engine.Step {
 	client := func(region string) FunctionsAPI { return awslambda.NewFromConfig(s.In(region)) }
-	return []engine.Step{FunctionStep(s, client), RoleStep(s)}
+	tagsClient := func(region string) TagsAPI { return tagging.NewFromConfig(s.In(region)) }
+	return []engine.Step{FunctionStep(s, client, tagsClient), RoleStep(s)}
 }

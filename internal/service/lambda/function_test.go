@@ -210,10 +210,6 @@ func (p *pagingFunctions) ListFunctions(_ context.Context, in *awslambda.ListFun
 	return out, nil
 }
 
-func (p *pagingFunctions) ListTags(context.Context, *awslambda.ListTagsInput, ...func(*awslambda.Options)) (*awslambda.ListTagsOutput, error) {
-	return &awslambda.ListTagsOutput{}, nil
-}
-
 func TestListFunctionsFollowsNextMarker(t *testing.T) {
 	c := &pagingFunctions{names: []string{"a", "b", "c"}}
 	fns, err := ListFunctions(context.Background(), c)

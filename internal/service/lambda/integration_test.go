@@ -235,17 +235,17 @@ func TestFunctions_TwoRegions(t *testing.T) {
 		t.Errorf("gamma ASSIGNED %v", rels[gamma])
 	}
 
-	// API calls: one ListFunctions per region; ListTags per function (the
-	// only per-resource call: Lambda has no bulk tag read).
+	// API calls: one ListFunctions and one tag:GetResources per region,
+	// nothing per function.
 	after := sess.Calls.Snapshot()
 	if n := after["lambda:ListFunctions"] - before["lambda:ListFunctions"]; n != 2 {
 		t.Errorf("ListFunctions calls %d, want 2 (one per region)", n)
 	}
-	if n := after["lambda:ListTags"] - before["lambda:ListTags"]; n != 3 {
-		t.Errorf("ListTags calls %d, want 3 (one per function)", n)
+	if n := after["tag:GetResources"] - before["tag:GetResources"]; n != 2 {
+		t.Errorf("tag:GetResources calls %d, want 2 (one per region)", n)
 	}
 	for k := range after {
-		if strings.HasPrefix(k, "lambda:") && k != "lambda:ListFunctions" && k != "lambda:ListTags" {
+		if strings.HasPrefix(k, "lambda:") && k != "lambda:ListFunctions" {
 			t.Errorf("unexpected Lambda call %s", k)
 		}
 	}
