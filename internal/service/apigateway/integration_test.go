@@ -180,7 +180,7 @@ func TestRestAPIsAndTriggers(t *testing.T) {
 	opts.ExtraAPIOptions = append(opts.ExtraAPIOptions, func(stack *middleware.Stack) error {
 		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("recordQuery",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-				if req, ok := in.Request.(*smithyhttp.Request); ok && awsmiddleware.GetOperationName(ctx) == "GetResources" {
+				if req, ok := in.Request.(*smithyhttp.Request); ok && awsmiddleware.GetServiceID(ctx) == "API Gateway" && awsmiddleware.GetOperationName(ctx) == "GetResources" {
 					qmu.Lock()
 					queries = append(queries, req.URL.RawQuery)
 					qmu.Unlock()
