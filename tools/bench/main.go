@@ -178,6 +178,14 @@ func run(nInst, nGroups, nPrincipals, nBuckets int) error {
 	for _, k := range keys {
 		fmt.Printf("  %-40s %d\n", k, s.APICalls.ByOperation[k])
 	}
+	types := make([]string, 0, len(s.EntityCounts))
+	for t := range s.EntityCounts {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		fmt.Printf("  entities %-36s %d\n", t, s.EntityCounts[t])
+	}
 	for _, r := range s.IntegrationStepResults {
 		fmt.Printf("  step %-45s %6d ms %s\n", r.ID, r.DurationMs, r.Status)
 	}
