@@ -23,18 +23,14 @@ type InstanceDescriber interface {
 
 // FetchInstances reads every instance of the region with one paginated call.
 func FetchInstances(ctx context.Context, c InstanceDescriber) ([]types.Instance, error) {
-	var out []types.Instance
 	p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(maxResults)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.Reservations {
+	return readAll(ctx, p, func(o *ec2.DescribeInstancesOutput) []types.Instance {
+		var out []types.Instance
+		for _, r := range o.Reservations {
 			out = append(out, r.Instances...)
 		}
-	}
-	return out, nil
+		return out
+	})
 }
 
 // InstanceGroupIDs returns the ids of every security group of the instance

@@ -25,31 +25,13 @@ type SecurityGroupAPI interface {
 
 // FetchSecurityGroups reads every security group of the region with one paginated call.
 func FetchSecurityGroups(ctx context.Context, c SecurityGroupAPI) ([]types.SecurityGroup, error) {
-	var out []types.SecurityGroup
-	p := ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.SecurityGroups...)
-	}
-	return out, nil
+	return readAll(ctx, ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
 }
 
 // FetchSecurityGroupRules reads every security-group rule of the region with
 // one paginated call (it is the only source of rule ids).
 func FetchSecurityGroupRules(ctx context.Context, c SecurityGroupAPI) ([]types.SecurityGroupRule, error) {
-	var out []types.SecurityGroupRule
-	p := ec2.NewDescribeSecurityGroupRulesPaginator(c, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxResults)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.SecurityGroupRules...)
-	}
-	return out, nil
+	return readAll(ctx, ec2.NewDescribeSecurityGroupRulesPaginator(c, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSecurityGroupRulesOutput) []types.SecurityGroupRule { return o.SecurityGroupRules })
 }
 
 // GroupRules are one group's rules in stored form.

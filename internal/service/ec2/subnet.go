@@ -22,16 +22,7 @@ type SubnetDescriber interface {
 
 // FetchSubnets reads every subnet of the region with one paginated call.
 func FetchSubnets(ctx context.Context, c SubnetDescriber) ([]types.Subnet, error) {
-	var out []types.Subnet
-	p := ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(maxResults)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Subnets...)
-	}
-	return out, nil
+	return readAll(ctx, ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSubnetsOutput) []types.Subnet { return o.Subnets })
 }
 
 // NewSubnetEntity converts a subnet. `public` is whether instances launched in

@@ -23,16 +23,7 @@ type VolumeDescriber interface {
 
 // FetchVolumes reads every EBS volume of the region with one paginated call.
 func FetchVolumes(ctx context.Context, c VolumeDescriber) ([]types.Volume, error) {
-	var out []types.Volume
-	p := ec2.NewDescribeVolumesPaginator(c, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(maxResultsVolumes)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Volumes...)
-	}
-	return out, nil
+	return readAll(ctx, ec2.NewDescribeVolumesPaginator(c, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(maxResultsVolumes)}), func(o *ec2.DescribeVolumesOutput) []types.Volume { return o.Volumes })
 }
 
 type attachmentJSON struct {

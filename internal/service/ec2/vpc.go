@@ -22,16 +22,7 @@ type VPCDescriber interface {
 
 // FetchVPCs reads every VPC of the region with one paginated call.
 func FetchVPCs(ctx context.Context, c VPCDescriber) ([]types.Vpc, error) {
-	var out []types.Vpc
-	p := ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxResults)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Vpcs...)
-	}
-	return out, nil
+	return readAll(ctx, ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeVpcsOutput) []types.Vpc { return o.Vpcs })
 }
 
 // NewVPCEntity converts a VPC.
