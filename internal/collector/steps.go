@@ -2,6 +2,7 @@ package collector
 
 import (
 	"github.com/awsgraph/awsgraph/internal/analysis/instanceroles"
+	"github.com/awsgraph/awsgraph/internal/analysis/lambdagroups"
 	"github.com/awsgraph/awsgraph/internal/analysis/policies"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
@@ -35,6 +36,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	steps = append(steps, sgrules.Steps()...)
 	steps = append(steps, trust.Steps()...)
 	steps = append(steps, instanceroles.Steps()...)
+	steps = append(steps, lambdagroups.Steps()...)
 	steps = append(steps, policies.ForSteps(collection)...)
 	return steps
 }
