@@ -35,14 +35,22 @@ type Step struct {
 	Run         func(ctx context.Context, sc *StepContext) error
 }
 
-// DeclaredTypes returns every entity and relationship type the step declares.
+// DeclaredTypes returns every entity and relationship type the step
+// declares, once each (a type may be declared both direct and mapped).
 func (s Step) DeclaredTypes() []string {
 	out := make([]string, 0, len(s.Entities)+len(s.Relationships))
+	seen := map[string]bool{}
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
 	for _, e := range s.Entities {
-		out = append(out, e.Type)
+		add(e.Type)
 	}
 	for _, r := range s.Relationships {
-		out = append(out, r.Type)
+		add(r.Type)
 	}
 	return out
 }
