@@ -501,6 +501,8 @@ func classify(c *diffCase, mine Result, theirs string) string {
 		{"notresource-missing-variable", oracleQuirks{notResourceMissingVarStar: true}},
 		{"scp-implicit-deny-label", oracleQuirks{scpImplicitFirst: true}},
 		{"ip-bare-ipv4-vs-ipv6", oracleQuirks{ipBareV4VersusV6False: true}},
+		{"notprincipal-account-covers-all", oracleQuirks{notPrincipalAccountCoversAll: true}},
+		{"trust-named-user-boundary", oracleQuirks{trustDirectIgnoresBoundary: true}},
 	}
 	try := func(q oracleQuirks) bool {
 		in := c.in
@@ -524,6 +526,8 @@ func classify(c *diffCase, mine Result, theirs string) string {
 			q.notResourceMissingVarStar = q.notResourceMissingVarStar || b.q.notResourceMissingVarStar
 			q.scpImplicitFirst = q.scpImplicitFirst || b.q.scpImplicitFirst
 			q.ipBareV4VersusV6False = q.ipBareV4VersusV6False || b.q.ipBareV4VersusV6False
+			q.notPrincipalAccountCoversAll = q.notPrincipalAccountCoversAll || b.q.notPrincipalAccountCoversAll
+			q.trustDirectIgnoresBoundary = q.trustDirectIgnoresBoundary || b.q.trustDirectIgnoresBoundary
 			if try(q) {
 				return a.id + "+" + b.id
 			}

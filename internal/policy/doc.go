@@ -130,15 +130,21 @@
 //     sts:SetContext; Input.ResourcePolicy is the trust policy and the
 //     resource is the role ARN): the trust policy must always allow. In the
 //     same account, a trust policy naming the principal (or its role)
-//     suffices; one naming only the account needs an identity allow too.
+//     suffices within the principal's permissions boundary (unlike other
+//     resource policies, a trust policy naming a user is limited by the
+//     user's boundary: IAM UG, Update a role trust policy); one naming only
+//     the account needs an identity allow too.
 //     With no trust policy nobody can assume the role.
 //   - Service principals and identity providers (SAML/OIDC provider ARNs,
 //     web identity provider names) have no identity policies: the resource
 //     or trust policy alone decides.
-//   - NotPrincipal matches like Principal, inverted (a role ARN in
-//     NotPrincipal also covers its sessions and an account covers all its
-//     principals: the less-denying reading of a page that only says AWS
-//     "might" evaluate the account and role separately). A NotPrincipal Deny
+//   - NotPrincipal leaves out only the principals it names: their own ARN,
+//     or a role ARN for the role and its sessions. An account listed there
+//     exempts the account root, not the account's other principals (the
+//     IAM UG example: NotPrincipal [Bob, Bob's account] denies "all
+//     principals except the user named Bob"). A principal named without its
+//     account is exempt: the less-denying reading of a page that only says
+//     AWS "might" evaluate the account and role separately. A NotPrincipal Deny
 //     always applies to a principal that has a permissions boundary, as the
 //     permissions-boundaries page states.
 //   - A resource or trust policy statement without Principal/NotPrincipal

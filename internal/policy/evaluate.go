@@ -85,6 +85,10 @@ type oracleQuirks struct {
 	notResourceMissingVarStar bool // in NotResource an unresolvable variable becomes '*'
 	scpImplicitFirst          bool // an SCP level without allow wins over later explicit denies
 	ipBareV4VersusV6False     bool // a bare IPv4 policy value against an IPv6 address: condition false
+	// an account in NotPrincipal exempts every principal of the account
+	notPrincipalAccountCoversAll bool
+	// a trust policy naming the user (or "*") is not limited by its boundary
+	trustDirectIgnoresBoundary bool
 }
 
 // PolicyType says which kind of policy a statement came from.
@@ -158,7 +162,9 @@ func (e *evaluator) statement(s *Statement, doc *Document, typ PolicyType) (trut
 			g = s.Principal.match(e.p)
 		case s.NotPrincipal != nil:
 			g = grantNone
-			if s.NotPrincipal.match(e.p) == grantNone {
+			exempt := s.NotPrincipal.exempts(e.p) ||
+				e.ctx.quirks.notPrincipalAccountCoversAll && s.NotPrincipal.match(e.p) != grantNone
+			if !exempt {
 				// "Everyone except ...": for a request by the role itself
 				// this reaches it as the role, which the boundary limits.
 				g = grantDirect
@@ -346,6 +352,16 @@ func Evaluate(in Input, req Request) Result {
 		// boundary; one naming only the account delegates to identity
 		// policies.
 		rpSufficient := tOr(rp[grantDirect], tAnd(rp[grantRole], pbAllow))
+		if IsTrustAction(req.Action) && !in.quirks.trustDirectIgnoresBoundary {
+			// Role trust policies are the exception: a user named in the
+			// trust policy is still limited by its boundary (IAM UG,
+			// Update a role trust policy: "If a user is listed as the
+			// principal in a role's trust policy but cannot assume the
+			// role, check the user's permissions boundary. If a
+			// permissions boundary is set for the user, then it must allow
+			// the sts:AssumeRole action.").
+			rpSufficient = tAnd(tOr(rp[grantDirect], rp[grantRole]), pbAllow)
+		}
 		allowed = tOr(rpSufficient, identityPath)
 		if IsTrustAction(req.Action) {
 			// Role trust policies must explicitly allow the principal.

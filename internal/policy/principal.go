@@ -190,6 +190,25 @@ func (pr *Principal) match(p principalID) grant {
 	return best
 }
 
+// exempts reports whether a NotPrincipal element leaves p out ("everyone
+// except p"). The principal must be named itself: its own ARN (a user, a
+// session, a federated user, the account root), or, for a role and its
+// sessions, the role ARN. An account ARN or id does not exempt the account's
+// other principals: IAM UG, NotPrincipal, on NotPrincipal [Bob, account
+// 444455556666 root] in a Deny: "all principals except the user named Bob in
+// AWS account 444455556666 are explicitly denied". (The page says AWS
+// "might" also deny Bob when his account is not listed; we take the
+// less-denying reading and exempt a principal named without its account.)
+func (pr *Principal) exempts(p principalID) bool {
+	switch g := pr.match(p); g {
+	case grantDirect, grantRole:
+		return true
+	case grantAccount:
+		return p.kind == pkRoot
+	}
+	return false
+}
+
 // CandidateKind classifies a PrincipalCandidate.
 type CandidateKind string
 

@@ -254,6 +254,17 @@ func (a *analyzer) role(r *role, stamp int) {
 		}
 	}
 	if anyPrincipal {
+		// A "*" trust limited to accounts by aws:PrincipalAccount lets in
+		// the principals of those accounts: the ones not collected are
+		// mapped like a trust naming the account (foreignAccount evaluates
+		// the trust policy itself, conditions included).
+		for _, acct := range principalAccountValues(r.trust) {
+			if !a.collected[acct] {
+				foreignAccounts[acct] = true
+			}
+		}
+	}
+	if anyPrincipal {
 		// SPEC §4: a trust through "*" is a trust through the account, so
 		// only principals whose identity policies may allow sts:AssumeRole on
 		// this role are candidates (and are checked below).
@@ -330,6 +341,7 @@ func (a *analyzer) role(r *role, stamp int) {
 		if !ok {
 			continue
 		}
+		props["viaAccountTrust"] = false // named in Principal.Service
 		e := ServicePrincipalEntity(svc)
 		a.addEntity(e)
 		a.addRel(graph.DirectByKey(e.Key(), ServicePrincipalType, Class, r.arn, RoleType, props))
@@ -345,6 +357,7 @@ func (a *analyzer) role(r *role, stamp int) {
 		if !ok {
 			continue
 		}
+		props["viaAccountTrust"] = false // named in Principal.Federated
 		e := ProviderEntity(prov)
 		a.addEntity(e)
 		a.addRel(graph.DirectByKey(e.Key(), e.Type(), Class, r.arn, RoleType, props))
@@ -456,19 +469,28 @@ func mappedAccount(r *role, partition, acct string, props map[string]any) graph.
 // conditions on any principal key make the edge conditional.
 func (a *analyzer) everyone(r *role) {
 	part := partitionOf(r.arn)
+	// "Anyone" is a principal of an account that is never collected nor
+	// named anywhere (its aws:PrincipalAccount is known: a condition
+	// restricting the principal's account to named accounts excludes it,
+	// since those accounts are collected or mapped on their own); the trust
+	// policy's "*" matches it, an account or ARN it names does not.
+	const anyoneAccount = "000000000000"
 	ctx := policy.Context{
-		Values:    map[string][]string{"aws:PrincipalIsAWSService": {"false"}},
-		Decidable: func(k string) bool { return strings.EqualFold(k, "aws:PrincipalIsAWSService") },
+		Values: map[string][]string{"aws:PrincipalIsAWSService": {"false"}, "aws:PrincipalAccount": {anyoneAccount}},
+		Decidable: func(k string) bool {
+			return strings.EqualFold(k, "aws:PrincipalIsAWSService") || strings.EqualFold(k, "aws:PrincipalAccount")
+		},
 	}
-	// "Anyone" is a principal of an account that is never collected; the
-	// trust policy's "*" matches it, an account or ARN it names does not.
-	anyone := "arn:" + part + ":iam::000000000000:root"
+	anyone := "arn:" + part + ":iam::" + anyoneAccount + ":root"
 	res := policy.Evaluate(policy.Input{IdentityPolicies: []*policy.Document{allowAll}, ResourcePolicy: r.trust},
 		policy.Request{Principal: anyone, Action: assumeAction, Resource: r.arn, ResourceAccount: r.account, Context: ctx})
 	props, ok := edgeProps(res, r.trust, assumeAction)
 	if !ok {
 		return
 	}
+	// Any principal of any account, with its own identity policies' allow
+	// (SPEC §4 counts "*" as a trust through the account).
+	props["viaAccountTrust"] = true
 	a.addEntity(EveryoneEntity())
 	a.addRel(graph.DirectByKey(EveryoneKey, EveryoneType, Class, r.arn, RoleType, props))
 	rp := map[string]any{"publiclyAssumable": true}
@@ -562,6 +584,29 @@ func wildcardAsAccount(d *policy.Document, partition, account string) *policy.Do
 		out.Statements[i] = &s
 	}
 	return &out
+}
+
+// principalAccountValues lists the 12-digit account ids that the Allow
+// statements of d compare aws:PrincipalAccount with (any operator; the
+// evaluation decides).
+func principalAccountValues(d *policy.Document) []string {
+	var out []string
+	for _, s := range d.Statements {
+		if s.Effect != policy.Allow {
+			continue
+		}
+		for _, c := range s.Conditions {
+			if !strings.EqualFold(c.Key, "aws:PrincipalAccount") {
+				continue
+			}
+			for _, v := range c.Values {
+				if isAccountPrincipal(v) && !strings.HasPrefix(v, "arn:") {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func sortedSet(m map[string]bool) []string {

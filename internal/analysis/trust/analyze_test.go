@@ -125,14 +125,25 @@ func TestAnalyzeTrust(t *testing.T) {
 			want: nil,
 		},
 		{
-			// IAM UG, Permissions boundaries, "Resource-based policies":
-			// within an account, an implicit deny in a permissions boundary
-			// does not limit the permissions that a resource-based policy
-			// grants to an IAM user ARN. A role trust policy naming the user
-			// is such a grant, so the edge stays.
-			name: "Boundaries doc: boundary implicit deny does not limit a trust naming the user",
+			// The Boundaries page lets an implicit deny in a boundary stand
+			// aside for resource policies naming an IAM user, but role trust
+			// policies are the documented exception (IAM UG, Update a role
+			// trust policy: "If a user is listed as the principal in a
+			// role's trust policy but cannot assume the role, check the
+			// user's permissions boundary. If a permissions boundary is set
+			// for the user, then it must allow the sts:AssumeRole action.").
+			name: "Update a role trust policy doc: a trust naming the user is limited by its boundary",
 			build: func(f *fixture) {
 				b := f.managed("S3Only", doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`))
+				f.user("alice", boundary(b.Key()))
+				f.role("ops", trustDoc(allowPrincipal(`{"AWS":"`+aliceArn+`"}`)))
+			},
+			want: nil,
+		},
+		{
+			name: "a trust naming the user, boundary allowing sts:AssumeRole",
+			build: func(f *fixture) {
+				b := f.managed("STS", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`))
 				f.user("alice", boundary(b.Key()))
 				f.role("ops", trustDoc(allowPrincipal(`{"AWS":"`+aliceArn+`"}`)))
 			},
@@ -306,11 +317,44 @@ func TestAnalyzeTrust(t *testing.T) {
 				f.role("org", trustDoc(allowPrincipal(`"*"`, `"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}`)))
 			},
 			want: []string{
-				"global:everyone -> role/open",
-				"global:everyone -> role/org ?aws:PrincipalOrgID",
+				"global:everyone -> role/open (account)",
+				"global:everyone -> role/org ?aws:PrincipalOrgID (account)",
 				"user/alice -> role/open (account)",
 				"user/alice -> role/org ?aws:PrincipalOrgID (account)",
 			},
+		},
+		{
+			// A "*" trust limited by aws:PrincipalAccount: only principals of
+			// the named accounts get in. The collected account's ones by
+			// identity policy (alice), a named account that is not
+			// collected is mapped, and nobody else, so no Everyone edge.
+			name: "wildcard principal restricted by aws:PrincipalAccount is not public",
+			build: func(f *fixture) {
+				alice := f.user("alice")
+				f.inline(alice, "assume", allowAssume("*"))
+				f.role("own", trustDoc(allowPrincipal(`"*"`, `"Condition":{"StringEquals":{"aws:PrincipalAccount":"111122223333"}}`)))
+				f.role("vendor", trustDoc(allowPrincipal(`{"AWS":"*"}`, `"Condition":{"StringEquals":{"aws:PrincipalAccount":"999988887777"}}`)))
+				f.role("notown", trustDoc(allowPrincipal(`"*"`, `"Condition":{"StringNotEquals":{"aws:PrincipalAccount":"111122223333"}}`)))
+			},
+			want: []string{
+				"global:everyone -> role/notown (account)",
+				"mapped:aws_account:999988887777 -> role/vendor (account)",
+				"user/alice -> role/own (account)",
+			},
+		},
+		{
+			// IAM UG, NotPrincipal: NotPrincipal [Bob, Bob's account] in a
+			// Deny denies "all principals except the user named Bob": the
+			// account ARN does not exempt the account's other users.
+			name: "NotPrincipal doc: Deny NotPrincipal [user, account] denies the account's other users",
+			build: func(f *fixture) {
+				for _, n := range []string{"alice", "bob"} {
+					f.inline(f.user(n), "assume", allowAssume("*"))
+				}
+				f.role("ops", trustDoc(allowPrincipal(`{"AWS":"`+rootArn+`"}`),
+					`{"Effect":"Deny","NotPrincipal":{"AWS":["`+aliceArn+`","`+rootArn+`"]},"Action":"sts:AssumeRole"}`))
+			},
+			want: []string{"user/alice -> role/ops (account)"},
 		},
 		{
 			name: "Trust naming a user and its account: one edge, named directly",
@@ -411,5 +455,31 @@ func TestServiceAndEveryoneEntitiesAndRoleFlag(t *testing.T) {
 	}
 	if got := res.RoleProps[f.arn("role", "open")]; got["publiclyAssumable"] != true {
 		t.Errorf("role props: %v", got)
+	}
+}
+
+// SPEC §4 edge property viaAccountTrust is on every CAN_ASSUME edge: false
+// for principals a trust names (services and identity providers are named
+// in Principal.Service / Principal.Federated), true for Everyone ("*" is a
+// trust through the account).
+func TestViaAccountTrustOnEveryEdge(t *testing.T) {
+	f := newFixture(t, acct)
+	f.role("svc", trustDoc(allowPrincipal(`{"Service":"lambda.amazonaws.com"}`)))
+	f.role("fed", trustDoc(`{"Effect":"Allow","Principal":{"Federated":"`+f.arn("saml-provider", "Okta")+`"},"Action":"sts:AssumeRoleWithSAML"}`))
+	f.role("open", trustDoc(allowPrincipal(`"*"`)))
+	res := Analyze(f.j)
+	want := map[string]bool{
+		ServicePrincipalKey("lambda.amazonaws.com"): false,
+		f.arn("saml-provider", "Okta"):              false,
+		EveryoneKey:                                 true,
+	}
+	if len(res.Relationships) != len(want) {
+		t.Fatalf("edges %v", edges(res))
+	}
+	for _, r := range res.Relationships {
+		v, ok := r["viaAccountTrust"].(bool)
+		if w, known := want[r.FromKey()]; !known || !ok || v != w {
+			t.Errorf("%s -> %s: viaAccountTrust %v (%v)", r.FromKey(), r.ToKey(), r["viaAccountTrust"], ok)
+		}
 	}
 }
