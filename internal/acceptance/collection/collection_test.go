@@ -390,6 +390,13 @@ func readTruth(t *testing.T, srv *testbed.Moto, acct string) *truth {
 		must(err)
 		for _, r := range rules.ConfigRules {
 			tr.add("aws_config_rule", aws.ToString(r.ConfigRuleArn), region)
+			tags, err := cs.ListTagsForResource(ctx, &configservice.ListTagsForResourceInput{ResourceArn: r.ConfigRuleArn})
+			must(err)
+			tm := map[string]string{}
+			for _, tg := range tags.Tags {
+				tm[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			}
+			tr.tags[aws.ToString(r.ConfigRuleArn)] = tm
 		}
 	}
 	cfg := srv.SeedConfig(t, acct, "us-east-1")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfg "github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -34,6 +35,56 @@ var RuleClasses = []string{"ControlPolicy"}
 type API interface {
 	DescribeConfigRules(ctx context.Context, in *cfg.DescribeConfigRulesInput, optFns ...func(*cfg.Options)) (*cfg.DescribeConfigRulesOutput, error)
 	DescribeComplianceByConfigRule(ctx context.Context, in *cfg.DescribeComplianceByConfigRuleInput, optFns ...func(*cfg.Options)) (*cfg.DescribeComplianceByConfigRuleOutput, error)
+	ListTagsForResource(ctx context.Context, in *cfg.ListTagsForResourceInput, optFns ...func(*cfg.Options)) (*cfg.ListTagsForResourceOutput, error)
+}
+
+// tagConcurrency bounds the ListTagsForResource calls in flight per region.
+const tagConcurrency = 4
+
+// RuleTags reads the tags of each rule. DescribeConfigRules does not return
+// them and Config has no bulk tag read for rules (the tagging API's
+// GetResources covers config-rule only on AWS, not on emulators), so this is
+// one call per rule; an account has at most a few hundred rules per region.
+func RuleTags(ctx context.Context, c API, arns []string) (map[string]map[string]string, error) {
+	var (
+		mu       sync.Mutex
+		out      = make(map[string]map[string]string, len(arns))
+		firstErr error
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, tagConcurrency)
+	)
+	for _, arn := range arns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			tags := map[string]string{}
+			p := cfg.NewListTagsForResourcePaginator(c, &cfg.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					if awsclient.IsAbsent(err) {
+						return // deleted since DescribeConfigRules
+					}
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+				for _, t := range page.Tags {
+					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+			}
+			mu.Lock()
+			out[arn] = tags
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out, firstErr
 }
 
 // ListRules reads every Config rule of a region (paginated).
@@ -201,7 +252,7 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 		Entities:      []engine.EntityDecl{{Type: RuleType, Class: RuleClasses}},
 		Relationships: []engine.RelationshipDecl{account.HasDecl(RuleType)},
 		DependsOn:     []string{account.StepID},
-		Permissions:   []string{"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"},
+		Permissions:   []string{"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule", "config:ListTagsForResource"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) ([]graph.Entity, error) {
 				c := client(region)
@@ -229,12 +280,25 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 					}
 				}
 				ents := make([]graph.Entity, 0, len(rules))
+				arns := make([]string, 0, len(rules))
 				for _, r := range rules {
 					var c *types.Compliance
 					if v, ok := compliance[aws.ToString(r.ConfigRuleName)]; ok {
 						c = &v
 					}
-					ents = append(ents, NewRuleEntity(s.Partition, s.AccountID, region, r, c))
+					e := NewRuleEntity(s.Partition, s.AccountID, region, r, c)
+					ents = append(ents, e)
+					arns = append(arns, e.Key())
+				}
+				tags, tagErr := RuleTags(ctx, c, arns)
+				if tagErr != nil {
+					// The rules are known; only (some of) their tags are not.
+					perm, _, reason := awsclient.Describe(tagErr)
+					sc.Warn(fmt.Sprintf("Config rule tags not read in %s (%s: %s); rules are collected without tags", region, perm, reason))
+					sc.Count("rulesWithoutTags", len(arns)-len(tags))
+				}
+				for _, e := range ents {
+					e.SetTags(tags[e.Key()])
 				}
 				return ents, nil
 			})
