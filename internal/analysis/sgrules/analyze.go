@@ -74,7 +74,8 @@ type analyzer struct {
 	publicIPs   map[netip.Addr][]string // instance keys
 	privateIPs  map[string][]string     // "<vpcId>/<ip>" → instance keys
 	ipv6        map[netip.Addr][]string
-	prefixLists map[string][]string // "<region>/<pl id>" and "<pl id>" → entries
+	prefixLists map[string][]string       // "<region>/<pl id>" and "<pl id>" → entries
+	vpcCIDRs    map[string][]netip.Prefix // "<account>/<region>/<vpcId>" → the VPC's CIDR blocks
 	res         *Result
 	internet    map[string]*exposure // group key → Internet ingress
 }
@@ -88,6 +89,7 @@ func Analyze(in Input) *Result {
 		privateIPs:  map[string][]string{},
 		ipv6:        map[netip.Addr][]string{},
 		prefixLists: map[string][]string{},
+		vpcCIDRs:    map[string][]netip.Prefix{},
 		internet:    map[string]*exposure{},
 		res: &Result{
 			GroupProps:    make(map[string]map[string]any, len(in.Groups)),
@@ -110,7 +112,14 @@ func Analyze(in Input) *Result {
 		}
 	}
 	for _, v := range in.VPCs {
-		addNet(v, append(append(m.StringList(v[m.PropCIDRBlocks]), m.StringList(v[m.PropIPv6CIDRBlocks])...), v.String(m.PropCIDR), v.String(m.PropCIDRv6))...)
+		cidrs := append(append(m.StringList(v[m.PropCIDRBlocks]), m.StringList(v[m.PropIPv6CIDRBlocks])...), v.String(m.PropCIDR), v.String(m.PropCIDRv6))
+		addNet(v, cidrs...)
+		vk := vpcKey(v.String(m.PropAccountID), v.String(m.PropRegion), v.String(m.PropVPCID))
+		for _, c := range cidrs {
+			if p, ok := ParseCIDR(c); ok {
+				a.vpcCIDRs[vk] = append(a.vpcCIDRs[vk], p)
+			}
+		}
 	}
 	for _, s := range in.Subnets {
 		addNet(s, append(m.StringList(s[m.PropIPv6CIDRBlocks]), s.String(m.PropCIDR), s.String(m.PropCIDRv6))...)
@@ -161,6 +170,8 @@ func Analyze(in Input) *Result {
 	a.exposure(in)
 	return a.res
 }
+
+func vpcKey(account, region, vpcID string) string { return account + "/" + region + "/" + vpcID }
 
 func contains(s []string, v string) bool {
 	for _, x := range s {
@@ -291,7 +302,10 @@ func (a *analyzer) cidrPeer(g graph.Entity, ingress bool, r m.Rule, id, cidr, pr
 	}
 	canon := p.String()
 	props := ruleProps(g, ingress, r, id)
-	props["ipRange"] = canon
+	// ipRange is the CIDR as the rule (or prefix list) states it, so it
+	// compares equal to what EC2 reports; matching and the key use the
+	// canonical form.
+	props["ipRange"] = strings.TrimSpace(cidr)
 	if prefixList != "" {
 		props["prefixListId"] = prefixList
 	}
@@ -348,6 +362,9 @@ func (a *analyzer) cidrPeer(g graph.Entity, ingress bool, r m.Rule, id, cidr, pr
 // first within the group's own VPC (the VPC before its subnets), then the one
 // network of the group's account and region with that CIDR, then the one
 // network anywhere with it. Ambiguity means no match (the rule is mapped).
+// A CIDR inside the group's own VPC's address space can only mean addresses
+// of that VPC (its local route always wins), so it never matches a network
+// of another VPC that happens to use the same CIDR.
 func (a *analyzer) matchNetwork(g graph.Entity, p netip.Prefix) (netRef, bool) {
 	cands := a.networks[p]
 	if len(cands) == 0 {
@@ -368,7 +385,7 @@ func (a *analyzer) matchNetwork(g graph.Entity, p netip.Prefix) (netRef, bool) {
 	if len(sameVPC) == 1 {
 		return sameVPC[0], true
 	}
-	if len(sameVPC) > 1 {
+	if len(sameVPC) > 1 || a.insideOwnVPC(g, p) {
 		return netRef{}, false
 	}
 	var sameRegion []netRef
@@ -384,6 +401,21 @@ func (a *analyzer) matchNetwork(g graph.Entity, p netip.Prefix) (netRef, bool) {
 		return cands[0], true
 	}
 	return netRef{}, false
+}
+
+// insideOwnVPC reports whether p lies inside one of the CIDR blocks of the
+// group's (collected) VPC.
+func (a *analyzer) insideOwnVPC(g graph.Entity, p netip.Prefix) bool {
+	vpc := g.String(m.PropVPCID)
+	if vpc == "" {
+		return false
+	}
+	for _, own := range a.vpcCIDRs[vpcKey(g.String(m.PropAccountID), g.String(m.PropRegion), vpc)] {
+		if own.Addr().Is4() == p.Addr().Is4() && own.Bits() <= p.Bits() && own.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchHost finds the one collected instance with this address: a public

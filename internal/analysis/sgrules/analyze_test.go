@@ -294,3 +294,70 @@ func TestExposure(t *testing.T) {
 		t.Errorf("internal group %v (egress to the Internet is not ingress)", p)
 	}
 }
+
+// A CIDR inside the group's own VPC means addresses of that VPC: it must not
+// resolve to another region's subnet that reuses the CIDR (found by the
+// acceptance test: two regions with the same 10.10.0.0/16 VPC). A CIDR outside
+// the group's VPC still resolves to the one network anywhere that has it.
+func TestCIDRInsideOwnVPCNeverMatchesAnotherRegionsNetwork(t *testing.T) {
+	inRegion := func(e graph.Entity, region string) graph.Entity {
+		e["_key"] = strings.Replace(e.Key(), ":us-east-1:", ":"+region+":", 1)
+		e["region"] = region
+		return e
+	}
+	vpcA := netEntity(m.TypeVPC, "vpc-a", "vpc-a", "10.10.0.0/16", "")
+	subA := netEntity(m.TypeSubnet, "subnet-a", "vpc-a", "10.10.2.0/24", "")
+	vpcB := inRegion(netEntity(m.TypeVPC, "vpc-b", "vpc-b", "10.10.0.0/16", ""), "eu-west-1")
+	peerB := inRegion(netEntity(m.TypeVPC, "vpc-p", "vpc-p", "172.20.0.0/16", ""), "eu-west-1")
+	g := inRegion(sgEntity("sg-b", "vpc-b", []m.Rule{
+		tcp("sgr-inside", 22, cidr("10.10.2.0/24")), // inside vpc-b: never region A's subnet
+		tcp("sgr-own", 23, cidr("10.10.0.0/16")),    // vpc-b itself
+		tcp("sgr-peer", 24, cidr("172.20.0.0/16")),  // another VPC of the region
+		tcp("sgr-remote", 25, cidr("10.10.2.0/24")), // (same CIDR again, same answer)
+	}, nil), "eu-west-1")
+	res := Analyze(Input{Groups: []graph.Entity{g}, VPCs: []graph.Entity{vpcA, vpcB, peerB}, Subnets: []graph.Entity{subA}})
+	got := map[string]string{}
+	for _, r := range res.Relationships {
+		if mp := r.Mapping(); mp != nil {
+			got[r["ruleId"].(string)] = "mapped " + mp.TargetEntity["CIDR"].(string)
+		} else {
+			got[r["ruleId"].(string)] = r.FromKey()
+		}
+	}
+	want := map[string]string{
+		"sgr-inside": "mapped 10.10.2.0/24",
+		"sgr-own":    vpcB.Key(),
+		"sgr-peer":   peerB.Key(),
+		"sgr-remote": "mapped 10.10.2.0/24",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+	// The same CIDR from a group of region A's VPC is region A's subnet.
+	gA := sgEntity("sg-a", "vpc-a", []m.Rule{tcp("sgr-a", 22, cidr("10.10.2.0/24"))}, nil)
+	res = Analyze(Input{Groups: []graph.Entity{gA}, VPCs: []graph.Entity{vpcA, vpcB}, Subnets: []graph.Entity{subA}})
+	if len(res.Relationships) != 1 || res.Relationships[0].FromKey() != subA.Key() {
+		t.Errorf("region A group: %v", res.Relationships)
+	}
+}
+
+// The edge's ipRange is the CIDR exactly as EC2 reports it (moto reports
+// IPv6 blocks with leading zeros, "2400:6500:659f:0700::/56"); matching the
+// VPC and the edge key use the canonical form, so both spellings give the
+// same edge key and the same VPC.
+func TestIPRangeIsTheRulesOwnSpelling(t *testing.T) {
+	vpc := netEntity(m.TypeVPC, "vpc-1", "vpc-1", "10.0.0.0/16", "2400:6500:659f:0700::/56")
+	verbatim := sgEntity("sg-1", "vpc-1", []m.Rule{tcp("sgr-1", 443, cidr6("2400:6500:659f:0700::/56"))}, nil)
+	canon := sgEntity("sg-1", "vpc-1", []m.Rule{tcp("sgr-1", 443, cidr6("2400:6500:659f:700::/56"))}, nil)
+	a := Analyze(Input{Groups: []graph.Entity{verbatim}, VPCs: []graph.Entity{vpc}}).Relationships
+	b := Analyze(Input{Groups: []graph.Entity{canon}, VPCs: []graph.Entity{vpc}}).Relationships
+	if len(a) != 1 || len(b) != 1 {
+		t.Fatalf("edges %v %v", a, b)
+	}
+	if a[0]["ipRange"] != "2400:6500:659f:0700::/56" || b[0]["ipRange"] != "2400:6500:659f:700::/56" {
+		t.Errorf("ipRange %v / %v", a[0]["ipRange"], b[0]["ipRange"])
+	}
+	if a[0].Key() != b[0].Key() || a[0].FromKey() != vpc.Key() || b[0].FromKey() != vpc.Key() {
+		t.Errorf("keys %s %s, from %s %s", a[0].Key(), b[0].Key(), a[0].FromKey(), b[0].FromKey())
+	}
+}

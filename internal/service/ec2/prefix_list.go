@@ -30,13 +30,16 @@ type PrefixList struct {
 // one DescribeManagedPrefixLists call for all of them, then one
 // GetManagedPrefixListEntries call per list (EC2 has no bulk call for
 // entries). A list whose entries cannot be read is left out and the error
-// returned alongside the lists that were read.
+// returned alongside the lists that were read. A list that
+// DescribeManagedPrefixLists does not return, or returns as deleted, is left
+// out without reading its entries.
 func FetchPrefixLists(ctx context.Context, c PrefixListAPI, ids []string) ([]PrefixList, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	meta := map[string]*types.ManagedPrefixList{}
 	var errs []error
+	described := true
 	p := ec2.NewDescribeManagedPrefixListsPaginator(c, &ec2.DescribeManagedPrefixListsInput{
 		PrefixListIds: ids, MaxResults: aws.Int32(maxResultsPrefixList),
 	})
@@ -44,6 +47,7 @@ func FetchPrefixLists(ctx context.Context, c PrefixListAPI, ids []string) ([]Pre
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			errs = append(errs, err) // entries may still be readable
+			described = false
 			break
 		}
 		for i := range page.PrefixLists {
@@ -54,6 +58,12 @@ func FetchPrefixLists(ctx context.Context, c PrefixListAPI, ids []string) ([]Pre
 	var out []PrefixList
 	for _, id := range ids {
 		pl := PrefixList{ID: id, Meta: meta[id]}
+		if described && !Usable(pl.Meta) {
+			// EC2 does not know the list (any more): its entries, if it still
+			// answers with some, describe nothing. The rules that use it are
+			// reported as unmapped by the analysis.
+			continue
+		}
 		ep := ec2.NewGetManagedPrefixListEntriesPaginator(c, &ec2.GetManagedPrefixListEntriesInput{
 			PrefixListId: aws.String(id), MaxResults: aws.Int32(maxResultsPrefixList),
 		})
@@ -73,6 +83,19 @@ func FetchPrefixLists(ctx context.Context, c PrefixListAPI, ids []string) ([]Pre
 		out = append(out, pl)
 	}
 	return out, errors.Join(errs...)
+}
+
+// Usable reports whether a prefix list that DescribeManagedPrefixLists
+// returned is in force: listed, and not deleted (or being deleted).
+func Usable(pl *types.ManagedPrefixList) bool {
+	if pl == nil {
+		return false
+	}
+	switch pl.State {
+	case types.PrefixListStateDeleteComplete, types.PrefixListStateDeleteInProgress:
+		return false
+	}
+	return true
 }
 
 // NewPrefixListEntity converts a managed prefix list and its entries.

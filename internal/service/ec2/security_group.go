@@ -3,6 +3,8 @@ package ec2
 import (
 	"context"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -119,6 +121,48 @@ func RulesFromPermissions(perms []types.IpPermission) []m.Rule {
 	}
 	sortRules(out)
 	return out
+}
+
+// FillDescriptions copies rule descriptions that DescribeSecurityGroupRules
+// left empty from the group's IpPermissions, where the same rule (same
+// direction, protocol, ports and peer) carries them. AWS reports them in both
+// places; some emulators (moto) drop the descriptions of group-reference
+// rules from DescribeSecurityGroupRules only. The rule ids are untouched.
+func FillDescriptions(rules *GroupRules, g types.SecurityGroup) {
+	fill := func(rs []m.Rule, perms []types.IpPermission) {
+		descs := map[string]string{}
+		for _, r := range RulesFromPermissions(perms) {
+			if r.Description != "" {
+				descs[ruleSignature(r)] = r.Description
+			}
+		}
+		if len(descs) == 0 {
+			return
+		}
+		for i := range rs {
+			if rs[i].Description == "" {
+				rs[i].Description = descs[ruleSignature(rs[i])]
+			}
+		}
+	}
+	fill(rules.Ingress, g.IpPermissions)
+	fill(rules.Egress, g.IpPermissionsEgress)
+}
+
+// ruleSignature identifies a rule by its content: protocol, ports and peer.
+func ruleSignature(r m.Rule) string {
+	proto := strings.ToLower(r.IPProtocol)
+	port := func(p *int32) string {
+		if p == nil || proto == "-1" {
+			return "-1"
+		}
+		return strconv.Itoa(int(*p))
+	}
+	peer := r.CidrIPv4 + "|" + r.CidrIPv6 + "|" + r.PrefixListID + "|"
+	if r.ReferencedGroup != nil {
+		peer += r.ReferencedGroup.GroupID
+	}
+	return proto + "|" + port(r.FromPort) + "|" + port(r.ToPort) + "|" + peer
 }
 
 func sortRules(rs []m.Rule) {
@@ -245,6 +289,7 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 					if rules == nil {
 						rules = &GroupRules{}
 					}
+					FillDescriptions(rules, g)
 					e := NewSecurityGroupEntity(scope, g, *rules)
 					if err := regional.AddOwned(sc, s, e); err != nil {
 						return err
