@@ -486,12 +486,24 @@ func (a *analyzer) exposure(in Input) {
 				v6 = append(v6, ex.v6...)
 			}
 		}
-		hasPublicV4 := i.String(m.PropPublicIP) != ""
+		hasPublicV4 := i.String(m.PropPublicIP) != "" || len(m.StringList(i["publicIpAddresses"])) > 0
 		hasV6 := len(m.StringList(i[m.PropIPv6Addresses])) > 0
+		// What the Internet can actually reach: the IPv4 Internet's ports if
+		// the instance has a public IPv4 address, the IPv6 Internet's if it
+		// has an IPv6 address (a rule from ::/0 does not open an IPv4-only
+		// instance).
+		var reach []Ports
+		if hasPublicV4 {
+			reach = append(reach, v4...)
+		}
+		if hasV6 {
+			reach = append(reach, v6...)
+		}
 		a.res.InstanceProps[i.Key()] = map[string]any{
-			"internetOpenPorts": MergePorts(append(append([]Ports(nil), v4...), v6...)),
-			"internetExposed":   len(v4)+len(v6) > 0,
-			"internetReachable": len(v4) > 0 && hasPublicV4 || len(v6) > 0 && hasV6,
+			"internetOpenPorts":      MergePorts(append(append([]Ports(nil), v4...), v6...)),
+			"internetReachablePorts": MergePorts(reach),
+			"internetExposed":        len(v4)+len(v6) > 0,
+			"internetReachable":      len(reach) > 0,
 		}
 	}
 }
