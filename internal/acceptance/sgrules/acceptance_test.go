@@ -436,10 +436,13 @@ func seed(t *testing.T, srv *testbed.Moto, acct string) *world {
 		t.Fatal("moto gave v6host no IPv6 address")
 	}
 	ikey := func(i types.Instance) string { return arn(regionA, acct, "instance", aws.ToString(i.InstanceId)) }
+	// Issue 5: a /32 or /128 is a mapped Host by IP address, also when it is a
+	// collected instance's address (the instance's ipAddress list lets a
+	// store resolve the edge to it).
 	webIP, appIP := aws.ToString(web.PublicIpAddress), aws.ToString(app.PrivateIpAddress)
-	w.cidrPeers[regionA][webIP+"/32"] = peer{direct: ikey(web)}
-	w.cidrPeers[regionA][appIP+"/32"] = peer{direct: ikey(app)}
-	w.cidrPeers[regionA][v6addr+"/128"] = peer{direct: ikey(v6host)}
+	w.cidrPeers[regionA][webIP+"/32"] = host(webIP, true)
+	w.cidrPeers[regionA][appIP+"/32"] = host(appIP, false)
+	w.cidrPeers[regionA][v6addr+"/128"] = host(v6addr, true)
 	w.cidrPeers[regionA]["198.51.100.7/32"] = host("198.51.100.7", true)
 	w.cidrPeers[regionA]["2001:db8::1/128"] = host("2001:db8::1", true)
 	w.cidrPeers[regionA]["172.16.0.0/12"] = mapped4("172.16.0.0/12", false)
@@ -791,7 +794,9 @@ func TestSecurityGroupRulesAcceptance(t *testing.T) {
 			}
 		case r.ReferencedGroupInfo != nil:
 			ref := r.ReferencedGroupInfo
-			if refAccount(w, ref) == acct && w.groups[region+"/"+aws.ToString(ref.GroupId)] {
+			// Issue 5: same account and collected → direct; another account
+			// or a peered VPC → mapped.
+			if refAccount(w, ref) == acct && w.groups[region+"/"+aws.ToString(ref.GroupId)] && ref.VpcPeeringConnectionId == nil {
 				peers = []peer{{direct: arn(region, acct, "security-group", aws.ToString(ref.GroupId))}}
 			} else {
 				peers = []peer{{target: map[string]any{"_type": sgType, "_class": "Firewall", "groupId": aws.ToString(ref.GroupId), "accountId": refAccount(w, ref)}}}

@@ -71,9 +71,6 @@ type exposure struct {
 type analyzer struct {
 	groups      map[string]graph.Entity // "<account>/<groupId>" → group
 	networks    map[netip.Prefix][]netRef
-	publicIPs   map[netip.Addr][]string // instance keys
-	privateIPs  map[string][]string     // "<vpcId>/<ip>" → instance keys
-	ipv6        map[netip.Addr][]string
 	prefixLists map[string][]string       // "<region>/<pl id>" and "<pl id>" → entries
 	vpcCIDRs    map[string][]netip.Prefix // "<account>/<region>/<vpcId>" → the VPC's CIDR blocks
 	res         *Result
@@ -85,9 +82,6 @@ func Analyze(in Input) *Result {
 	a := &analyzer{
 		groups:      make(map[string]graph.Entity, len(in.Groups)),
 		networks:    map[netip.Prefix][]netRef{},
-		publicIPs:   map[netip.Addr][]string{},
-		privateIPs:  map[string][]string{},
-		ipv6:        map[netip.Addr][]string{},
 		prefixLists: map[string][]string{},
 		vpcCIDRs:    map[string][]netip.Prefix{},
 		internet:    map[string]*exposure{},
@@ -123,27 +117,6 @@ func Analyze(in Input) *Result {
 	}
 	for _, s := range in.Subnets {
 		addNet(s, append(m.StringList(s[m.PropIPv6CIDRBlocks]), s.String(m.PropCIDR), s.String(m.PropCIDRv6))...)
-	}
-	for _, i := range in.Instances {
-		vpc := i.String(m.PropVPCID)
-		for _, ip := range append(m.StringList(i[m.PropPrivateIPs]), i.String(m.PropPrivateIP)) {
-			if ip != "" {
-				k := vpc + "/" + ip
-				if !contains(a.privateIPs[k], i.Key()) {
-					a.privateIPs[k] = append(a.privateIPs[k], i.Key())
-				}
-			}
-		}
-		for _, ip := range append(m.StringList(i["publicIpAddresses"]), i.String(m.PropPublicIP)) {
-			if addr, err := netip.ParseAddr(ip); err == nil && !contains(a.publicIPs[addr], i.Key()) {
-				a.publicIPs[addr] = append(a.publicIPs[addr], i.Key())
-			}
-		}
-		for _, ip := range m.StringList(i[m.PropIPv6Addresses]) {
-			if addr, err := netip.ParseAddr(ip); err == nil && !contains(a.ipv6[addr], i.Key()) {
-				a.ipv6[addr] = append(a.ipv6[addr], i.Key())
-			}
-		}
 	}
 	for _, pl := range in.PrefixLists {
 		entries := m.StringList(pl[m.PropPrefixListEntries])
@@ -334,10 +307,9 @@ func (a *analyzer) cidrPeer(g graph.Entity, ingress bool, r m.Rule, id, cidr, pr
 		return
 	}
 	if p.IsSingleIP() {
-		if ik, ok := a.matchHost(g, p.Addr()); ok {
-			a.direct(g, ingress, ik, m.TypeInstance, key, props)
-			return
-		}
+		// Issue 5: a /32 or /128 is a mapped Host by IP address. Collected
+		// instances carry every address in `ipAddress`, so a store (or
+		// JupiterOne's mapper) resolves the edge to the instance.
 		addr := p.Addr().String()
 		target := map[string]any{"_class": "Host", "_type": HostTargetType, "ipAddress": addr, "hostname": nil,
 			"displayName": addr, "public": IsPublic(p)}
@@ -418,24 +390,6 @@ func (a *analyzer) insideOwnVPC(g graph.Entity, p netip.Prefix) bool {
 	return false
 }
 
-// matchHost finds the one collected instance with this address: a public
-// IPv4 or IPv6 address anywhere, a private IPv4 address in the group's VPC.
-func (a *analyzer) matchHost(g graph.Entity, addr netip.Addr) (string, bool) {
-	var keys []string
-	if addr.Is4() {
-		keys = a.privateIPs[g.String(m.PropVPCID)+"/"+addr.String()]
-		if len(keys) == 0 {
-			keys = a.publicIPs[addr]
-		}
-	} else {
-		keys = a.ipv6[addr]
-	}
-	if len(keys) == 1 {
-		return keys[0], true
-	}
-	return "", false
-}
-
 func (a *analyzer) groupPeer(g graph.Entity, ingress bool, r m.Rule, id string) {
 	ref := r.ReferencedGroup
 	account := ref.UserID
@@ -449,7 +403,9 @@ func (a *analyzer) groupPeer(g graph.Entity, ingress bool, r m.Rule, id string) 
 		props["vpcPeeringConnectionId"] = ref.VpcPeeringConnectionID
 	}
 	key := EdgeKey(g.Key(), ingress, id, account+"/"+ref.GroupID)
-	if peer, ok := a.groups[account+"/"+ref.GroupID]; ok {
+	// A group reached through a peering connection is mapped like another
+	// account's (issue 5), even when collected: a store resolves it by id.
+	if peer, ok := a.groups[account+"/"+ref.GroupID]; ok && ref.VpcPeeringConnectionID == "" {
 		a.direct(g, ingress, peer.Key(), peer.Type(), key, props)
 		return
 	}

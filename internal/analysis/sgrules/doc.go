@@ -1,8 +1,8 @@
 // Package sgrules is the security-group rule analysis: a step
 // (analyze-ec2-security-group-rules) that reads the EC2 part of the graph —
 // never AWS — and adds one ALLOWS relationship per rule and peer (ingress:
-// peer → group, egress: group → peer; the Internet, a collected VPC, subnet,
-// instance or group, or a mapped Network, Host or foreign group), plus the
+// peer → group, egress: group → peer; the Internet, a collected VPC, subnet
+// or group, or a mapped Network, Host or foreign/peered group), plus the
 // Internet-exposure properties of groups (allowsInternetIngress,
 // internetIngressPorts) and instances (internetOpenPorts, internetExposed,
 // internetReachable).

@@ -113,6 +113,10 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		Set(m.PropPrivateIPs, privateIPs).
 		Set("publicIpAddresses", publicIPs).
 		Set(m.PropIPv6Addresses, ipv6).
+		// Every address, as the data model's Host ipAddress: mapped
+		// relationships to a Host by address (a /32 security-group rule)
+		// resolve to this instance.
+		Set("ipAddress", appendAll(privateIPs, publicIPs, ipv6)).
 		Set("privateDnsName", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
 		Set("publicDnsName", nilIfEmpty(aws.ToString(in.PublicDnsName))).
 		Set("hostname", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
@@ -187,4 +191,13 @@ func instanceStep(s *awsclient.Session) engine.Step {
 			return nil
 		},
 	}
+}
+
+// appendAll concatenates lists into a new, never-nil slice.
+func appendAll(lists ...[]string) []string {
+	out := []string{}
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
