@@ -183,7 +183,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	prog := newProgress(stderr, rawStderr, f.quiet)
 	opts := collector.Options{
 		Config: cfg, EndpointURL: f.endpoint, OutputDir: f.output, Logger: log,
-		OnStepDone: prog.stepDone,
+		OnStepDone: prog.stepDone, OnConnected: prog.connected,
 	}
 	if !f.noDB {
 		opts.DBPath = f.db
@@ -224,7 +224,11 @@ type progress struct {
 	tty   bool
 	quiet bool
 	n     int
+	last  string
+	calls *awsclient.CallCounter // set once the role is assumed
 	start time.Time
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 func newProgress(w, underlying io.Writer, quiet bool) *progress {
@@ -232,7 +236,49 @@ func newProgress(w, underlying io.Writer, quiet bool) *progress {
 	if f, ok := underlying.(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
-	return &progress{w: w, tty: tty, quiet: quiet, start: time.Now()}
+	p := &progress{w: w, tty: tty, quiet: quiet, start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	if tty && !quiet {
+		// On a terminal one status line refreshes twice a second, so a long
+		// step (thousands of buckets) still shows time and API calls moving.
+		go func() {
+			defer close(p.done)
+			t := time.NewTicker(500 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-p.stop:
+					return
+				case <-t.C:
+					p.mu.Lock()
+					p.render()
+					p.mu.Unlock()
+				}
+			}
+		}()
+	} else {
+		close(p.done)
+	}
+	return p
+}
+
+// connected is called once the role is assumed.
+func (p *progress) connected(s *awsclient.Session) {
+	p.mu.Lock()
+	p.calls = s.Calls
+	p.mu.Unlock()
+}
+
+// render draws the terminal status line; p.mu is held.
+func (p *progress) render() {
+	calls := 0
+	if p.calls != nil {
+		calls = p.calls.Total()
+	}
+	line := fmt.Sprintf("[%s] %d steps done, %d AWS API calls", time.Since(p.start).Round(time.Second), p.n, calls)
+	if p.last != "" {
+		line += ", last: " + p.last
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
 
 func (p *progress) stepDone(r engine.StepResult) {
@@ -242,16 +288,18 @@ func (p *progress) stepDone(r engine.StepResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n++
-	el := time.Since(p.start).Round(100 * time.Millisecond)
+	p.last = r.ID + " (" + r.Status + ")"
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K[%s] %d steps done, last: %s (%s)", el, p.n, r.ID, r.Status)
+		p.render()
 		return
 	}
 	fmt.Fprintf(p.w, "step %-45s %-42s %6dms\n", r.ID, r.Status, r.DurationMs)
 }
 
 func (p *progress) finish() {
-	if p.tty && !p.quiet && p.n > 0 {
+	close(p.stop)
+	<-p.done
+	if p.tty && !p.quiet {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }

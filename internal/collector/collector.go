@@ -35,6 +35,9 @@ type Options struct {
 	AWS awsclient.Options
 	// OnStepDone reports progress; it may be called from several goroutines.
 	OnStepDone func(engine.StepResult)
+	// OnConnected is called once the role is assumed (progress shows its
+	// API-call counter).
+	OnConnected func(*awsclient.Session)
 	// Steps overrides the step list (tests); nil means every step.
 	Steps func(*awsclient.Session) []engine.Step
 	// StepConcurrency bounds steps running at once; default 4.
@@ -109,6 +112,9 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	log.Info("role assumed", "accountId", sess.AccountID)
+	if opts.OnConnected != nil {
+		opts.OnConnected(sess)
+	}
 	if len(cfg.Regions) > 0 {
 		sess.Regions = cfg.Regions
 	} else {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 
@@ -184,15 +185,19 @@ func (j *Job) Data(key string) (any, bool) {
 	return v, ok
 }
 
-// UpdateEntity lets an analysis step add derived properties to an entity that
+// UpdateEntity lets a later step add derived properties to an entity that
 // an earlier step collected (for example the ports an instance exposes to the
-// Internet). It reports whether the entity exists.
+// Internet). It reports whether the entity exists. The entity is copied on
+// write: steps running at the same time may hold and read the previous map,
+// which is never modified after it was added.
 func (j *Job) UpdateEntity(key string, fn func(graph.Entity)) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	e, ok := j.entities[key]
 	if ok {
-		fn(e)
+		next := maps.Clone(e)
+		fn(next)
+		j.entities[key] = next
 	}
 	return ok
 }

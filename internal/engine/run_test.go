@@ -126,3 +126,31 @@ func TestDuplicateKeysAndDanglingRelationships(t *testing.T) {
 		t.Fatal("dangling relationship accepted")
 	}
 }
+
+// Readers holding an entity never see it change under them: UpdateEntity
+// copies on write, so a concurrent reader and updater do not race.
+func TestUpdateEntityCopiesOnWrite(t *testing.T) {
+	j := NewJob()
+	if err := j.AddEntity(graph.NewEntity("entity-key-001", "type_a", []string{"Configuration"}, "a")); err != nil {
+		t.Fatal(err)
+	}
+	held := j.EntitiesOfType("type_a")[0]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 1000; i++ {
+			j.UpdateEntity("entity-key-001", func(e graph.Entity) { e["n"] = i })
+		}
+	}()
+	for i := 0; i < 1000; i++ {
+		_ = held["n"]
+		_ = len(held)
+	}
+	<-done
+	if _, changed := held["n"]; changed {
+		t.Fatal("the held entity was modified in place")
+	}
+	if got, _ := j.Entity("entity-key-001"); got["n"] != 999 {
+		t.Fatalf("update lost: %v", got["n"])
+	}
+}
