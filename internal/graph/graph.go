@@ -29,6 +29,24 @@ func (e Entity) Type() string { return str(e["_type"]) }
 // String returns a string property, or "" when absent or not a string.
 func (e Entity) String(prop string) string { return str(e[prop]) }
 
+// Strings returns a list property ([]string, or []any read back from JSON)
+// as strings; nil when absent or not a list.
+func (e Entity) Strings(prop string) []string {
+	switch x := e[prop].(type) {
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, v := range x {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // Classes returns `_class` as a list.
 func (e Entity) Classes() []string {
 	switch c := e["_class"].(type) {

@@ -59,3 +59,16 @@ func TestValidateAcceptsAWSTagKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestStringsReadsBothListShapes(t *testing.T) {
+	e := Entity{"a": []string{"x"}, "b": []any{"y", 1, "z"}, "c": "scalar"}
+	if got := e.Strings("a"); len(got) != 1 || got[0] != "x" {
+		t.Fatalf("a: %v", got)
+	}
+	if got := e.Strings("b"); len(got) != 2 || got[1] != "z" {
+		t.Fatalf("b: %v", got)
+	}
+	if e.Strings("c") != nil || e.Strings("missing") != nil {
+		t.Fatal("non-lists must read as nil")
+	}
+}

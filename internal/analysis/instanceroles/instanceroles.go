@@ -28,7 +28,7 @@ const (
 func Relationships(instances, roles []graph.Entity) (rels []graph.Relationship, unresolved int) {
 	roleOfProfile := map[string]graph.Entity{}
 	for _, r := range roles {
-		for _, p := range stringList(r["instanceProfileArns"]) {
+		for _, p := range r.Strings("instanceProfileArns") {
 			roleOfProfile[p] = r
 		}
 	}
@@ -45,22 +45,6 @@ func Relationships(instances, roles []graph.Entity) (rels []graph.Relationship, 
 		rels = append(rels, graph.Direct(in, "USES", role, map[string]any{"instanceProfileArn": profile}))
 	}
 	return rels, unresolved
-}
-
-func stringList(v any) []string {
-	switch x := v.(type) {
-	case []string:
-		return x
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, s := range x {
-			if str, ok := s.(string); ok {
-				out = append(out, str)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // Steps returns the step.

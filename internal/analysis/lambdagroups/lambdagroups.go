@@ -31,7 +31,7 @@ func Relationships(functions, groups []graph.Entity) (rels []graph.Relationship,
 	}
 	for _, fn := range functions {
 		seen := map[string]bool{}
-		for _, id := range stringList(fn["securityGroupIds"]) {
+		for _, id := range fn.Strings("securityGroupIds") {
 			if seen[id] {
 				continue
 			}
@@ -45,22 +45,6 @@ func Relationships(functions, groups []graph.Entity) (rels []graph.Relationship,
 		}
 	}
 	return rels, missing
-}
-
-func stringList(v any) []string {
-	switch x := v.(type) {
-	case []string:
-		return x
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, s := range x {
-			if str, ok := s.(string); ok {
-				out = append(out, str)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // Steps returns the step.

@@ -106,7 +106,7 @@ func Analyze(in Input) *Result {
 		}
 	}
 	for _, v := range in.VPCs {
-		cidrs := append(append(m.StringList(v[m.PropCIDRBlocks]), m.StringList(v[m.PropIPv6CIDRBlocks])...), v.String(m.PropCIDR), v.String(m.PropCIDRv6))
+		cidrs := append(append(v.Strings(m.PropCIDRBlocks), v.Strings(m.PropIPv6CIDRBlocks)...), v.String(m.PropCIDR), v.String(m.PropCIDRv6))
 		addNet(v, cidrs...)
 		vk := vpcKey(v.String(m.PropAccountID), v.String(m.PropRegion), v.String(m.PropVPCID))
 		for _, c := range cidrs {
@@ -116,10 +116,10 @@ func Analyze(in Input) *Result {
 		}
 	}
 	for _, s := range in.Subnets {
-		addNet(s, append(m.StringList(s[m.PropIPv6CIDRBlocks]), s.String(m.PropCIDR), s.String(m.PropCIDRv6))...)
+		addNet(s, append(s.Strings(m.PropIPv6CIDRBlocks), s.String(m.PropCIDR), s.String(m.PropCIDRv6))...)
 	}
 	for _, pl := range in.PrefixLists {
-		entries := m.StringList(pl[m.PropPrefixListEntries])
+		entries := pl.Strings(m.PropPrefixListEntries)
 		id := pl.String(m.PropPrefixListID)
 		a.prefixLists[pl.String(m.PropRegion)+"/"+id] = entries
 		a.prefixLists[id] = entries
@@ -130,7 +130,7 @@ func Analyze(in Input) *Result {
 			prop    string
 			ingress bool
 		}{{m.PropIngressRules, true}, {m.PropEgressRules, false}} {
-			for _, raw := range m.StringList(g[dir.prop]) {
+			for _, raw := range g.Strings(dir.prop) {
 				r, err := m.DecodeRule(raw)
 				if err != nil {
 					a.unmapped(g, "", "rule is not readable: "+err.Error())
@@ -442,8 +442,8 @@ func (a *analyzer) exposure(in Input) {
 				v6 = append(v6, ex.v6...)
 			}
 		}
-		hasPublicV4 := i.String(m.PropPublicIP) != "" || len(m.StringList(i["publicIpAddresses"])) > 0
-		hasV6 := len(m.StringList(i[m.PropIPv6Addresses])) > 0
+		hasPublicV4 := i.String(m.PropPublicIP) != "" || len(i.Strings("publicIpAddresses")) > 0
+		hasV6 := len(i.Strings(m.PropIPv6Addresses)) > 0
 		// What the Internet can actually reach: the IPv4 Internet's ports if
 		// the instance has a public IPv4 address, the IPv6 Internet's if it
 		// has an IPv6 address (a rule from ::/0 does not open an IPv4-only

@@ -134,7 +134,7 @@ func TestSecurityGroupRulesDenied_WireFakeFallsBackToIpPermissions(t *testing.T)
 		t.Errorf("no warning naming ec2:DescribeSecurityGroupRules: %+v", res.Warnings)
 	}
 	for _, g := range res.Job.EntitiesOfType(m.TypeSecurityGroup) {
-		eg := m.StringList(g["egressRules"])
+		eg := g.Strings("egressRules")
 		if len(eg) != 1 {
 			t.Errorf("%s egress %v", g.Key(), eg)
 			continue

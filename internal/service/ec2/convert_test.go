@@ -268,7 +268,7 @@ func TestRules(t *testing.T) {
 		Description: aws.String("d")}, *got["sg-1"])
 	checkProps(t, sg, map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1", "_class": "Firewall",
 		"category": []string{"network"}, "isStateful": true, "groupName": "web", "name": "web"})
-	ing := m.StringList(sg["ingressRules"])
+	ing := sg.Strings("ingressRules")
 	if len(ing) != 2 || must(m.DecodeRule(ing[1])).Description != "ssh" {
 		t.Errorf("ingressRules %v", ing)
 	}

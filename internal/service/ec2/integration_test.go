@@ -312,10 +312,10 @@ func TestCollectEC2AgainstMoto(t *testing.T) {
 	}
 	g := groups[s.web]
 	if g.Key() != "arn:aws:ec2:us-east-1:"+acct+":security-group/"+s.web || g["groupName"] != "web" || g["isStateful"] != true ||
-		!equalSets(m.StringList(g["category"]), []string{"network"}) || g["displayName"] != "web-sg" {
+		!equalSets(g.Strings("category"), []string{"network"}) || g["displayName"] != "web-sg" {
 		t.Errorf("sg %v", g)
 	}
-	eg := m.StringList(g["egressRules"])
+	eg := g.Strings("egressRules")
 	if len(eg) != 1 {
 		t.Fatalf("default egress rules %v", eg)
 	}
@@ -335,7 +335,7 @@ func TestCollectEC2AgainstMoto(t *testing.T) {
 	if dns := aws.ToString(tr.instances[s.i1].PrivateDnsName); dns == "" || i1["hostname"] != dns {
 		t.Errorf("hostname %v", i1["hostname"])
 	}
-	if !equalSets(m.StringList(i1["securityGroupIds"]), []string{s.web, s.ssh}) {
+	if !equalSets(i1.Strings("securityGroupIds"), []string{s.web, s.ssh}) {
 		t.Errorf("securityGroupIds %v", i1["securityGroupIds"])
 	}
 	ev := volumes[s.encVol]

@@ -102,21 +102,3 @@ func DecodeRule(s string) (Rule, error) {
 	err := json.Unmarshal([]byte(s), &r)
 	return r, err
 }
-
-// StringList reads a []string property whichever way it is held in memory
-// ([]string when collected in this run, []any after a JSON round trip).
-func StringList(v any) []string {
-	switch x := v.(type) {
-	case []string:
-		return x
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
