@@ -185,18 +185,20 @@ func (j *Job) Data(key string) (any, bool) {
 	return v, ok
 }
 
-// UpdateEntity lets a later step add derived properties to an entity that
-// an earlier step collected (for example the ports an instance exposes to the
-// Internet). It reports whether the entity exists. The entity is copied on
-// write: steps running at the same time may hold and read the previous map,
-// which is never modified after it was added.
-func (j *Job) UpdateEntity(key string, fn func(graph.Entity)) bool {
+// SetProperties adds derived properties to an entity that an earlier step
+// collected (the ports an instance exposes to the Internet, credential-report
+// fields of a user, ...) and reports whether the entity exists. The entity is
+// copied on write: steps running at the same time may hold and read the
+// previous map, which is never modified after it was added.
+func (j *Job) SetProperties(key string, props map[string]any) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	e, ok := j.entities[key]
 	if ok {
 		next := maps.Clone(e)
-		fn(next)
+		for k, v := range props {
+			next.Set(k, v)
+		}
 		j.entities[key] = next
 	}
 	return ok

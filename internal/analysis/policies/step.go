@@ -93,11 +93,7 @@ func run(sc *engine.StepContext, targets []string) error {
 		}
 	}
 	for key, props := range res.PolicyProps {
-		j.UpdateEntity(key, func(e graph.Entity) {
-			for k, v := range props {
-				e[k] = v
-			}
-		})
+		j.SetProperties(key, props)
 	}
 	for k, n := range res.Counts {
 		sc.Count(k, n)

@@ -67,18 +67,10 @@ func run(ctx context.Context, sc *engine.StepContext) error {
 	}
 	sc.Count("ruleRelationships", len(res.Relationships))
 	for key, props := range res.GroupProps {
-		j.UpdateEntity(key, func(e graph.Entity) {
-			for k, v := range props {
-				e[k] = v
-			}
-		})
+		j.SetProperties(key, props)
 	}
 	for key, props := range res.InstanceProps {
-		j.UpdateEntity(key, func(e graph.Entity) {
-			for k, v := range props {
-				e[k] = v
-			}
-		})
+		j.SetProperties(key, props)
 	}
 	if n := len(res.Unmapped); n > 0 {
 		sc.Count("unmappedRules", n)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/awsgraph/awsgraph/internal/engine"
-	"github.com/awsgraph/awsgraph/internal/graph"
 )
 
 // maxWarnings caps the per-policy warnings; counts are always complete.
@@ -68,11 +67,7 @@ func run(_ context.Context, sc *engine.StepContext) error {
 		}
 	}
 	for key, props := range res.RoleProps {
-		j.UpdateEntity(key, func(e graph.Entity) {
-			for k, v := range props {
-				e[k] = v
-			}
-		})
+		j.SetProperties(key, props)
 	}
 	for k, n := range res.Counts {
 		sc.Count(k, n)

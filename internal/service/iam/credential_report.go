@@ -14,7 +14,6 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
-	"github.com/awsgraph/awsgraph/internal/graph"
 )
 
 // CredentialReporter is the two credential-report calls: one CSV for every
@@ -188,12 +187,12 @@ func fetchCredentialReport(ctx context.Context, sc *engine.StepContext, acct Acc
 	for _, row := range rows {
 		if row["user"] == rootUser {
 			props := RootReportProperties(row)
-			sc.Job.UpdateEntity(acct.key(), func(e graph.Entity) { setAll(e, props) })
+			sc.Job.SetProperties(acct.key(), props)
 			continue
 		}
 		arn := row["arn"]
 		props := UserReportProperties(row)
-		if sc.Job.UpdateEntity(arn, func(e graph.Entity) { setAll(e, props) }) {
+		if sc.Job.SetProperties(arn, props) {
 			seen[arn] = true
 		} else {
 			sc.Count("reportUsersNotInGraph", 1)
@@ -211,10 +210,4 @@ func fetchCredentialReport(ctx context.Context, sc *engine.StepContext, acct Acc
 	}
 	sc.Count("reportRows", len(rows))
 	return nil
-}
-
-func setAll(e graph.Entity, props map[string]any) {
-	for k, v := range props {
-		e.Set(k, v)
-	}
 }
