@@ -33,8 +33,10 @@ type Options struct {
 	Logger      *slog.Logger
 	// AWS holds connection overrides (tests: base credentials, retries).
 	AWS awsclient.Options
-	// OnStepDone reports progress; it may be called from several goroutines.
-	OnStepDone func(engine.StepResult)
+	// OnStepStart and OnStepDone report progress; they may be called from
+	// several goroutines.
+	OnStepStart func(engine.Step)
+	OnStepDone  func(engine.StepResult)
 	// OnConnected is called once the role is assumed (progress shows its
 	// API-call counter).
 	OnConnected func(*awsclient.Session)
@@ -135,6 +137,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	res, err := engine.Run(ctx, job, stepsFn(sess), engine.Options{
 		Concurrency: opts.StepConcurrency,
 		Logger:      log,
+		OnStepStart: opts.OnStepStart,
 		OnStepDone:  opts.OnStepDone,
 		DescribeError: func(err error) engine.Failure {
 			perm, region, reason := awsclient.Describe(err)

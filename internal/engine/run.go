@@ -66,6 +66,8 @@ type Options struct {
 	// DescribeError explains an error in the user's terms (which permission,
 	// which region). The engine knows nothing of AWS; the caller does.
 	DescribeError func(error) Failure
+	// OnStepStart is called as each step starts running (progress display).
+	OnStepStart func(Step)
 	// OnStepDone is called as each step finishes (progress display).
 	OnStepDone func(StepResult)
 }
@@ -247,6 +249,9 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 				}
 			}
 			sem <- struct{}{}
+			if opts.OnStepStart != nil {
+				opts.OnStepStart(s)
+			}
 			results[i] = runStep(ctx, job, s, rs, depFailed)
 			<-sem
 			if opts.OnStepDone != nil {
