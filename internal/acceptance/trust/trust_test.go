@@ -80,8 +80,8 @@ func doc(stmts ...map[string]any) string {
 type m = map[string]any
 
 // TestTrustAcceptance: see the package comment. Every expected edge carries
-// the rule it follows; "SPEC" is /work/shared/SPEC.md §4, "IAM UG" the IAM
-// User Guide page named.
+// the rule it follows; "SPEC" is the product contract's CAN_ASSUME rules
+// (§4), "IAM UG" the IAM User Guide page named.
 func TestTrustAcceptance(t *testing.T) {
 	t.Parallel()
 	srv := testbed.Server(t)
