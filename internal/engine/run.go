@@ -39,29 +39,43 @@ type Failure struct {
 
 // StepResult is the outcome of one step, as written to summary.json.
 type StepResult struct {
-	ID               string         `json:"id"`
-	Name             string         `json:"name"`
-	Status           string         `json:"status"`
-	DeclaredTypes    []string       `json:"declaredTypes"`
-	EncounteredTypes []string       `json:"encounteredTypes"`
-	PartialTypes     []string       `json:"partialTypes,omitempty"`
-	DependsOn        []string       `json:"dependsOn,omitempty"`
-	Error            string         `json:"error,omitempty"`
-	Metrics          map[string]int `json:"metrics,omitempty"`
-	DurationMs       int64          `json:"durationMs"`
+	ID               string   `json:"id"`
+	Name             string   `json:"name"`
+	Status           string   `json:"status"`
+	DeclaredTypes    []string `json:"declaredTypes"`
+	EncounteredTypes []string `json:"encounteredTypes"`
+	PartialTypes     []string `json:"partialTypes,omitempty"`
+	// PartialRegions holds the partial types that are partial only in some
+	// regions (a type partial everywhere is not in it).
+	PartialRegions map[string][]string `json:"partialRegions,omitempty"`
+	// Unknown are the property values this step could not read.
+	Unknown    []Unknown      `json:"unknownProperties,omitempty"`
+	DependsOn  []string       `json:"dependsOn,omitempty"`
+	Error      string         `json:"error,omitempty"`
+	Metrics    map[string]int `json:"metrics,omitempty"`
+	DurationMs int64          `json:"durationMs"`
 }
 
 // Result is the outcome of a run.
 type Result struct {
-	Steps        []StepResult
-	PartialTypes []string
-	Warnings     []Warning
-	Job          *Job
+	Steps []StepResult
+	// PartialTypes are partial somewhere; PartialRegions those partial only
+	// in the listed regions.
+	PartialTypes   []string
+	PartialRegions map[string][]string
+	// Unknown are the property values no step could read; CarryOver puts
+	// the previous run's values back before any sink writes.
+	Unknown  []Unknown
+	Warnings []Warning
+	Job      *Job
 }
 
 // Options tune a run.
 type Options struct {
 	Concurrency int // steps running at once; default 4
+	// StepTimeout bounds each step's run (0 = none): a step past it fails,
+	// its types partial, and the run goes on.
+	StepTimeout time.Duration
 	Logger      *slog.Logger
 	// DescribeError explains an error in the user's terms (which permission,
 	// which region). The engine knows nothing of AWS; the caller does.
@@ -81,12 +95,20 @@ type StepContext struct {
 	run         *runState
 	mu          sync.Mutex
 	encountered map[string]bool
-	partial     map[string]bool
+	partial     partialSet
+	unknown     []Unknown
 	metrics     map[string]int
+	// incomplete is where a derived step's inputs are partial: it writes
+	// nothing about entities of these regions (see keep).
+	incomplete scope
+	dropped    int
 }
 
 // AddEntity adds an entity to the job and records its type as encountered.
 func (sc *StepContext) AddEntity(e graph.Entity) error {
+	if !sc.keep(e.String("region")) {
+		return nil
+	}
 	if err := sc.Job.addEntity(sc.Step.ID, e); err != nil {
 		return err
 	}
@@ -96,6 +118,9 @@ func (sc *StepContext) AddEntity(e graph.Entity) error {
 
 // AddRelationship adds a relationship to the job and records its type.
 func (sc *StepContext) AddRelationship(r graph.Relationship) error {
+	if !sc.keepRelationship(r) {
+		return nil
+	}
 	if err := sc.Job.addRelationship(sc.Step.ID, r); err != nil {
 		return err
 	}
@@ -105,6 +130,9 @@ func (sc *StepContext) AddRelationship(r graph.Relationship) error {
 
 // AddRelationshipOnce adds r unless its key is already present.
 func (sc *StepContext) AddRelationshipOnce(r graph.Relationship) error {
+	if !sc.keepRelationship(r) {
+		return nil
+	}
 	added, err := sc.Job.addRelationshipOnce(sc.Step.ID, r)
 	if added {
 		sc.encounter(r.Type())
@@ -120,17 +148,75 @@ func (sc *StepContext) encounter(t string) {
 
 // Partial records that part of the step's data could not be read because of
 // err: the given types (all the step's declared types when none are given) are
-// partial, and a warning names the missing permission. The step goes on.
+// partial — in err's region when it names one (DescribeError), else
+// everywhere — and a warning names the missing permission. The step goes on.
 func (sc *StepContext) Partial(err error, types ...string) {
 	if len(types) == 0 {
 		types = sc.Step.DeclaredTypes()
 	}
+	f := sc.run.describe(err)
 	sc.mu.Lock()
 	for _, t := range types {
-		sc.partial[t] = true
+		sc.partial.add(t, f.Region)
 	}
 	sc.mu.Unlock()
-	sc.run.warn(sc.Step, err, types)
+	sc.run.warnFailure(sc.Step, f, types)
+}
+
+// Unknown records property values the step could not read because of err
+// (u.Step is filled in): the sinks keep the previous run's values instead.
+// The type is not made partial: its objects are all known.
+func (sc *StepContext) Unknown(err error, u Unknown) {
+	u.Step = sc.Step.ID
+	sc.mu.Lock()
+	sc.unknown = append(sc.unknown, u)
+	sc.mu.Unlock()
+	f := sc.run.describe(err)
+	if f.Region == "" {
+		f.Region = u.Region
+	}
+	sc.run.warnFailure(sc.Step, f, []string{u.Type})
+}
+
+// SetProperties sets derived properties on an entity another step added
+// (see Job.SetProperties), unless the step's inputs are incomplete in the
+// entity's region.
+func (sc *StepContext) SetProperties(key string, props map[string]any) bool {
+	e, ok := sc.Job.Entity(key)
+	if !ok || !sc.keep(e.String("region")) {
+		return false
+	}
+	return sc.Job.SetProperties(key, props)
+}
+
+// keep reports whether a derived object of this region may be written: not
+// when the step's inputs are partial there.
+func (sc *StepContext) keep(region string) bool {
+	if len(sc.incomplete) == 0 || (region != "" && !sc.incomplete[region]) {
+		return true
+	}
+	if region == "" && !sc.incomplete.all() {
+		return true // global objects (the Internet, IAM) need every region only when partial everywhere
+	}
+	sc.mu.Lock()
+	sc.dropped++
+	sc.mu.Unlock()
+	return false
+}
+
+// keepRelationship applies keep to the region of the relationship's source
+// entity, or of its target when the source is global.
+func (sc *StepContext) keepRelationship(r graph.Relationship) bool {
+	if len(sc.incomplete) == 0 {
+		return true
+	}
+	region := ""
+	for _, k := range []string{r.FromKey(), r.ToKey()} {
+		if e, ok := sc.Job.Entity(k); ok && region == "" {
+			region = e.String("region")
+		}
+	}
+	return sc.keep(region)
 }
 
 // Warn records a warning that does not make any type partial.
@@ -158,11 +244,18 @@ func (rs *runState) addWarning(w Warning) {
 	rs.mu.Unlock()
 }
 
-func (rs *runState) warn(step Step, err error, types []string) {
-	f := Failure{Reason: err.Error()}
+func (rs *runState) describe(err error) Failure {
 	if rs.opts.DescribeError != nil {
-		f = rs.opts.DescribeError(err)
+		return rs.opts.DescribeError(err)
 	}
+	return Failure{Reason: err.Error()}
+}
+
+func (rs *runState) warn(step Step, err error, types []string) {
+	rs.warnFailure(step, rs.describe(err), types)
+}
+
+func (rs *runState) warnFailure(step Step, f Failure, types []string) {
 	msg := f.Reason
 	if f.Permission != "" {
 		msg = fmt.Sprintf("missing permission %s: %s", f.Permission, f.Reason)
@@ -213,6 +306,8 @@ func Validate(steps []Step) error {
 
 // Run executes the steps on job. It never fails because a step failed: step
 // failures are recorded in the result. It fails only for an invalid step graph.
+// When ctx is cancelled, steps not yet started are not run (they fail with
+// ctx's error) and running steps see the cancellation.
 func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, error) {
 	if err := Validate(steps); err != nil {
 		return nil, err
@@ -231,6 +326,8 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 		index[s.ID] = i
 	}
 	results := make([]StepResult, len(steps))
+	partials := make([]partialSet, len(steps))
+	unknowns := make([][]Unknown, len(steps))
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, s := range steps {
@@ -241,18 +338,19 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 			for _, d := range s.DependsOn {
 				<-done[d]
 			}
-			depFailed := false
+			// A dependency's result is final once its done channel is closed.
+			in := dependencyInput{partial: partialSet{}}
 			for _, d := range s.DependsOn {
-				// A dependency's result is final once its done channel is closed.
 				if results[index[d]].Status != StatusSuccess {
-					depFailed = true
+					in.failed = true
 				}
+				in.partial.merge(partials[index[d]])
 			}
 			sem <- struct{}{}
 			if opts.OnStepStart != nil {
 				opts.OnStepStart(s)
 			}
-			results[i] = runStep(ctx, job, s, rs, depFailed)
+			results[i], partials[i], unknowns[i] = runStep(ctx, job, s, rs, in)
 			<-sem
 			if opts.OnStepDone != nil {
 				opts.OnStepDone(results[i])
@@ -261,37 +359,52 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 	}
 	wg.Wait()
 
-	partial := map[string]bool{}
-	for _, r := range results {
-		for _, t := range r.PartialTypes {
-			partial[t] = true
-		}
-	}
+	all := partialSet{}
 	res := &Result{Steps: results, Warnings: rs.warnings, Job: job}
-	for t := range partial {
-		res.PartialTypes = append(res.PartialTypes, t)
+	for i := range results {
+		all.merge(partials[i])
+		res.Unknown = append(res.Unknown, unknowns[i]...)
 	}
-	sort.Strings(res.PartialTypes)
+	res.PartialTypes = all.types()
+	res.PartialRegions = all.regional()
 	return res, nil
 }
 
-func runStep(ctx context.Context, job *Job, s Step, rs *runState, depFailed bool) (res StepResult) {
+// dependencyInput is what a step's dependencies left incomplete.
+type dependencyInput struct {
+	failed  bool       // some dependency did not fully succeed
+	partial partialSet // the types they left partial, and where
+}
+
+// derived reports whether a step reads only the graph (it calls no AWS API):
+// its outputs are only as complete as its inputs.
+func (s Step) derived() bool { return len(s.Permissions) == 0 }
+
+func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyInput) (StepResult, partialSet, []Unknown) {
 	start := time.Now()
 	sc := &StepContext{
 		Job: job, Step: s, run: rs,
 		Log:         rs.opts.Logger.With("step", s.ID),
-		encountered: map[string]bool{}, partial: map[string]bool{}, metrics: map[string]int{},
+		encountered: map[string]bool{}, partial: partialSet{}, metrics: map[string]int{},
 	}
-	res = StepResult{ID: s.ID, Name: s.Name, DeclaredTypes: s.DeclaredTypes(), DependsOn: s.DependsOn}
-	sc.Log.Debug("step started")
-	err := func() (err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("step panicked: %v\n%s", p, debug.Stack())
-			}
-		}()
-		return s.Run(ctx, sc)
-	}()
+	res := StepResult{ID: s.ID, Name: s.Name, DeclaredTypes: s.DeclaredTypes(), DependsOn: s.DependsOn}
+	inputScope := in.partial.regions()
+	if in.failed && len(inputScope) == 0 {
+		inputScope = scope{allRegions: true} // a dependency failed without naming types
+	}
+	var err error
+	switch {
+	case ctx.Err() != nil:
+		err = fmt.Errorf("not started: %w", ctx.Err())
+	case s.derived() && inputScope.all():
+		// Nothing it would derive could be trusted: it keeps the last good run's.
+		sc.Log.Debug("step skipped: its inputs are partial")
+	default:
+		if s.derived() {
+			sc.incomplete = inputScope
+		}
+		err = callStep(ctx, s, sc, rs.opts.StepTimeout)
+	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	switch {
@@ -299,19 +412,24 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, depFailed bool
 		res.Status = StatusFailure
 		res.Error = err.Error()
 		for _, t := range res.DeclaredTypes {
-			sc.partial[t] = true
+			sc.partial.add(t, allRegions)
 		}
 		rs.warn(s, err, res.DeclaredTypes)
 		sc.Log.Warn("step failed", "error", err)
-	case depFailed:
+	case in.failed:
 		res.Status = StatusDependencyFailure
 		for _, t := range res.DeclaredTypes {
-			sc.partial[t] = true
+			for r := range inputScope {
+				sc.partial.add(t, r)
+			}
 		}
 	case len(sc.partial) > 0:
 		res.Status = StatusPartial
 	default:
 		res.Status = StatusSuccess
+	}
+	if res.Status != StatusSuccess {
+		sc.unknown = append(sc.unknown, declaredUnknowns(s, sc.partial.regions())...)
 	}
 	declared := map[string]bool{}
 	for _, t := range res.DeclaredTypes {
@@ -324,14 +442,53 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, depFailed bool
 		}
 	}
 	sort.Strings(res.EncounteredTypes)
-	for t := range sc.partial {
-		res.PartialTypes = append(res.PartialTypes, t)
+	res.PartialTypes = sc.partial.types()
+	res.PartialRegions = sc.partial.regional()
+	res.Unknown = sc.unknown
+	if sc.dropped > 0 {
+		sc.metrics["notWrittenForPartialInput"] = sc.dropped
 	}
-	sort.Strings(res.PartialTypes)
 	if len(sc.metrics) > 0 {
 		res.Metrics = sc.metrics
 	}
 	res.DurationMs = time.Since(start).Milliseconds()
 	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)
-	return res
+	return res, sc.partial, sc.unknown
+}
+
+// callStep runs the step with its deadline, turning a panic into an error.
+func callStep(ctx context.Context, s Step, sc *StepContext, timeout time.Duration) (err error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("step %s ran past its %s deadline", s.ID, timeout))
+		defer cancel()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("step panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	err = s.Run(ctx, sc)
+	if err == nil && ctx.Err() != nil && context.Cause(ctx) != ctx.Err() {
+		err = context.Cause(ctx) // the deadline passed and the step swallowed it
+	}
+	return err
+}
+
+// declaredUnknowns are the derived properties a step declares, unknown
+// where the step could not compute them.
+func declaredUnknowns(s Step, where scope) []Unknown {
+	if len(where) == 0 {
+		where = scope{allRegions: true}
+	}
+	var out []Unknown
+	for _, d := range s.Properties {
+		for _, r := range sortedSet(where) {
+			if where.all() && r != allRegions {
+				continue
+			}
+			out = append(out, Unknown{Step: s.ID, Type: d.Type, Region: r, Properties: d.Properties})
+		}
+	}
+	return out
 }

@@ -11,7 +11,7 @@ import (
 
 func entityStep(id, typ string, deps []string, fail error) Step {
 	return Step{
-		ID: id, DependsOn: deps,
+		ID: id, DependsOn: deps, Permissions: []string{"svc:Get"},
 		Entities: []EntityDecl{{Type: typ, Class: []string{"Configuration"}}},
 		Run: func(ctx context.Context, sc *StepContext) error {
 			if fail != nil {

@@ -22,7 +22,18 @@ type RelationshipDecl struct {
 	Mapped     bool   `json:"mapped,omitempty"`
 }
 
-// Step is one unit of collection or analysis.
+// PropertyDecl declares properties a step sets on entities another step
+// produces (derived values such as an instance's Internet exposure). When the
+// step cannot compute them from complete inputs they are Unknown: the
+// previous run's values are kept.
+type PropertyDecl struct {
+	Type       string   `json:"_type"`
+	Properties []string `json:"properties"`
+}
+
+// Step is one unit of collection or analysis. A step with no Permissions
+// calls no AWS API: it derives from the graph, and where its inputs are
+// partial it writes nothing (the stores keep the last good run's objects).
 type Step struct {
 	ID            string
 	Name          string
@@ -32,7 +43,9 @@ type Step struct {
 	// Permissions lists the `service:Action` calls the step makes; it feeds the
 	// documentation and the read-only role template.
 	Permissions []string
-	Run         func(ctx context.Context, sc *StepContext) error
+	// Properties lists the derived properties the step sets on other steps' entities.
+	Properties []PropertyDecl
+	Run        func(ctx context.Context, sc *StepContext) error
 }
 
 // DeclaredTypes returns every entity and relationship type the step
