@@ -9,12 +9,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -48,6 +51,39 @@ type Options struct {
 	BaseCredentials aws.CredentialsProvider
 	// ExtraAPIOptions are appended to every client's middleware stack.
 	ExtraAPIOptions []func(*middleware.Stack) error
+	// Timeouts bound each HTTP attempt; zero fields take the defaults.
+	Timeouts Timeouts
+}
+
+// Timeouts bound every AWS call's attempts, so one stalled connection fails
+// (and is retried) instead of stalling the run.
+type Timeouts struct {
+	Connect        time.Duration // TCP connect; default 10s
+	TLSHandshake   time.Duration // default 10s
+	ResponseHeader time.Duration // from request sent to first response byte; default 60s
+	Request        time.Duration // one whole attempt, body included; default 5m
+}
+
+// DefaultTimeouts are the timeouts used where none are given.
+var DefaultTimeouts = Timeouts{Connect: 10 * time.Second, TLSHandshake: 10 * time.Second,
+	ResponseHeader: 60 * time.Second, Request: 5 * time.Minute}
+
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	return Timeouts{Connect: cmp.Or(t.Connect, d.Connect), TLSHandshake: cmp.Or(t.TLSHandshake, d.TLSHandshake),
+		ResponseHeader: cmp.Or(t.ResponseHeader, d.ResponseHeader), Request: cmp.Or(t.Request, d.Request)}
+}
+
+// httpClient is the SDK's own buildable client with the timeouts set.
+func (t Timeouts) httpClient() *awshttp.BuildableClient {
+	t = t.withDefaults()
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = t.Connect }).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.TLSHandshakeTimeout = t.TLSHandshake
+			tr.ResponseHeaderTimeout = t.ResponseHeader
+		}).
+		WithTimeout(t.Request)
 }
 
 // Session is an authenticated view of one account.
@@ -137,6 +173,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 			})
 		}),
 		config.WithAPIOptions(append([]func(*middleware.Stack) error{calls.Middleware()}, opts.ExtraAPIOptions...)),
+		config.WithHTTPClient(opts.Timeouts.httpClient()),
 	}
 	if opts.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(opts.Region))

@@ -5,7 +5,6 @@ package collector
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -15,9 +14,6 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/sink"
-	"github.com/awsgraph/awsgraph/internal/sink/j1files"
-	"github.com/awsgraph/awsgraph/internal/sink/postgres"
-	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
 
 // Options configure a collection.
@@ -44,6 +40,9 @@ type Options struct {
 	Steps func(*awsclient.Session) []engine.Step
 	// StepConcurrency bounds steps running at once; default 4.
 	StepConcurrency int
+	// StepTimeout bounds each step (0 = none): a step past it fails, its
+	// types partial.
+	StepTimeout time.Duration
 }
 
 // Summary is what a run reports: summary.json, the store's run record and
@@ -59,6 +58,13 @@ type Summary struct {
 	Metadata               struct {
 		PartialDatasets struct {
 			Types []string `json:"types"`
+			// Regions: types partial only in these regions (the others
+			// were read whole).
+			Regions map[string][]string `json:"regions,omitempty"`
+			// Properties: values this run could not read; the previous
+			// run's values were kept (stale) for the entities they name.
+			Properties                  []engine.Unknown `json:"properties,omitempty"`
+			EntitiesKeptFromPreviousRun int              `json:"entitiesWithValuesFromPreviousRun"`
 		} `json:"partialDatasets"`
 	} `json:"metadata"`
 	EntityCounts       map[string]int   `json:"entityCounts"`
@@ -92,15 +98,13 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	var pg *postgres.Store
-	if opts.PostgresDSN != "" {
-		// Connect before any AWS call: an unreachable store fails fast.
-		var err error
-		if pg, err = postgres.Open(ctx, opts.PostgresDSN); err != nil {
-			return nil, err
-		}
-		defer pg.Close() // idempotent; the sink loop closes it after writing
+	// Outputs are opened (and locked) before any AWS call: a store or a
+	// directory that cannot be written fails now, not after the collection.
+	outs, err := openOutputs(ctx, opts)
+	if err != nil {
+		return nil, err
 	}
+	defer outs.Close()
 	awsOpts := opts.AWS
 	awsOpts.RoleArn = cfg.RoleArn
 	awsOpts.ExternalID = cfg.ExternalID.Reveal()
@@ -136,6 +140,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	job := engine.NewJob()
 	res, err := engine.Run(ctx, job, stepsFn(sess), engine.Options{
 		Concurrency: opts.StepConcurrency,
+		StepTimeout: opts.StepTimeout,
 		Logger:      log,
 		OnStepStart: opts.OnStepStart,
 		OnStepDone:  opts.OnStepDone,
@@ -147,8 +152,23 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := &Outcome{Result: res, Session: sess}
+	if ctx.Err() != nil {
+		// Interrupted: what the steps had read is incomplete in ways no
+		// partial mark describes. Nothing is written; the outputs keep the
+		// previous run.
+		return out, &InterruptedError{Cause: context.Cause(ctx)}
+	}
+	prev, err := outs.previous(ctx, cfg.InstanceID(), engine.UnknownTypes(res.Unknown))
+	if err != nil {
+		return out, err
+	}
+	kept := job.CarryOver(res.Unknown, prev)
 	end := time.Now()
-	sum := summarize(cfg, sess, res, start, end)
+	out.Summary = summarize(cfg, sess, res, start, end)
+	out.Summary.Metadata.PartialDatasets.Regions = res.PartialRegions
+	out.Summary.Metadata.PartialDatasets.Properties = res.Unknown
+	out.Summary.Metadata.PartialDatasets.EntitiesKeptFromPreviousRun = kept
 	snap := &sink.Snapshot{
 		InstanceID:       cfg.InstanceID(),
 		Entities:         job.Entities(),
@@ -156,40 +176,27 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		EntityStep:       job.EntityOwner,
 		RelationshipStep: job.RelationshipOwner,
 		PartialTypes:     res.PartialTypes,
-		Summary:          sum,
+		PartialRegions:   res.PartialRegions,
+		Summary:          out.Summary,
 	}
 	for _, s := range res.Steps {
 		snap.DeclaredTypes = append(snap.DeclaredTypes, s.DeclaredTypes...)
 	}
-	var sinks []sink.Sink
-	if opts.OutputDir != "" {
-		sinks = append(sinks, j1files.New(opts.OutputDir))
+	if err := outs.write(ctx, snap); err != nil {
+		return out, err
 	}
-	switch {
-	case pg != nil:
-		sinks = append(sinks, pg)
-	case opts.DBPath != "":
-		st, err := sqlite.Open(opts.DBPath)
-		if err != nil {
-			return nil, err
-		}
-		sinks = append(sinks, st)
-	}
-	var sinkErr error
-	for _, s := range sinks {
-		if err := s.Write(ctx, snap); err != nil {
-			sinkErr = errors.Join(sinkErr, err)
-		}
-		if err := s.Close(); err != nil {
-			sinkErr = errors.Join(sinkErr, err)
-		}
-	}
-	out := &Outcome{Summary: sum, Result: res, Session: sess}
-	if sinkErr != nil {
-		return out, fmt.Errorf("writing the graph: %w", sinkErr)
-	}
-	return out, nil
+	return out, outs.Close()
 }
+
+// InterruptedError is a run stopped by its context (a signal): nothing was
+// written.
+type InterruptedError struct{ Cause error }
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("interrupted (%v): nothing was written; the graph files and the store keep the previous run", e.Cause)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Cause }
 
 func summarize(cfg instance.Config, sess *awsclient.Session, res *engine.Result, start, end time.Time) *Summary {
 	s := &Summary{

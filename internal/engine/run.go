@@ -361,8 +361,16 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 
 	all := partialSet{}
 	res := &Result{Steps: results, Warnings: rs.warnings, Job: job}
-	for i := range results {
-		all.merge(partials[i])
+	for i, r := range results {
+		for _, t := range r.PartialTypes {
+			if regions, ok := r.PartialRegions[t]; ok {
+				for _, reg := range regions {
+					all.add(t, reg)
+				}
+			} else {
+				all.add(t, allRegions)
+			}
+		}
 		res.Unknown = append(res.Unknown, unknowns[i]...)
 	}
 	res.PartialTypes = all.types()
@@ -423,7 +431,7 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 				sc.partial.add(t, r)
 			}
 		}
-	case len(sc.partial) > 0:
+	case len(sc.partial) > 0 || len(sc.unknown) > 0:
 		res.Status = StatusPartial
 	default:
 		res.Status = StatusSuccess
@@ -453,7 +461,13 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	}
 	res.DurationMs = time.Since(start).Milliseconds()
 	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)
-	return res, sc.partial, sc.unknown
+	// Dependants see this step's unknown values as partial input too.
+	incomplete := partialSet{}
+	incomplete.merge(sc.partial)
+	for _, u := range sc.unknown {
+		incomplete.add(u.Type, u.Region)
+	}
+	return res, incomplete, sc.unknown
 }
 
 // callStep runs the step with its deadline, turning a panic into an error.

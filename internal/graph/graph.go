@@ -9,6 +9,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -255,9 +256,15 @@ func Mapped(relType, class string, source Entity, direction string, target map[s
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, target[k]))
 	}
-	key := source.Key() + "|" + strings.ToLower(class) + "|" + strings.Join(parts, ",")
+	targetRef := strings.Join(parts, ",")
+	if k, ok := target["_key"].(string); ok && slices.Contains(filterKeys, "_key") && k != "" {
+		// A target named by its key has the key a direct edge to it would
+		// have: whether the target was in the run must not change the key.
+		targetRef = k
+	}
+	key := source.Key() + "|" + strings.ToLower(class) + "|" + targetRef
 	if direction == Reverse {
-		key = strings.Join(parts, ",") + "|" + strings.ToLower(class) + "|" + source.Key()
+		key = targetRef + "|" + strings.ToLower(class) + "|" + source.Key()
 	}
 	r := Relationship{
 		"_key":        key,

@@ -72,3 +72,14 @@ func TestStringsReadsBothListShapes(t *testing.T) {
 		t.Fatal("non-lists must read as nil")
 	}
 }
+
+// An edge to a target named by its key has one key, mapped or direct.
+func TestMappedByKeyHasTheDirectKey(t *testing.T) {
+	fn := NewEntity("arn:aws:lambda:us-east-1:1:function:f", "aws_lambda_function", []string{"Function"}, "f")
+	role := "arn:aws:iam::1:role/r"
+	direct := DirectByKey(fn.Key(), fn.Type(), "ASSIGNED", role, "aws_iam_role", nil)
+	mapped := Mapped(direct.Type(), "ASSIGNED", fn, Forward, map[string]any{"_type": "aws_iam_role", "_key": role}, []string{"_type", "_key"}, true, nil)
+	if mapped.Key() != direct.Key() {
+		t.Fatalf("mapped key %q, direct key %q", mapped.Key(), direct.Key())
+	}
+}

@@ -56,8 +56,10 @@ type Result struct {
 	Relationships []graph.Relationship
 	// PolicyProps are the derived properties of each policy entity.
 	PolicyProps map[string]map[string]any
-	Counts      map[string]int
-	Warnings    []string
+	// Unparsable are the keys of the policies whose document did not parse.
+	Unparsable []string
+	Counts     map[string]int
+	Warnings   []string
 }
 
 // resourceIndex finds collected entities by ARN pattern: the ARNs are kept
@@ -211,6 +213,7 @@ func Analyze(g Graph, targetTypes []string) *Result {
 		for k, v := range part.PolicyProps {
 			res.PolicyProps[k] = v
 		}
+		res.Unparsable = append(res.Unparsable, part.Unparsable...)
 		for k, n := range part.Counts {
 			res.Counts[k] += n
 		}
@@ -228,6 +231,7 @@ func analyzePolicy(res *Result, ix *resourceIndex, accountByID map[string]graph.
 	doc, err := policy.ParseEncoded(text)
 	if err != nil {
 		res.Counts["unparsablePolicyDocuments"]++
+		res.Unparsable = append(res.Unparsable, p.Key())
 		res.Warnings = append(res.Warnings, fmt.Sprintf("policy %s: document does not parse: %v", p.Key(), err))
 		return
 	}

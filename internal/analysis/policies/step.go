@@ -2,14 +2,35 @@ package policies
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/iamactions"
 )
 
 // maxWarnings caps the per-policy warnings; counts are always complete.
 const maxWarnings = 100
+
+// policyPropNames are the properties the analysis sets on each policy:
+// admin and one flag per access level.
+var policyPropNames = func() []string {
+	out := []string{"admin"}
+	for _, l := range iamactions.AllLevels() {
+		out = append(out, l.Flag())
+	}
+	return out
+}()
+
+// PropertyDecls declares them for every policy type.
+func PropertyDecls() []engine.PropertyDecl {
+	out := make([]engine.PropertyDecl, 0, len(PolicyTypes))
+	for _, t := range PolicyTypes {
+		out = append(out, engine.PropertyDecl{Type: t, Properties: policyPropNames})
+	}
+	return out
+}
 
 // Relationships declares, for every policy type, ALLOWS and DENIES to each
 // target type (the given ones, IAMTargetTypes and the account).
@@ -60,6 +81,7 @@ func Steps(deps []string, targetTypes []string) []engine.Step {
 		ID:            StepID,
 		Name:          "Analyze IAM policies (ALLOWS / DENIES resources)",
 		Relationships: Relationships(targetTypes),
+		Properties:    PropertyDecls(),
 		DependsOn:     all,
 		Run: func(_ context.Context, sc *engine.StepContext) error {
 			return run(sc, targets)
@@ -93,7 +115,16 @@ func run(sc *engine.StepContext, targets []string) error {
 		}
 	}
 	for key, props := range res.PolicyProps {
-		j.SetProperties(key, props)
+		sc.SetProperties(key, props)
+	}
+	if len(res.Unparsable) > 0 {
+		// What an unparsable document allows is unknown, not "nothing": its
+		// edges and access levels stay as the last good run left them.
+		err := fmt.Errorf("%d policy documents do not parse (%s, ...)", len(res.Unparsable), res.Unparsable[0])
+		sc.Partial(err, sc.Step.DeclaredTypes()...)
+		for _, t := range PolicyTypes {
+			sc.Unknown(err, engine.Unknown{Type: t, Keys: res.Unparsable, Properties: policyPropNames})
+		}
 	}
 	for k, n := range res.Counts {
 		sc.Count(k, n)

@@ -40,8 +40,12 @@ func Steps() []engine.Step {
 		Name:          "Analyze EC2 security group rules",
 		Entities:      []engine.EntityDecl{{Type: InternetType, Class: []string{"Internet", "Network"}}},
 		Relationships: Relationships(),
-		DependsOn:     []string{m.StepVPCs, m.StepSubnets, m.StepSecurityGroups, m.StepInstances},
-		Run:           run,
+		Properties: []engine.PropertyDecl{
+			{Type: m.TypeSecurityGroup, Properties: []string{"allowsInternetIngress", "internetIngressPorts"}},
+			{Type: m.TypeInstance, Properties: []string{"internetOpenPorts", "internetReachablePorts", "internetExposed", "internetReachable"}},
+		},
+		DependsOn: []string{m.StepVPCs, m.StepSubnets, m.StepSecurityGroups, m.StepInstances},
+		Run:       run,
 	}}
 }
 
@@ -67,10 +71,10 @@ func run(ctx context.Context, sc *engine.StepContext) error {
 	}
 	sc.Count("ruleRelationships", len(res.Relationships))
 	for key, props := range res.GroupProps {
-		j.SetProperties(key, props)
+		sc.SetProperties(key, props)
 	}
 	for key, props := range res.InstanceProps {
-		j.SetProperties(key, props)
+		sc.SetProperties(key, props)
 	}
 	if n := len(res.Unmapped); n > 0 {
 		sc.Count("unmappedRules", n)

@@ -45,8 +45,10 @@ func Steps() []engine.Step {
 		Name:          "Analyze IAM role trust (CAN_ASSUME)",
 		Entities:      Entities(),
 		Relationships: Relationships(),
-		DependsOn:     []string{IAMStepID},
-		Run:           run,
+		Properties: []engine.PropertyDecl{{Type: RoleType,
+			Properties: []string{"publiclyAssumable", "publiclyAssumableConditionKeys"}}},
+		DependsOn: []string{IAMStepID},
+		Run:       run,
 	}}
 }
 
@@ -67,7 +69,7 @@ func run(_ context.Context, sc *engine.StepContext) error {
 		}
 	}
 	for key, props := range res.RoleProps {
-		j.SetProperties(key, props)
+		sc.SetProperties(key, props)
 	}
 	for k, n := range res.Counts {
 		sc.Count(k, n)

@@ -79,8 +79,9 @@ func Steps(s *awsclient.Session) []engine.Step {
 			alias := ""
 			out, err := iam.NewFromConfig(s.Config).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
 			if err != nil {
-				// The alias is a nicety: the account entity is still true without it.
-				sc.Warn("account alias not read: " + err.Error())
+				// The account is known; its alias (and the name and sign-in
+				// URL it gives) keep the last good run's values.
+				sc.Unknown(err, engine.Unknown{Type: Type, Properties: []string{"alias", "name", "displayName", "accessURL"}})
 			} else if len(out.AccountAliases) > 0 {
 				alias = out.AccountAliases[0]
 			}

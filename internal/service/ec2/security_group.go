@@ -278,8 +278,11 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 			for _, r := range res {
 				scope := scopeOf(s, r.Region)
 				if r.Items.RulesErr != nil {
-					// The rules are still complete (from IpPermissions) but lack rule ids.
-					sc.Partial(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr}, m.TypeSecurityGroup)
+					// IpPermissions carry no rule ids, so the rules as the graph
+					// keys them are unknown here: they, and what the analysis
+					// derives from them in this region, keep the last good run's.
+					sc.Unknown(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr},
+						engine.Unknown{Type: m.TypeSecurityGroup, Region: r.Region, Properties: []string{m.PropIngressRules, m.PropEgressRules}})
 				}
 				if r.Items.PrefixErr != nil {
 					sc.Partial(&awsclient.RegionError{Region: r.Region, Err: r.Items.PrefixErr}, m.TypePrefixList)

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/service/account"
 )
 
 // CredentialReporter is the two credential-report calls: one CSV for every
@@ -171,17 +174,34 @@ func RootReportProperties(row CredentialRow) map[string]any {
 	}
 }
 
+// ReportPropertyDecls are the properties the credential report sets on the
+// users and on the account (its root user).
+func ReportPropertyDecls() []engine.PropertyDecl {
+	return []engine.PropertyDecl{
+		{Type: UserType, Properties: slices.Sorted(maps.Keys(UserReportProperties(CredentialRow{})))},
+		{Type: account.Type, Properties: slices.Sorted(maps.Keys(RootReportProperties(CredentialRow{})))},
+	}
+}
+
+// reportUnknown records the credential-report properties as unknown.
+func reportUnknown(sc *engine.StepContext, err error) {
+	for _, d := range ReportPropertyDecls() {
+		sc.Unknown(err, engine.Unknown{Type: d.Type, Properties: d.Properties})
+	}
+}
+
 func fetchCredentialReport(ctx context.Context, sc *engine.StepContext, acct Account, c CredentialReporter, w ReportWait) error {
 	content, err := GetReport(ctx, c, w)
 	if err != nil {
 		// The users are collected; what is missing is their MFA, password and
-		// access-key metadata.
-		sc.Partial(err, UserType)
+		// access-key metadata: the last good run's values are kept.
+		reportUnknown(sc, err)
 		return nil
 	}
 	rows, err := ParseCredentialReport(content)
 	if err != nil {
-		sc.Partial(err, UserType)
+		reportUnknown(sc, err)
+		return nil
 	}
 	seen := map[string]bool{}
 	for _, row := range rows {

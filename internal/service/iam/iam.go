@@ -25,6 +25,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/policy"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 )
 
@@ -105,6 +106,7 @@ func Steps(s *awsclient.Session) []engine.Step {
 			Name:        "Fetch IAM credential report",
 			DependsOn:   []string{account.StepID, StepID},
 			Permissions: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"},
+			Properties:  ReportPropertyDecls(),
 			Run: func(ctx context.Context, sc *engine.StepContext) error {
 				return fetchCredentialReport(ctx, sc, acct, client(), defaultReportWait)
 			},
@@ -377,6 +379,12 @@ func setDocument(e graph.Entity, prop string, raw *string) {
 		return
 	}
 	doc, ok := DecodeDocument(*raw)
+	// The external id is a secret, even inside a trust policy.
+	if ok {
+		doc = policy.RedactSecrets(doc)
+	} else if strings.Contains(strings.ToLower(doc), "externalid") {
+		doc = policy.UnparsableSecretDocument // undecodable: not stored at all
+	}
 	e.Set(prop, doc)
 	if !ok {
 		e["_undecodedDocument"] = prop

@@ -249,11 +249,11 @@ func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI,
 					var tagErr error
 					tags, tagErr = FunctionTags(ctx, tagsClient(region))
 					if tagErr != nil {
-						// The functions are all known; only their tags are not.
-						// The entities are still complete enough to keep, so
-						// warn rather than mark the type partial.
-						perm, _, reason := awsclient.Describe(tagErr)
-						sc.Warn(fmt.Sprintf("Lambda function tags not read in %s (%s: %s); functions are collected without tags", region, perm, reason))
+						// The functions are all known; only their tags (and the
+						// display name a Name tag gives) are not: those keep the
+						// last good run's values.
+						sc.Unknown(&awsclient.RegionError{Region: region, Err: tagErr},
+							engine.Unknown{Type: FunctionType, Region: region, Properties: []string{"tag.*", "displayName"}})
 						sc.Count("functionsWithoutTags", len(fns))
 					}
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/policy"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 )
 
@@ -148,13 +149,6 @@ feed:
 		return err
 	}
 
-	// One partial warning per distinct refused permission (or other failure),
-	// however many buckets it hit.
-	for _, f := range errs.failures() {
-		sc.Partial(f.err, BucketType)
-		sc.Count("bucketDetailFailures:"+f.key, f.buckets)
-	}
-
 	sort.Slice(details, func(i, j int) bool { return details[i].Name < details[j].Name })
 	haveAccount := sc.Job.HasKey(account.Key(s.Partition, s.AccountID))
 	added := 0
@@ -179,7 +173,28 @@ feed:
 		}
 	}
 	sc.Count("buckets", added)
+	// One warning per distinct refused permission (or other failure), however
+	// many buckets it hit; the buckets it hit keep their last good values.
+	incomplete := incompleteByRegion(details, s.Partition, s.AccountID)
+	for _, f := range errs.failures() {
+		for region, keys := range incomplete {
+			sc.Unknown(f.err, engine.Unknown{Type: BucketType, Region: region, Keys: keys})
+		}
+		sc.Count("bucketDetailFailures:"+f.key, f.buckets)
+	}
 	return nil
+}
+
+// incompleteByRegion returns the keys of the buckets a detail call failed
+// for, by bucket region.
+func incompleteByRegion(details []*BucketDetails, partition, accountID string) map[string][]string {
+	out := map[string][]string{}
+	for _, d := range details {
+		if d.Incomplete && !d.Gone {
+			out[d.Region] = append(out[d.Region], NewBucketEntity(partition, accountID, d).Key())
+		}
+	}
+	return out
 }
 
 // ListAllBuckets pages through ListBuckets.
@@ -207,6 +222,9 @@ type BucketDetails struct {
 	// Gone is set when S3 answered NoSuchBucket: the bucket was deleted after
 	// it was listed, so it is not emitted.
 	Gone bool
+	// Incomplete is set when a detail call failed: the bucket's values are
+	// then unknown and the last good run's are kept.
+	Incomplete bool
 
 	TagsKnown bool
 	Tags      map[string]string
@@ -247,6 +265,7 @@ func FetchBucketDetails(ctx context.Context, b types.Bucket, partition string, c
 			d.Gone = true
 			return true
 		}
+		d.Incomplete = true
 		onErr(err)
 		return false
 	}
@@ -443,7 +462,11 @@ func NewBucketEntity(partition, accountID string, d *BucketDetails) graph.Entity
 		hasPolicy = aws.Bool(d.Policy != nil)
 	}
 	e.Set("hasPolicy", hasPolicy)
-	e.Set("policy", d.Policy)
+	if d.Policy != nil {
+		e.Set("policy", policy.RedactSecrets(*d.Policy))
+	} else {
+		e.Set("policy", nil)
+	}
 
 	exp := DeterminePublic(PublicInputs{
 		PublicAccessBlock:  pab,

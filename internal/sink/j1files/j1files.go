@@ -7,10 +7,13 @@ package j1files
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/sink"
@@ -19,7 +22,8 @@ import (
 // ObjectsPerFile matches the SDK's default batch of graph objects per file.
 const ObjectsPerFile = 500
 
-// Writer writes graph files under Dir.
+// Writer writes graph files under Dir. Dir is awsgraph's alone: it holds
+// graph/, summary.json and a marker, and is replaced whole by each run.
 type Writer struct{ Dir string }
 
 // New returns a writer for dir.
@@ -28,13 +32,98 @@ func New(dir string) *Writer { return &Writer{Dir: dir} }
 // Close does nothing: files are complete when Write returns.
 func (w *Writer) Close() error { return nil }
 
-// Write replaces Dir/graph with the snapshot and writes Dir/summary.json.
-// Only the graph folder is replaced; other files in Dir are left alone.
+// Write stages the snapshot and swaps it in at once.
 func (w *Writer) Write(ctx context.Context, s *sink.Snapshot) error {
-	graphDir := filepath.Join(w.Dir, "graph")
-	if err := os.RemoveAll(graphDir); err != nil {
-		return fmt.Errorf("clearing %s: %w", graphDir, err)
+	st, err := w.Stage(ctx, s)
+	if err != nil {
+		return err
 	}
+	return st.Commit()
+}
+
+// Staged is a complete output directory written beside Dir, not yet in place.
+type Staged struct {
+	dir, staging string
+}
+
+// Stage writes the snapshot (graph/ and summary.json) to a temporary sibling
+// of Dir. Nothing a reader of Dir sees changes until Commit.
+func (w *Writer) Stage(ctx context.Context, s *sink.Snapshot) (*Staged, error) {
+	if err := CheckOurs(w.Dir); err != nil {
+		return nil, err
+	}
+	parent, base := filepath.Split(filepath.Clean(w.Dir))
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	// Staging folders left by a killed run are stale: the caller holds the
+	// output's lock, so no live run owns them.
+	stale, _ := filepath.Glob(filepath.Join(parent, "."+base+".staging-*"))
+	for _, d := range stale {
+		os.RemoveAll(d)
+	}
+	staging, err := os.MkdirTemp(parent, "."+base+".staging-")
+	if err != nil {
+		return nil, fmt.Errorf("staging the graph files: %w", err)
+	}
+	st := &Staged{dir: w.Dir, staging: staging}
+	if err := writeTree(ctx, staging, s); err != nil {
+		st.Discard()
+		return nil, err
+	}
+	return st, nil
+}
+
+// Discard removes the staged files.
+func (st *Staged) Discard() { os.RemoveAll(st.staging) }
+
+// Commit puts the staged directory in Dir's place in one step: an atomic
+// exchange of the two directories, so a crash leaves the old run or the new
+// one, whole.
+func (st *Staged) Commit() error {
+	if err := swapDir(st.staging, st.dir); err != nil {
+		st.Discard()
+		return fmt.Errorf("replacing %s: %w", st.dir, err)
+	}
+	return os.RemoveAll(st.staging) // now the previous run's files
+}
+
+// Marker is the file that says a directory holds awsgraph output.
+const Marker = ".awsgraph-output"
+
+// ours are the only names an output directory may hold.
+var ours = map[string]bool{"graph": true, "summary.json": true, Marker: true}
+
+// CheckOurs refuses a directory that holds anything awsgraph did not write:
+// it is replaced whole, and must never cost a user their files.
+func CheckOurs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output directory %s: %w", dir, err)
+	}
+	var foreign []string
+	for _, e := range entries {
+		if !ours[e.Name()] {
+			foreign = append(foreign, e.Name())
+		}
+	}
+	if len(foreign) > 0 {
+		if len(foreign) > 3 {
+			foreign = append(foreign[:3], "...")
+		}
+		return fmt.Errorf("output directory %s holds files awsgraph did not write (%s); it would be replaced whole: choose a new or empty directory with --output", dir, strings.Join(foreign, ", "))
+	}
+	return nil
+}
+
+func writeTree(ctx context.Context, dir string, s *sink.Snapshot) error {
+	graphDir := filepath.Join(dir, "graph")
 	entities := map[string][]graph.Entity{}
 	for _, e := range s.Entities {
 		step := stepName(s.EntityStep, e.Key())
@@ -54,13 +143,19 @@ func (w *Writer) Write(ctx context.Context, s *sink.Snapshot) error {
 		if err := writeChunks(filepath.Join(graphDir, step, "relationships"), "relationships", rels[step]); err != nil {
 			return err
 		}
-	}
-	if s.Summary != nil {
-		if err := writeJSON(filepath.Join(w.Dir, "summary.json"), s.Summary); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
-	return nil
+	if err := os.MkdirAll(graphDir, 0o755); err != nil {
+		return err
+	}
+	if s.Summary != nil {
+		if err := writeJSON(filepath.Join(dir, "summary.json"), s.Summary); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, Marker), []byte("written by awsgraph; this directory is replaced whole by each run\n"), 0o644)
 }
 
 func stepName(f func(string) string, key string) string {
@@ -135,4 +230,27 @@ func ReadGraph(dir string) ([]graph.Entity, []graph.Relationship, error) {
 		return nil
 	})
 	return ents, rels, err
+}
+
+// PreviousEntities returns the entities of these types in the graph files
+// now in Dir (sink.Previous), for runs that keep no store.
+func (w *Writer) PreviousEntities(_ context.Context, _ string, types []string) (map[string]graph.Entity, error) {
+	out := map[string]graph.Entity{}
+	if _, err := os.Stat(filepath.Join(w.Dir, "graph")); errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	ents, _, err := ReadGraph(w.Dir)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	for _, e := range ents {
+		if want[e.Type()] {
+			out[e.Key()] = e
+		}
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
@@ -14,7 +15,7 @@ import (
 
 // The SDK layout: graph/<step>/entities/*.json holding {"entities": [...]},
 // at most ObjectsPerFile per file; relationships likewise; summary.json
-// beside; a rerun replaces graph/ but leaves other files of the folder.
+// beside; a rerun replaces the folder whole.
 func TestWriteLayout(t *testing.T) {
 	dir := t.TempDir()
 	var ents []graph.Entity
@@ -23,7 +24,6 @@ func TestWriteLayout(t *testing.T) {
 	}
 	rel := graph.Direct(ents[0], "HAS", ents[1], nil)
 	mapped := graph.Mapped("type_a_is_person", "IS", ents[0], graph.Forward, map[string]any{"_class": "Person", "email": "a@b.co"}, []string{"_class", "email"}, true, nil)
-	os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("mine"), 0o644)
 	os.MkdirAll(filepath.Join(dir, "graph", "stale-step", "entities"), 0o755)
 	snap := &sink.Snapshot{
 		Entities: ents, Relationships: []graph.Relationship{rel, mapped},
@@ -47,9 +47,6 @@ func TestWriteLayout(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "graph", "stale-step")); !os.IsNotExist(err) {
 		t.Fatal("stale step folder left behind")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "keep.txt")); err != nil {
-		t.Fatal("a file outside graph/ was removed")
-	}
 	if _, err := os.Stat(filepath.Join(dir, "summary.json")); err != nil {
 		t.Fatal(err)
 	}
@@ -64,5 +61,56 @@ func TestWriteLayout(t *testing.T) {
 				t.Fatalf("mapping not round-tripped: %+v", m)
 			}
 		}
+	}
+}
+
+// A folder that holds anything awsgraph did not write is refused, untouched.
+func TestForeignDirectoryRefused(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("mine"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "graph", "x"), 0o755)
+	err := New(dir).Write(context.Background(), &sink.Snapshot{})
+	if err == nil || !strings.Contains(err.Error(), "holds files awsgraph did not write (keep.txt)") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keep.txt")); err != nil {
+		t.Fatal("a foreign file was removed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "graph", "x")); err != nil {
+		t.Fatal("a foreign directory's graph/ was emptied")
+	}
+}
+
+// Until Commit, readers see the previous run whole; after, the new one whole,
+// and no staging folder is left.
+func TestStageThenCommitSwapsWhole(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	w := New(dir)
+	one := &sink.Snapshot{Entities: []graph.Entity{graph.NewEntity("entity-key-0001", "type_a", []string{"Configuration"}, "x")},
+		EntityStep: func(string) string { return "fetch-a" }, Summary: map[string]int{"run": 1}}
+	if err := w.Write(context.Background(), one); err != nil {
+		t.Fatal(err)
+	}
+	two := &sink.Snapshot{Entities: []graph.Entity{graph.NewEntity("entity-key-0002", "type_b", []string{"Configuration"}, "y")},
+		EntityStep: func(string) string { return "fetch-b" }, Summary: map[string]int{"run": 2}}
+	st, err := w.Stage(context.Background(), two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ents, _, _ := ReadGraph(dir); len(ents) != 1 || ents[0].Key() != "entity-key-0001" {
+		t.Fatalf("staging changed the visible run: %v", ents)
+	}
+	if err := st.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	ents, _, _ := ReadGraph(dir)
+	sum, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if len(ents) != 1 || ents[0].Key() != "entity-key-0002" || !strings.Contains(string(sum), `"run": 2`) {
+		t.Fatalf("after commit: %v %s", ents, sum)
+	}
+	left, _ := filepath.Glob(filepath.Join(parent, ".out.staging-*"))
+	if len(left) != 0 {
+		t.Fatalf("staging left behind: %v", left)
 	}
 }

@@ -162,30 +162,70 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 	if err := upsertRelationships(ctx, tx, snap.InstanceID, snap.Relationships, runID, now); err != nil {
 		return err
 	}
-	partial := map[string]bool{}
-	for _, t := range snap.PartialTypes {
-		partial[t] = true
-	}
-	var complete []string
-	for _, t := range snap.DeclaredTypes {
-		if !partial[t] { // a partial type keeps what earlier runs stored
-			complete = append(complete, t)
-		}
-	}
-	if len(complete) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM entities WHERE instance_id = $1 AND type = ANY($2) AND run_id <> $3 AND source <> $4`,
-			snap.InstanceID, complete, runID, SourceMapper); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM relationships WHERE instance_id = $1 AND type = ANY($2) AND run_id <> $3`,
-			snap.InstanceID, complete, runID); err != nil {
-			return err
-		}
+	if err := deleteUnseen(ctx, tx, snap, runID); err != nil {
+		return err
 	}
 	if err := resolveMappings(ctx, tx, runID, now); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// deleteUnseen deletes what the run did not see of the types it read
+// completely, and of the regional types in the regions it read.
+func deleteUnseen(ctx context.Context, tx pgx.Tx, snap *sink.Snapshot, runID int64) error {
+	complete, regional := snap.Deletable()
+	if len(complete) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM relationships WHERE instance_id = $1 AND type = ANY($2) AND run_id <> $3`,
+			snap.InstanceID, complete, runID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM entities WHERE instance_id = $1 AND type = ANY($2) AND run_id <> $3 AND source <> $4`,
+			snap.InstanceID, complete, runID, SourceMapper); err != nil {
+			return err
+		}
+	}
+	for t, regions := range regional {
+		// A relationship's region is its source's, else its target's.
+		if _, err := tx.Exec(ctx, `DELETE FROM relationships r WHERE r.instance_id = $1 AND r.type = $2 AND r.run_id <> $3
+			AND COALESCE(
+				(SELECT e.json->>'region' FROM entities e WHERE e.instance_id = r.instance_id AND e.key = r.from_key),
+				(SELECT e.json->>'region' FROM entities e WHERE e.instance_id = r.instance_id AND e.key = r.to_key))
+			<> ALL($4)`, snap.InstanceID, t, runID, regions); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM entities WHERE instance_id = $1 AND type = $2 AND run_id <> $3 AND source <> $4
+			AND json->>'region' <> ALL($5)`, snap.InstanceID, t, runID, SourceMapper, regions); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PreviousEntities returns the stored entities of these types (sink.Previous).
+func (s *Store) PreviousEntities(ctx context.Context, instanceID string, types []string) (map[string]graph.Entity, error) {
+	out := map[string]graph.Entity{}
+	if len(types) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT key, json FROM entities WHERE instance_id = $1 AND type = ANY($2)`, instanceID, types)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var data []byte
+		if err := rows.Scan(&key, &data); err != nil {
+			return nil, err
+		}
+		var e graph.Entity
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, fmt.Errorf("stored entity %s: %w", key, err)
+		}
+		out[key] = e
+	}
+	return out, rows.Err()
 }
 
 func nullable(s string) *string {

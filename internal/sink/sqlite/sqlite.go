@@ -130,25 +130,69 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 			return err
 		}
 	}
-	partial := map[string]bool{}
-	for _, t := range snap.PartialTypes {
-		partial[t] = true
-	}
-	for _, t := range snap.DeclaredTypes {
-		if partial[t] {
-			continue // a partial type keeps what earlier runs stored
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entities WHERE instance_id = ? AND type = ? AND run_id <> ? AND source <> ?`, snap.InstanceID, t, runID, SourceMapper); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM relationships WHERE instance_id = ? AND type = ? AND run_id <> ?`, snap.InstanceID, t, runID); err != nil {
-			return err
-		}
+	if err := deleteUnseen(ctx, tx, snap, runID); err != nil {
+		return err
 	}
 	if err := resolveMappings(ctx, tx, runID, now); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// deleteUnseen deletes what the run did not see of the types it read
+// completely, and of the regional types in the regions it read.
+func deleteUnseen(ctx context.Context, tx *sql.Tx, snap *sink.Snapshot, runID int64) error {
+	complete, regional := snap.Deletable()
+	for _, t := range complete {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM relationships WHERE instance_id = ? AND type = ? AND run_id <> ?`, snap.InstanceID, t, runID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entities WHERE instance_id = ? AND type = ? AND run_id <> ? AND source <> ?`, snap.InstanceID, t, runID, SourceMapper); err != nil {
+			return err
+		}
+	}
+	for t, regions := range regional {
+		kept, _ := json.Marshal(regions)
+		// A relationship's region is its source's, else its target's.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM relationships WHERE instance_id = ? AND type = ? AND run_id <> ?
+			AND COALESCE(
+				(SELECT json_extract(e.json, '$.region') FROM entities e WHERE e.instance_id = relationships.instance_id AND e.key = relationships.from_key),
+				(SELECT json_extract(e.json, '$.region') FROM entities e WHERE e.instance_id = relationships.instance_id AND e.key = relationships.to_key))
+			NOT IN (SELECT value FROM json_each(?))`, snap.InstanceID, t, runID, string(kept)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entities WHERE instance_id = ? AND type = ? AND run_id <> ? AND source <> ?
+			AND json_extract(json, '$.region') NOT IN (SELECT value FROM json_each(?))`, snap.InstanceID, t, runID, SourceMapper, string(kept)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PreviousEntities returns the stored entities of these types (sink.Previous).
+func (s *Store) PreviousEntities(ctx context.Context, instanceID string, types []string) (map[string]graph.Entity, error) {
+	out := map[string]graph.Entity{}
+	if len(types) == 0 {
+		return out, nil
+	}
+	list, _ := json.Marshal(types)
+	rows, err := s.db.QueryContext(ctx, `SELECT key, json FROM entities WHERE instance_id = ? AND type IN (SELECT value FROM json_each(?))`, instanceID, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, data string
+		if err := rows.Scan(&key, &data); err != nil {
+			return nil, err
+		}
+		var e graph.Entity
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			return nil, fmt.Errorf("stored entity %s: %w", key, err)
+		}
+		out[key] = e
+	}
+	return out, rows.Err()
 }
 
 func nullable(s string) any {
@@ -380,4 +424,18 @@ func (s *Store) Query(ctx context.Context, q string) ([][]string, error) {
 		out = append(out, row)
 	}
 	return out, rows.Err()
+}
+
+// CheckWritable proves the database accepts writes (an empty write
+// transaction), so a read-only file fails before a collection, not after.
+func (s *Store) CheckWritable(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE run_id = -1`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
