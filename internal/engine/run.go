@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -164,18 +165,28 @@ func (sc *StepContext) Partial(err error, types ...string) {
 }
 
 // Unknown records property values the step could not read because of err
-// (u.Step is filled in): the sinks keep the previous run's values instead.
-// The type is not made partial: its objects are all known.
-func (sc *StepContext) Unknown(err error, u Unknown) {
-	u.Step = sc.Step.ID
-	sc.mu.Lock()
-	sc.unknown = append(sc.unknown, u)
-	sc.mu.Unlock()
+// (each u.Step is filled in): the sinks keep the previous run's values
+// instead. One warning names err's permission; the types are not made
+// partial, as their objects are all known.
+func (sc *StepContext) Unknown(err error, us ...Unknown) {
 	f := sc.run.describe(err)
-	if f.Region == "" {
-		f.Region = u.Region
+	var types []string
+	sc.mu.Lock()
+	for _, u := range us {
+		u.Step = sc.Step.ID
+		if !recorded(sc.unknown, u) {
+			sc.unknown = append(sc.unknown, u)
+		}
+		if !slices.Contains(types, u.Type) {
+			types = append(types, u.Type)
+		}
+		if f.Region == "" && len(us) == 1 {
+			f.Region = u.Region
+		}
 	}
-	sc.run.warnFailure(sc.Step, f, []string{u.Type})
+	sc.mu.Unlock()
+	sort.Strings(types)
+	sc.run.warnFailure(sc.Step, f, types)
 }
 
 // SetProperties sets derived properties on an entity another step added
@@ -217,6 +228,14 @@ func (sc *StepContext) keepRelationship(r graph.Relationship) bool {
 		}
 	}
 	return sc.keep(region)
+}
+
+// Degraded records a failed call whose data the step could do without (what
+// says what is missing): a warning naming the permission, no type partial.
+func (sc *StepContext) Degraded(err error, what string) {
+	f := sc.run.describe(err)
+	f.Reason += "; " + what
+	sc.run.warnFailure(sc.Step, f, nil)
 }
 
 // Warn records a warning that does not make any type partial.
@@ -436,8 +455,14 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	default:
 		res.Status = StatusSuccess
 	}
-	if res.Status != StatusSuccess {
-		sc.unknown = append(sc.unknown, declaredUnknowns(s, sc.partial.regions())...)
+	// A step that only recorded Unknowns has said itself what it could not
+	// read; otherwise its declared properties are unknown where it failed.
+	if res.Status != StatusSuccess && (res.Status != StatusPartial || len(sc.partial) > 0) {
+		for _, u := range declaredUnknowns(s, sc.partial.regions()) {
+			if !recorded(sc.unknown, u) {
+				sc.unknown = append(sc.unknown, u)
+			}
+		}
 	}
 	declared := map[string]bool{}
 	for _, t := range res.DeclaredTypes {
@@ -487,6 +512,16 @@ func callStep(ctx context.Context, s Step, sc *StepContext, timeout time.Duratio
 		err = context.Cause(ctx) // the deadline passed and the step swallowed it
 	}
 	return err
+}
+
+// recorded reports whether us already holds u.
+func recorded(us []Unknown, u Unknown) bool {
+	for _, o := range us {
+		if o.Type == u.Type && o.Region == u.Region && slices.Equal(o.Keys, u.Keys) && slices.Equal(o.Properties, u.Properties) {
+			return true
+		}
+	}
+	return false
 }
 
 // declaredUnknowns are the derived properties a step declares, unknown

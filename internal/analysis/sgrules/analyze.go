@@ -170,14 +170,29 @@ func RuleID(r m.Rule) string {
 	return fmt.Sprintf("perm-%016x", h.Sum64())
 }
 
+// ContentID names a rule by its content (Rule.Signature), so a rule edge has
+// the same key whether the run read the rule with its id
+// (DescribeSecurityGroupRules) or without (IpPermissions).
+// CIDRs are named in canonical form, as EC2 may spell one block two ways.
+func ContentID(r m.Rule) string {
+	for _, c := range []*string{&r.CidrIPv4, &r.CidrIPv6} {
+		if p, ok := ParseCIDR(*c); ok {
+			*c = p.String()
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(r.Signature()))
+	return fmt.Sprintf("rule-%016x", h.Sum64())
+}
+
 // EdgeKey is the key of one rule relationship: unique per group, direction,
-// rule and peer, and stable across runs.
-func EdgeKey(groupKey string, ingress bool, ruleID, peer string) string {
+// rule content and peer, and stable across runs.
+func EdgeKey(groupKey string, ingress bool, contentID, peer string) string {
 	dir := "egress"
 	if ingress {
 		dir = "ingress"
 	}
-	return groupKey + "|allows|" + dir + "|" + ruleID + "|" + peer
+	return groupKey + "|allows|" + dir + "|" + contentID + "|" + peer
 }
 
 // ruleProps are the properties every rule relationship carries.
@@ -192,7 +207,7 @@ func ruleProps(g graph.Entity, ingress bool, r m.Rule, id string) map[string]any
 		"fromPort":        p.FromPort,
 		"toPort":          p.ToPort,
 		"portRange":       p.PortRange,
-		"ruleId":          id,
+		"ruleId":          nilIfEmpty(r.RuleID), // unknown when read from IpPermissions
 		"securityGroupId": g.String(m.PropGroupID),
 		"description":     nilIfEmpty(r.Description),
 	}
@@ -282,7 +297,7 @@ func (a *analyzer) cidrPeer(g graph.Entity, ingress bool, r m.Rule, id, cidr, pr
 	if prefixList != "" {
 		props["prefixListId"] = prefixList
 	}
-	key := EdgeKey(g.Key(), ingress, id, canon)
+	key := EdgeKey(g.Key(), ingress, ContentID(r), canon)
 	if p.Bits() == 0 {
 		if a.res.Internet == nil {
 			a.res.Internet = InternetEntity()
@@ -402,7 +417,7 @@ func (a *analyzer) groupPeer(g graph.Entity, ingress bool, r m.Rule, id string) 
 	if ref.VpcPeeringConnectionID != "" {
 		props["vpcPeeringConnectionId"] = ref.VpcPeeringConnectionID
 	}
-	key := EdgeKey(g.Key(), ingress, id, account+"/"+ref.GroupID)
+	key := EdgeKey(g.Key(), ingress, ContentID(r), account+"/"+ref.GroupID)
 	// A group reached through a peering connection is mapped like another
 	// account's (issue 5), even when collected: a store resolves it by id.
 	if peer, ok := a.groups[account+"/"+ref.GroupID]; ok && ref.VpcPeeringConnectionID == "" {

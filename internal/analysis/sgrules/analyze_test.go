@@ -256,6 +256,16 @@ func TestEdgeKeysDifferOnlyInPort(t *testing.T) {
 	if RuleID(r80) == RuleID(r8080) || RuleID(r80) != RuleID(tcp("", 80, cidr("0.0.0.0/0"))) {
 		t.Errorf("content ids %s %s", RuleID(r80), RuleID(r8080))
 	}
+	// A rule read with its id and the same rule read without one (the
+	// IpPermissions fallback) key the same edge.
+	withID := Analyze(Input{Groups: []graph.Entity{sgEntity("sg-1", "vpc-1", []m.Rule{tcp("sgr-a", 80, cidr("0.0.0.0/0"))}, nil)}})
+	withoutID := Analyze(Input{Groups: []graph.Entity{sgEntity("sg-1", "vpc-1", []m.Rule{tcp("", 80, cidr("0.0.0.0/0"))}, nil)}})
+	if withID.Relationships[0].Key() != withoutID.Relationships[0].Key() {
+		t.Errorf("keys depend on the rule id: %s vs %s", withID.Relationships[0].Key(), withoutID.Relationships[0].Key())
+	}
+	if withID.Relationships[0]["ruleId"] != "sgr-a" || withoutID.Relationships[0]["ruleId"] != nil {
+		t.Errorf("ruleId %v / %v", withID.Relationships[0]["ruleId"], withoutID.Relationships[0]["ruleId"])
+	}
 	// Ports are never concatenated into keys: 1+80 vs 18+0 style collisions cannot happen.
 	if EdgeKey("k", true, "sgr-1", "0.0.0.0/0") == EdgeKey("k", false, "sgr-1", "0.0.0.0/0") {
 		t.Error("ingress and egress keys collide")

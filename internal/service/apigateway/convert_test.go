@@ -195,8 +195,8 @@ func TestTriggerRelationship(t *testing.T) {
 	}{
 		{"direct", Trigger{FunctionARN: fnARN, Methods: []string{"GET /x"}}, true, true, api.Key() + "|triggers|" + fnARN},
 		{"direct qualified and staged", Trigger{FunctionARN: fnARN, Qualifier: "prod", Stage: "live"}, true, true, api.Key() + "|triggers|" + fnARN + "|qualifier:prod|stage:live"},
-		{"mapped, not invented", Trigger{FunctionARN: fnARN}, false, true, api.Key() + "|triggers|_key=" + fnARN + ",_type=aws_lambda_function"},
-		{"mapped other account", Trigger{FunctionARN: "arn:aws:lambda:us-east-1:999999999999:function:x", Stage: "s"}, false, false, api.Key() + "|triggers|_key=arn:aws:lambda:us-east-1:999999999999:function:x,_type=aws_lambda_function|stage:s"},
+		{"mapped, not invented", Trigger{FunctionARN: fnARN}, false, true, api.Key() + "|triggers|" + fnARN},
+		{"mapped other account", Trigger{FunctionARN: "arn:aws:lambda:us-east-1:999999999999:function:x", Stage: "s"}, false, false, api.Key() + "|triggers|arn:aws:lambda:us-east-1:999999999999:function:x|stage:s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,8 +3,6 @@ package ec2
 import (
 	"context"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -133,7 +131,7 @@ func FillDescriptions(rules *GroupRules, g types.SecurityGroup) {
 		descs := map[string]string{}
 		for _, r := range RulesFromPermissions(perms) {
 			if r.Description != "" {
-				descs[ruleSignature(r)] = r.Description
+				descs[r.Signature()] = r.Description
 			}
 		}
 		if len(descs) == 0 {
@@ -141,28 +139,12 @@ func FillDescriptions(rules *GroupRules, g types.SecurityGroup) {
 		}
 		for i := range rs {
 			if rs[i].Description == "" {
-				rs[i].Description = descs[ruleSignature(rs[i])]
+				rs[i].Description = descs[rs[i].Signature()]
 			}
 		}
 	}
 	fill(rules.Ingress, g.IpPermissions)
 	fill(rules.Egress, g.IpPermissionsEgress)
-}
-
-// ruleSignature identifies a rule by its content: protocol, ports and peer.
-func ruleSignature(r m.Rule) string {
-	proto := strings.ToLower(r.IPProtocol)
-	port := func(p *int32) string {
-		if p == nil || proto == "-1" {
-			return "-1"
-		}
-		return strconv.Itoa(int(*p))
-	}
-	peer := r.CidrIPv4 + "|" + r.CidrIPv6 + "|" + r.PrefixListID + "|"
-	if r.ReferencedGroup != nil {
-		peer += r.ReferencedGroup.GroupID
-	}
-	return proto + "|" + port(r.FromPort) + "|" + port(r.ToPort) + "|" + peer
 }
 
 func sortRules(rs []m.Rule) {
@@ -278,11 +260,10 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 			for _, r := range res {
 				scope := scopeOf(s, r.Region)
 				if r.Items.RulesErr != nil {
-					// IpPermissions carry no rule ids, so the rules as the graph
-					// keys them are unknown here: they, and what the analysis
-					// derives from them in this region, keep the last good run's.
-					sc.Unknown(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr},
-						engine.Unknown{Type: m.TypeSecurityGroup, Region: r.Region, Properties: []string{m.PropIngressRules, m.PropEgressRules}})
+					// IpPermissions hold the same rules without their ids; rule
+					// edges are keyed by content, so only ruleId is missing.
+					sc.Degraded(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr},
+						"rules read from DescribeSecurityGroups without their rule ids")
 				}
 				if r.Items.PrefixErr != nil {
 					sc.Partial(&awsclient.RegionError{Region: r.Region, Err: r.Items.PrefixErr}, m.TypePrefixList)

@@ -200,6 +200,8 @@ func TestNewRoleEntity(t *testing.T) {
 	}
 	plain := base
 	plain.AssumeRolePolicyDocument = aws.String(trust)
+	// The external id is a shared secret: never stored, also not inside the trust policy.
+	stored := strings.Replace(trust, "a+b%c", "REDACTED", 1)
 	cases := []struct {
 		name  string
 		in    types.RoleDetail
@@ -207,13 +209,13 @@ func TestNewRoleEntity(t *testing.T) {
 		want  map[string]any
 	}{
 		{"encoded trust, ListRoles extras", base, &types.Role{Description: aws.String("the app"), MaxSessionDuration: aws.Int32(7200)}, map[string]any{
-			"assumeRolePolicyDocument": trust, "description": "the app", "maxSessionDuration": int64(7200), "roleId": "AROAEXAMPLE",
+			"assumeRolePolicyDocument": stored, "description": "the app", "maxSessionDuration": int64(7200), "roleId": "AROAEXAMPLE",
 			"lastUsedOn": used.UnixMilli(), "lastUsedRegion": "eu-west-1", "instanceProfileArns": []string{"arn:aws:iam::111122223333:instance-profile/app"},
 			"permissionsBoundaryArn": "arn:aws:iam::111122223333:policy/b", "tag.env": "prod", "path": "/svc/",
 			"webLink": "https://console.aws.amazon.com/iam/home#/roles/app", "_class": "AccessRole",
 		}},
 		{"plain trust (moto), no ListRoles", plain, nil, map[string]any{
-			"assumeRolePolicyDocument": trust, "description": nil, "maxSessionDuration": nil,
+			"assumeRolePolicyDocument": stored, "description": nil, "maxSessionDuration": nil,
 		}},
 		{"never used, no profiles", types.RoleDetail{RoleName: aws.String("x"), Arn: aws.String("arn:aws:iam::111122223333:role/x"), RoleLastUsed: &types.RoleLastUsed{}}, nil, map[string]any{
 			"lastUsedOn": nil, "lastUsedRegion": nil, "instanceProfileArns": []string{}, "permissionsBoundaryArn": nil, "assumeRolePolicyDocument": nil,

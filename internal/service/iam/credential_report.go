@@ -185,9 +185,11 @@ func ReportPropertyDecls() []engine.PropertyDecl {
 
 // reportUnknown records the credential-report properties as unknown.
 func reportUnknown(sc *engine.StepContext, err error) {
+	var us []engine.Unknown
 	for _, d := range ReportPropertyDecls() {
-		sc.Unknown(err, engine.Unknown{Type: d.Type, Properties: d.Properties})
+		us = append(us, engine.Unknown{Type: d.Type, Properties: d.Properties})
 	}
+	sc.Unknown(err, us...)
 }
 
 func fetchCredentialReport(ctx context.Context, sc *engine.StepContext, acct Account, c CredentialReporter, w ReportWait) error {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -185,9 +186,10 @@ func TestUserPermissionsBoundary_WireFakeBecauseMotoCannotSeedIt(t *testing.T) {
 // TestDeniedCallsArePartial_WireFakeForAccessDenied: moto's auth mode is
 // process-global, so AccessDenied for single actions is faked on the wire.
 // A denied ListRoles leaves roles without description/maxSessionDuration and
-// a denied credential report leaves users without MFA/password data: both
-// types become partial (never deleted from the store), with a warning naming
-// the permission; the rest of the graph is still collected.
+// a denied credential report leaves users without MFA/password data: roles
+// become partial (never deleted from the store), the report's properties
+// unknown (the last good run's are kept), each with a warning naming the
+// permission; the rest of the graph is still collected.
 func TestDeniedCallsArePartial_WireFakeForAccessDenied(t *testing.T) {
 	t.Parallel()
 	srv := testbed.Server(t)
@@ -200,8 +202,17 @@ func TestDeniedCallsArePartial_WireFakeForAccessDenied(t *testing.T) {
 	sess.Regions = []string{"us-east-1"}
 	sess.Config.HTTPClient = &gaadFake{next: sess.Config.HTTPClient, denied: map[string]bool{"ListRoles": true, "GenerateCredentialReport": true}}
 	res, _ := collect(t, sess, iam.Steps(sess))
-	if !reflect.DeepEqual(res.PartialTypes, []string{iam.RoleType, iam.UserType}) {
+	if !reflect.DeepEqual(res.PartialTypes, []string{iam.RoleType}) {
 		t.Fatalf("partial types %v", res.PartialTypes)
+	}
+	unknown := map[string][]string{}
+	for _, u := range res.Unknown {
+		unknown[u.Type] = append(unknown[u.Type], u.Properties...)
+	}
+	for _, d := range iam.ReportPropertyDecls() {
+		if !reflect.DeepEqual(unknown[d.Type], d.Properties) || !slices.Contains(d.Properties, "mfaEnabled") && d.Type == iam.UserType {
+			t.Errorf("unknown %s properties %v, want %v", d.Type, unknown[d.Type], d.Properties)
+		}
 	}
 	perms := map[string]bool{}
 	for _, w := range res.Warnings {
@@ -216,7 +227,7 @@ func TestDeniedCallsArePartial_WireFakeForAccessDenied(t *testing.T) {
 		t.Fatalf("role %v", r)
 	}
 	u, ok := job.Entity("arn:aws:iam::" + acct + ":user/u")
-	if _, present := u["mfaEnabled"]; !ok || !present || u["mfaEnabled"] != nil {
-		t.Fatalf("user %v", u)
+	if v, present := u["mfaEnabled"]; !ok || present && v != nil {
+		t.Fatalf("user %v: mfaEnabled written although the report was not read", u)
 	}
 }

@@ -3,6 +3,8 @@ package s3
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -175,24 +177,26 @@ feed:
 	sc.Count("buckets", added)
 	// One warning per distinct refused permission (or other failure), however
 	// many buckets it hit; the buckets it hit keep their last good values.
-	incomplete := incompleteByRegion(details, s.Partition, s.AccountID)
+	unknown := incompleteBuckets(details, s.Partition, s.AccountID)
 	for _, f := range errs.failures() {
-		for region, keys := range incomplete {
-			sc.Unknown(f.err, engine.Unknown{Type: BucketType, Region: region, Keys: keys})
-		}
+		sc.Unknown(f.err, unknown...) // recorded once, a warning per failure
 		sc.Count("bucketDetailFailures:"+f.key, f.buckets)
 	}
 	return nil
 }
 
-// incompleteByRegion returns the keys of the buckets a detail call failed
-// for, by bucket region.
-func incompleteByRegion(details []*BucketDetails, partition, accountID string) map[string][]string {
-	out := map[string][]string{}
+// incompleteBuckets are the buckets a detail call failed for, whole (their
+// values are read together), one Unknown per bucket region.
+func incompleteBuckets(details []*BucketDetails, partition, accountID string) []engine.Unknown {
+	byRegion := map[string][]string{}
 	for _, d := range details {
 		if d.Incomplete && !d.Gone {
-			out[d.Region] = append(out[d.Region], NewBucketEntity(partition, accountID, d).Key())
+			byRegion[d.Region] = append(byRegion[d.Region], NewBucketEntity(partition, accountID, d).Key())
 		}
+	}
+	var out []engine.Unknown
+	for _, r := range slices.Sorted(maps.Keys(byRegion)) {
+		out = append(out, engine.Unknown{Type: BucketType, Region: r, Keys: byRegion[r]})
 	}
 	return out
 }

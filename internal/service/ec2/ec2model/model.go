@@ -7,6 +7,8 @@ package ec2model
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
 )
@@ -85,6 +87,24 @@ type GroupRef struct {
 	VpcID                  string `json:"vpcId,omitempty"`
 	VpcPeeringConnectionID string `json:"vpcPeeringConnectionId,omitempty"`
 	PeeringStatus          string `json:"peeringStatus,omitempty"`
+}
+
+// Signature identifies a rule by its content: protocol, ports and peer. EC2
+// refuses two rules with one signature in a group's direction, so it
+// identifies the rule whether or not its id could be read.
+func (r Rule) Signature() string {
+	proto := strings.ToLower(r.IPProtocol)
+	port := func(p *int32) string {
+		if p == nil || proto == "-1" {
+			return "-1"
+		}
+		return strconv.Itoa(int(*p))
+	}
+	peer := r.CidrIPv4 + "|" + r.CidrIPv6 + "|" + r.PrefixListID + "|"
+	if r.ReferencedGroup != nil {
+		peer += r.ReferencedGroup.GroupID
+	}
+	return proto + "|" + port(r.FromPort) + "|" + port(r.ToPort) + "|" + peer
 }
 
 // Encode returns the JSON form stored on the group.
