@@ -111,7 +111,7 @@ failure, 1 anything else (and partial runs with --fail-on-partial).`,
 	fl.BoolVar(&f.noDB, "no-db", false, "do not update the graph store (SQLite or PostgreSQL)")
 	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator such as moto); S3 then uses path-style addressing")
 	fl.StringVar(&f.event, "event", "", `invocation event JSON file: {"integrationInstanceId": "...", "config": {"roleArn": "...", "externalId": "...", "regions": [...]}}`)
-	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment")
+	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment\n(the default ./.env is optional and ignored with a warning when it does not parse; a file given here must exist and parse)")
 	fl.StringVar(&f.sessionName, "session-name", "", "role session name (default awsgraph)")
 	fl.StringVar(&f.accountID, "account-id", "", "expected account id; the run stops if the role belongs to another account")
 	fl.StringVar(&f.instanceID, "instance-id", "", "integration instance id (default: the role ARN); the store keeps one graph per instance")
@@ -122,16 +122,18 @@ failure, 1 anything else (and partial runs with --fail-on-partial).`,
 	return cmd
 }
 
-// resolveConfig merges the sources, most specific first: flags, event, env/.env.
-func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, error) {
-	cfg, err := instance.FromEnv(f.envFile)
+// resolveConfig merges the sources, most specific first: flags, event,
+// env/.env. The default ./.env is optional and only warns when it cannot be
+// used; a file given with --env-file must exist and parse.
+func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, []string, error) {
+	cfg, warnings, err := instance.FromEnv(f.envFile, cmd.Flags().Changed("env-file"))
 	if err != nil {
-		return cfg, err
+		return cfg, nil, err
 	}
 	if f.event != "" {
 		ev, err := instance.ReadEventFile(f.event)
 		if err != nil {
-			return cfg, err
+			return cfg, warnings, err
 		}
 		cfg = instance.Merge(cfg, ev.Config)
 	}
@@ -142,10 +144,12 @@ func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, error)
 	if cmd.Flags().Changed("regions") {
 		flags.Regions = instance.SplitRegions(f.regions)
 		if len(flags.Regions) == 0 {
-			return cfg, &instance.ValidationError{Field: "regions", Reason: "--regions is empty"}
+			return cfg, warnings, &instance.ValidationError{Field: "regions", Reason: "--regions is empty"}
 		}
 	}
-	return instance.Merge(cfg, flags), nil
+	cfg = instance.Merge(cfg, flags)
+	cfg.Regions = instance.UniqueRegions(cfg.Regions)
+	return cfg, warnings, nil
 }
 
 // lockedWriter serialises writes: the logger and the progress display write
@@ -171,7 +175,10 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 		level = slog.LevelError
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	cfg, err := resolveConfig(cmd, f)
+	cfg, warnings, err := resolveConfig(cmd, f)
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "awsgraph: warning:", w)
+	}
 	if err != nil {
 		return &exitError{exitConfig, err}
 	}
