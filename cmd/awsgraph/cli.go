@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -23,15 +27,20 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/instance"
+	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/sink/postgres"
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
 
-// Exit codes (SPEC §6).
+// Exit codes (SPEC §6). exitPartial is ours: a run that collected only part
+// of the account, when --fail-on-partial asks to fail on that, is told apart
+// from a run that failed.
 const (
-	exitOK     = 0
-	exitFailed = 1
-	exitConfig = 2 // configuration or authentication failure
+	exitOK        = 0
+	exitFailed    = 1   // anything else, including a run in which no collection step succeeded
+	exitConfig    = 2   // configuration or authentication failure
+	exitPartial   = 3   // partial run with --fail-on-partial
+	exitInterrupt = 128 // + the signal number: 130 for SIGINT, 143 for SIGTERM
 )
 
 // exitError carries an exit code through cobra.
@@ -71,7 +80,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout))
 	return root
 }
 
@@ -94,8 +103,14 @@ environment / .env file (ROLE_ARN, EXTERNAL_ID, REGIONS, SESSION_NAME, ACCOUNT_I
 INTEGRATION_INSTANCE_ID). The AWS SDK's own environment (AWS_PROFILE, AWS_REGION,
 AWS_ENDPOINT_URL, ...) supplies the credentials that call STS.
 
-Exit codes: 0 success (partial steps are warnings), 2 configuration or authentication
-failure, 1 anything else (and partial runs with --fail-on-partial).`,
+Exit codes:
+  0    success (partial steps are reported as warnings)
+  1    failure: the run itself failed, no collection step succeeded (a role that can
+       read nothing), or STS throttled or could not be reached
+  2    configuration or authentication failure (CONFIG_VALIDATION_ERROR,
+       PROVIDER_AUTHENTICATION_ERROR)
+  3    partial run (some types incomplete) with --fail-on-partial
+  130  interrupted by SIGINT, 143 interrupted by SIGTERM (nothing is written)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCollect(cmd, f, stdout, stderr)
@@ -111,27 +126,29 @@ failure, 1 anything else (and partial runs with --fail-on-partial).`,
 	fl.BoolVar(&f.noDB, "no-db", false, "do not update the graph store (SQLite or PostgreSQL)")
 	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator such as moto); S3 then uses path-style addressing")
 	fl.StringVar(&f.event, "event", "", `invocation event JSON file: {"integrationInstanceId": "...", "config": {"roleArn": "...", "externalId": "...", "regions": [...]}}`)
-	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment")
+	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment\n(the default ./.env is optional and ignored with a warning when it does not parse; a file given here must exist and parse)")
 	fl.StringVar(&f.sessionName, "session-name", "", "role session name (default awsgraph)")
 	fl.StringVar(&f.accountID, "account-id", "", "expected account id; the run stops if the role belongs to another account")
 	fl.StringVar(&f.instanceID, "instance-id", "", "integration instance id (default: the role ARN); the store keeps one graph per instance")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each step and AWS call count in detail")
-	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 1 when any step failed or was partial")
+	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 3 when any type is partial (a step failed or was partial)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the run summary as JSON instead of a table")
 	return cmd
 }
 
-// resolveConfig merges the sources, most specific first: flags, event, env/.env.
-func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, error) {
-	cfg, err := instance.FromEnv(f.envFile)
+// resolveConfig merges the sources, most specific first: flags, event,
+// env/.env. The default ./.env is optional and only warns when it cannot be
+// used; a file given with --env-file must exist and parse.
+func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, []string, error) {
+	cfg, warnings, err := instance.FromEnv(f.envFile, cmd.Flags().Changed("env-file"))
 	if err != nil {
-		return cfg, err
+		return cfg, nil, err
 	}
 	if f.event != "" {
 		ev, err := instance.ReadEventFile(f.event)
 		if err != nil {
-			return cfg, err
+			return cfg, warnings, err
 		}
 		cfg = instance.Merge(cfg, ev.Config)
 	}
@@ -142,10 +159,12 @@ func resolveConfig(cmd *cobra.Command, f *collectFlags) (instance.Config, error)
 	if cmd.Flags().Changed("regions") {
 		flags.Regions = instance.SplitRegions(f.regions)
 		if len(flags.Regions) == 0 {
-			return cfg, &instance.ValidationError{Field: "regions", Reason: "--regions is empty"}
+			return cfg, warnings, &instance.ValidationError{Field: "regions", Reason: "--regions is empty"}
 		}
 	}
-	return instance.Merge(cfg, flags), nil
+	cfg = instance.Merge(cfg, flags)
+	cfg.Regions = instance.UniqueRegions(cfg.Regions)
+	return cfg, warnings, nil
 }
 
 // lockedWriter serialises writes: the logger and the progress display write
@@ -171,20 +190,29 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 		level = slog.LevelError
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	cfg, err := resolveConfig(cmd, f)
+	cfg, warnings, err := resolveConfig(cmd, f)
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "awsgraph: warning:", w)
+	}
 	if err != nil {
 		return &exitError{exitConfig, err}
 	}
 	if err := cfg.Validate(); err != nil {
 		return &exitError{exitConfig, err}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(cmd.Context())
 	defer stop()
 	prog := newProgress(stderr, rawStderr, f.quiet)
 	opts := collector.Options{
 		Config: cfg, EndpointURL: f.endpoint, OutputDir: f.output, Logger: log,
-		OnStepDone: prog.stepDone, OnConnected: prog.connected,
+		OnStepStart: prog.stepStart, OnStepDone: prog.stepDone,
+		Steps: testSteps,
 	}
+	stepsFn := opts.Steps
+	if stepsFn == nil {
+		stepsFn = collector.AllSteps
+	}
+	opts.OnConnected = func(s *awsclient.Session) { prog.connected(s, len(stepsFn(s))) }
 	if !f.noDB {
 		opts.DBPath = f.db
 		opts.PostgresDSN = postgresDSN(f.postgresDSN)
@@ -194,6 +222,9 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	}
 	out, err := collector.Run(ctx, opts)
 	prog.finish()
+	if ie := interruption(ctx, err); ie != nil {
+		return ie
+	}
 	if err != nil {
 		var ve *instance.ValidationError
 		var ae *awsclient.AuthError
@@ -210,38 +241,136 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	} else if !f.quiet {
 		printSummary(stdout, out.Summary, f.verbose)
 	}
+	if err := noCollectionSucceeded(stepsFn(out.Session), out.Summary.IntegrationStepResults); err != nil {
+		return &exitError{exitFailed, err}
+	}
 	if f.failOnPartial && len(out.Summary.Metadata.PartialDatasets.Types) > 0 {
-		return &exitError{exitFailed, fmt.Errorf("partial run (--fail-on-partial): %s", strings.Join(out.Summary.Metadata.PartialDatasets.Types, ", "))}
+		return &exitError{exitPartial, fmt.Errorf("partial run (--fail-on-partial): %s", partialBrief(out.Summary))}
 	}
 	return nil
 }
 
-// progress shows steps as they finish: one updating line on a terminal,
-// plain lines otherwise.
+// testSteps overrides the step list (tests); nil means every step.
+var testSteps func(*awsclient.Session) []engine.Step
+
+// noCollectionSucceeded returns an error when the run had collection steps
+// (steps that call AWS: non-empty Permissions) and none of them succeeded,
+// even partly: the role could read nothing, and a graph of analyses over
+// nothing is not a successful run. The account step does not count: its
+// entity comes from the assumed identity, so it succeeds for any role.
+func noCollectionSucceeded(steps []engine.Step, results []engine.StepResult) error {
+	collection := map[string]bool{}
+	for _, s := range steps {
+		if len(s.Permissions) > 0 && s.ID != account.StepID {
+			collection[s.ID] = true
+		}
+	}
+	n := 0
+	for _, r := range results {
+		if !collection[r.ID] {
+			continue
+		}
+		n++
+		if r.Status == engine.StatusSuccess || r.Status == engine.StatusPartial {
+			return nil
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("no collection step succeeded (%d of %d failed): the role could read nothing; check the role's permissions policies (awsgraph steps lists the permissions each step needs)", n, n)
+}
+
+// interrupted is the cause of the collect context's cancellation when a
+// signal stopped the run.
+type interrupted struct{ sig syscall.Signal }
+
+func (i *interrupted) Error() string { return "interrupted by " + signalName(i.sig) }
+
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return fmt.Sprintf("signal %d", int(s))
+}
+
+// signalContext is cancelled, with an *interrupted cause naming the signal,
+// on SIGINT or SIGTERM. (signal.NotifyContext also cancels on both, but its
+// cause is an unexported string type: the exit code needs the signal.) After
+// the first signal the handler is removed, so a second one ends the process
+// at once.
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			sig, _ := s.(syscall.Signal)
+			cancel(&interrupted{sig})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(context.Canceled)
+	}
+}
+
+// interruption maps a run stopped by a signal to its exit code (128 + the
+// signal: 130, 143) and message, or returns nil when no signal stopped it.
+func interruption(ctx context.Context, runErr error) *exitError {
+	var in *interrupted
+	if !errors.As(context.Cause(ctx), &in) {
+		return nil
+	}
+	var msg string
+	switch {
+	case runErr == nil:
+		// The run finished (and wrote) before it noticed the signal.
+		msg = in.Error() + " after the run had finished and written its output"
+	case errors.Is(runErr, context.Canceled):
+		msg = in.Error() + ": nothing was written; the graph files and the store keep the previous run"
+	default:
+		msg = in.Error() + ": " + runErr.Error()
+	}
+	return &exitError{exitInterrupt + int(in.sig), errors.New(msg)}
+}
+
+// progress shows steps as they run: one status line redrawn in place on a
+// terminal, one plain line per finished step otherwise.
 type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	tty   bool
-	quiet bool
-	n     int
-	last  string
-	calls *awsclient.CallCounter // set once the role is assumed
-	start time.Time
-	stop  chan struct{}
-	done  chan struct{}
+	mu      sync.Mutex
+	w       io.Writer
+	fd      int // the terminal's file descriptor, when tty
+	tty     bool
+	quiet   bool
+	done    int
+	total   int // steps in the run, once known
+	running []string
+	calls   *awsclient.CallCounter // set once the role is assumed
+	start   time.Time
+	stop    chan struct{}
+	stopped chan struct{}
 }
 
 func newProgress(w, underlying io.Writer, quiet bool) *progress {
-	tty := false
-	if f, ok := underlying.(*os.File); ok {
-		tty = term.IsTerminal(int(f.Fd()))
+	p := &progress{w: w, quiet: quiet, start: time.Now(), stop: make(chan struct{}), stopped: make(chan struct{})}
+	if f, ok := underlying.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty, p.fd = true, int(f.Fd())
 	}
-	p := &progress{w: w, tty: tty, quiet: quiet, start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
-	if tty && !quiet {
-		// On a terminal one status line refreshes twice a second, so a long
+	if p.tty && !quiet {
+		// On a terminal the status line refreshes twice a second, so a long
 		// step (thousands of buckets) still shows time and API calls moving.
 		go func() {
-			defer close(p.done)
+			defer close(p.stopped)
 			t := time.NewTicker(500 * time.Millisecond)
 			defer t.Stop()
 			for {
@@ -256,29 +385,79 @@ func newProgress(w, underlying io.Writer, quiet bool) *progress {
 			}
 		}()
 	} else {
-		close(p.done)
+		close(p.stopped)
 	}
 	return p
 }
 
-// connected is called once the role is assumed.
-func (p *progress) connected(s *awsclient.Session) {
+// connected is called once the role is assumed, with the number of steps
+// the run will execute.
+func (p *progress) connected(s *awsclient.Session, steps int) {
 	p.mu.Lock()
 	p.calls = s.Calls
+	p.total = steps
 	p.mu.Unlock()
 }
 
-// render draws the terminal status line; p.mu is held.
+// render redraws the terminal status line; p.mu is held. \r and
+// clear-to-end-of-line leave nothing of a longer earlier line, and the line
+// is cut to the terminal's width so it never wraps onto a second line.
 func (p *progress) render() {
 	calls := 0
 	if p.calls != nil {
 		calls = p.calls.Total()
 	}
-	line := fmt.Sprintf("[%s] %d steps done, %d AWS API calls", time.Since(p.start).Round(time.Second), p.n, calls)
-	if p.last != "" {
-		line += ", last: " + p.last
+	width := 0
+	if w, _, err := term.GetSize(p.fd); err == nil {
+		width = w
 	}
-	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	fmt.Fprint(p.w, "\r\033[K"+formatProgress(width, time.Since(p.start), p.done, p.total, p.running, calls))
+}
+
+// formatProgress is the status line: elapsed time, finished/total steps, API
+// calls and the steps running, at most width-1 columns (the last column
+// would make some terminals wrap); width <= 0 means 80.
+func formatProgress(width int, elapsed time.Duration, done, total int, running []string, calls int) string {
+	if width <= 0 {
+		width = 80
+	}
+	steps := fmt.Sprintf("%d steps", done)
+	if total > 0 {
+		steps = fmt.Sprintf("%d/%d steps", done, total)
+	}
+	line := fmt.Sprintf("[%s] %s, %d API calls", elapsed.Round(time.Second), steps, calls)
+	if len(running) > 0 {
+		line += ", running: " + strings.Join(running, ", ")
+	}
+	return truncate(line, width-1)
+}
+
+// truncate cuts s to at most n runes (one column each: step ids, names,
+// numbers), ending in "..." when something was cut.
+func truncate(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n <= 3 {
+		return string(r[:n])
+	}
+	return string(r[:n-3]) + "..."
+}
+
+func (p *progress) stepStart(s engine.Step) {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running = append(p.running, s.ID)
+	if p.tty {
+		p.render()
+	}
 }
 
 func (p *progress) stepDone(r engine.StepResult) {
@@ -287,8 +466,10 @@ func (p *progress) stepDone(r engine.StepResult) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.n++
-	p.last = r.ID + " (" + r.Status + ")"
+	p.done++
+	if i := slices.Index(p.running, r.ID); i >= 0 {
+		p.running = slices.Delete(p.running, i, i+1)
+	}
 	if p.tty {
 		p.render()
 		return
@@ -298,7 +479,7 @@ func (p *progress) stepDone(r engine.StepResult) {
 
 func (p *progress) finish() {
 	close(p.stop)
-	<-p.done
+	<-p.stopped
 	if p.tty && !p.quiet {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
@@ -318,42 +499,8 @@ func printSummary(w io.Writer, s *collector.Summary, verbose bool) {
 		fmt.Fprintf(tw, "%s\t%d\n", k, s.RelationshipCounts[k])
 	}
 	tw.Flush()
-	if types := s.Metadata.PartialDatasets.Types; len(types) > 0 {
-		// Name, per partial type, the permissions whose refusal made it partial.
-		perms := map[string]map[string]bool{}
-		for _, wn := range s.Warnings {
-			if wn.Permission == "" {
-				continue
-			}
-			for _, t := range wn.Types {
-				if perms[t] == nil {
-					perms[t] = map[string]bool{}
-				}
-				perms[t][wn.Permission] = true
-			}
-		}
-		fmt.Fprintln(w, "\nPARTIAL TYPES (incomplete this run; the store keeps what it had)")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, t := range types {
-			var ps []string
-			for p := range perms[t] {
-				ps = append(ps, p)
-			}
-			sort.Strings(ps)
-			why := "a step it depends on was incomplete"
-			if len(ps) > 0 {
-				why = "missing or failed: " + strings.Join(ps, ", ")
-			}
-			fmt.Fprintf(tw, "  %s\t%s\n", t, why)
-		}
-		tw.Flush()
-	}
-	if len(s.Warnings) > 0 {
-		fmt.Fprintln(w, "\nWARNINGS")
-		for _, wn := range s.Warnings {
-			fmt.Fprintf(w, "  [%s] %s\n", wn.Step, wn.Message)
-		}
-	}
+	printPartial(w, s, verbose)
+	printWarnings(w, s.Warnings, verbose)
 	failed := 0
 	for _, r := range s.IntegrationStepResults {
 		if r.Status != engine.StatusSuccess {
@@ -369,6 +516,158 @@ func printSummary(w io.Writer, s *collector.Summary, verbose bool) {
 		}
 		tw.Flush()
 	}
+}
+
+// service names the AWS service of a type (aws_iam_user: iam) or a step id
+// (fetch-iam-credential-report, analyze-iam-trust: iam): the groups the
+// summary counts partial types and warnings by.
+func service(name string) string {
+	if rest, ok := strings.CutPrefix(name, "aws_"); ok {
+		svc, _, _ := strings.Cut(rest, "_")
+		return svc
+	}
+	parts := strings.Split(name, "-")
+	if len(parts) >= 2 {
+		return parts[1]
+	}
+	return name
+}
+
+// partialPermissions maps each partial type to the permissions whose
+// refusal made it partial (from the warnings).
+func partialPermissions(s *collector.Summary) map[string][]string {
+	set := map[string]map[string]bool{}
+	for _, wn := range s.Warnings {
+		if wn.Permission == "" {
+			continue
+		}
+		for _, t := range wn.Types {
+			if set[t] == nil {
+				set[t] = map[string]bool{}
+			}
+			set[t][wn.Permission] = true
+		}
+	}
+	out := map[string][]string{}
+	for t, ps := range set {
+		for p := range ps {
+			out[t] = append(out[t], p)
+		}
+		sort.Strings(out[t])
+	}
+	return out
+}
+
+// groupBy groups names by service, groups and members sorted.
+func groupBy(names []string) (groups []string, members map[string][]string) {
+	members = map[string][]string{}
+	for _, n := range names {
+		g := service(n)
+		if members[g] == nil {
+			groups = append(groups, g)
+		}
+		members[g] = append(members[g], n)
+	}
+	sort.Strings(groups)
+	return groups, members
+}
+
+// listSome joins at most n items, saying how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" (+%d more)", len(items)-n)
+}
+
+// printPartial lists the partial types: one line per service with counts and
+// the permissions that were missing, or every type with --verbose.
+func printPartial(w io.Writer, s *collector.Summary, verbose bool) {
+	types := s.Metadata.PartialDatasets.Types
+	if len(types) == 0 {
+		return
+	}
+	perms := partialPermissions(s)
+	why := func(ps []string, n int) string {
+		if len(ps) == 0 {
+			return "a step it depends on was incomplete"
+		}
+		return "missing or failed: " + listSome(ps, n)
+	}
+	fmt.Fprintf(w, "\nPARTIAL TYPES: %d (incomplete this run; the store keeps what it had)\n", len(types))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if verbose {
+		for _, t := range types {
+			fmt.Fprintf(tw, "  %s\t%s\n", t, why(perms[t], len(perms[t])))
+		}
+	} else {
+		groups, members := groupBy(types)
+		for _, g := range groups {
+			seen := map[string]bool{}
+			var ps []string
+			for _, t := range members[g] {
+				for _, p := range perms[t] {
+					if !seen[p] {
+						seen[p] = true
+						ps = append(ps, p)
+					}
+				}
+			}
+			sort.Strings(ps)
+			fmt.Fprintf(tw, "  %s\t%d types\t%s\n", g, len(members[g]), why(ps, 3))
+		}
+		fmt.Fprintln(tw, "  (--verbose lists every type)\t\t")
+	}
+	tw.Flush()
+}
+
+// printWarnings prints the warnings: one line per service with the count and
+// the first message, or every warning with --verbose.
+func printWarnings(w io.Writer, warnings []engine.Warning, verbose bool) {
+	if len(warnings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nWARNINGS: %d\n", len(warnings))
+	if verbose {
+		for _, wn := range warnings {
+			fmt.Fprintf(w, "  [%s] %s\n", wn.Step, wn.Message)
+		}
+		return
+	}
+	byGroup := map[string][]engine.Warning{}
+	var groups []string
+	for _, wn := range warnings {
+		g := service(wn.Step)
+		if byGroup[g] == nil {
+			groups = append(groups, g)
+		}
+		byGroup[g] = append(byGroup[g], wn)
+	}
+	sort.Strings(groups)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, g := range groups {
+		ws := byGroup[g]
+		first := truncate(ws[0].Message, 90)
+		if len(ws) == 1 {
+			fmt.Fprintf(tw, "  %s\t1 warning\t%s\n", g, first)
+		} else {
+			fmt.Fprintf(tw, "  %s\t%d warnings\te.g. %s\n", g, len(ws), first)
+		}
+	}
+	fmt.Fprintln(tw, "  (--verbose lists every warning)\t\t")
+	tw.Flush()
+}
+
+// partialBrief is the --fail-on-partial message: counts and service groups,
+// not every type.
+func partialBrief(s *collector.Summary) string {
+	types := s.Metadata.PartialDatasets.Types
+	groups, members := groupBy(types)
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = fmt.Sprintf("%s %d", g, len(members[g]))
+	}
+	return fmt.Sprintf("%d partial types (%s); the summary lists them, --verbose every type", len(types), listSome(parts, 8))
 }
 
 func sortedKeys(m map[string]int) []string {
@@ -469,21 +768,149 @@ relationships (IAM user IS Person, ...) are then resolved against it.`,
 	return cmd
 }
 
+// stepDecl is a step's full declaration, as `awsgraph steps --json` prints it.
+type stepDecl struct {
+	ID            string                    `json:"id"`
+	Name          string                    `json:"name"`
+	DependsOn     []string                  `json:"dependsOn"`
+	Entities      []engine.EntityDecl       `json:"entities"`
+	Relationships []engine.RelationshipDecl `json:"relationships"`
+	Permissions   []string                  `json:"permissions"`
+}
+
+// maxStepsLine bounds the width of `awsgraph steps` lines.
+const maxStepsLine = 120
+
 func newSteps(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var jsonOut bool
+	cmd := &cobra.Command{
 		Use:   "steps",
 		Short: "List the steps, the types they produce and the AWS permissions they need",
-		Args:  cobra.NoArgs,
+		Long: `One line per step: its id, how many entity and relationship types it declares, the
+steps it depends on, and what it does. --json prints every declaration in full: entity
+and relationship types, dependencies and the AWS permissions each step uses.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			sess := &awsclient.Session{Partition: "aws", AccountID: "000000000000", Calls: awsclient.NewCallCounter()}
-			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "STEP\tDEPENDS ON\tTYPES\tPERMISSIONS")
-			for _, s := range collector.AllSteps(sess) {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, strings.Join(s.DependsOn, ","), strings.Join(s.DeclaredTypes(), ","), strings.Join(s.Permissions, ","))
+			steps := collector.AllSteps(sess)
+			if jsonOut {
+				decls := make([]stepDecl, len(steps))
+				for i, s := range steps {
+					decls[i] = stepDecl{ID: s.ID, Name: s.Name, DependsOn: nonNil(s.DependsOn), Entities: nonNil(s.Entities),
+						Relationships: nonNil(s.Relationships), Permissions: nonNil(s.Permissions)}
+				}
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(decls)
 			}
-			return tw.Flush()
+			writeSteps(stdout, steps)
+			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the full declarations (types, relationships, permissions) as JSON")
+	return cmd
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// writeSteps prints one line per step, none longer than maxStepsLine:
+// id, types declared, dependencies (shortened: +N more), name.
+func writeSteps(w io.Writer, steps []engine.Step) {
+	idW := len("STEP")
+	for _, s := range steps {
+		idW = max(idW, len(s.ID))
+	}
+	const typesW, depsW = 5, 32
+	row := func(id, types, deps, name string) string {
+		line := fmt.Sprintf("%-*s  %*s  %-*s  %s", idW, id, typesW, types, depsW, deps, name)
+		return truncate(strings.TrimRight(line, " "), maxStepsLine)
+	}
+	fmt.Fprintln(w, row("STEP", "TYPES", "DEPENDS ON", "WHAT IT DOES"))
+	for _, s := range steps {
+		fmt.Fprintln(w, row(s.ID, fmt.Sprint(len(s.DeclaredTypes())), shortList(s.DependsOn, depsW), s.Name))
+	}
+	fmt.Fprintln(w, "\n`awsgraph steps --json` lists each step's types, relationships and permissions.")
+}
+
+// shortList joins items into at most n columns, ending "+K" for the K items
+// that did not fit.
+func shortList(items []string, n int) string {
+	out := ""
+	for i, it := range items {
+		next := it
+		if out != "" {
+			next = out + "," + it
+		}
+		more := fmt.Sprintf(" +%d", len(items)-i-1)
+		if i == len(items)-1 {
+			more = ""
+		}
+		if len(next)+len(more) > n {
+			if out == "" {
+				return truncate(it, n)
+			}
+			return out + fmt.Sprintf(" +%d", len(items)-i)
+		}
+		out = next
+	}
+	return out
+}
+
+// version is the release version; set with
+// go build -ldflags "-X main.version=v1.2.3". Empty means the module version
+// from the build information.
+var version string
+
+func newVersion(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, the VCS revision and the Go version awsgraph was built with",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			info, _ := debug.ReadBuildInfo()
+			fmt.Fprint(stdout, versionText(version, info))
+			return nil
+		},
+	}
+}
+
+// versionText renders the version: the -ldflags override, else the main
+// module's version ("(devel)" for a build from a work tree), then the VCS
+// revision, its time and whether the tree was modified.
+func versionText(override string, info *debug.BuildInfo) string {
+	v := override
+	var b strings.Builder
+	if info == nil {
+		fmt.Fprintf(&b, "awsgraph %s\n", cmp.Or(v, "unknown"))
+		return b.String()
+	}
+	if v == "" {
+		v = cmp.Or(info.Main.Version, "(devel)")
+	}
+	fmt.Fprintf(&b, "awsgraph %s\n", v)
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		if settings["vcs.modified"] == "true" {
+			rev += " (modified)"
+		}
+		fmt.Fprintf(&b, "revision: %s\n", rev)
+	} else {
+		fmt.Fprintln(&b, "revision: unknown (built without VCS information)")
+	}
+	if t := settings["vcs.time"]; t != "" {
+		fmt.Fprintf(&b, "time:     %s\n", t)
+	}
+	fmt.Fprintf(&b, "module:   %s %s\n", cmp.Or(info.Main.Path, "github.com/awsgraph/awsgraph"), cmp.Or(info.Main.Version, "(devel)"))
+	fmt.Fprintf(&b, "go:       %s\n", info.GoVersion)
+	return b.String()
 }
 
 func newQuery(stdout io.Writer) *cobra.Command {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -75,7 +76,7 @@ func TestBadInputIsConfigValidationErrorWithoutAWSCalls(t *testing.T) {
 		{"external id too short", []string{"--role-arn", goodRole, "--external-id", "a"}, "CONFIG_VALIDATION_ERROR: externalId: must be 2 to 1224 characters long (got 1)"},
 		{"external id too long", []string{"--role-arn", goodRole, "--external-id", strings.Repeat("x", 1225)}, "CONFIG_VALIDATION_ERROR: externalId: must be 2 to 1224 characters long (got 1225)"},
 		{"external id bad character", []string{"--role-arn", goodRole, "--external-id", "abc def"}, `CONFIG_VALIDATION_ERROR: externalId: contains ' ' at position 3`},
-		{"unknown region", []string{"--role-arn", goodRole, "--external-id", "abcdef", "--regions", "us-east-1,us-east-9"}, `CONFIG_VALIDATION_ERROR: regions: "us-east-9" is not a known region of partition aws`},
+		{"unknown region", []string{"--role-arn", goodRole, "--external-id", "abcdef", "--regions", "us-east-1,us-east-9"}, `CONFIG_VALIDATION_ERROR: regions: "us-east-9" is not a known region of partition aws: did you mean us-east-1?`},
 		{"region of another partition", []string{"--role-arn", goodRole, "--external-id", "abcdef", "--regions", "cn-north-1"}, `CONFIG_VALIDATION_ERROR: regions: "cn-north-1" is not a known region of partition aws`},
 		{"account id mismatch", []string{"--role-arn", goodRole, "--external-id", "abcdef", "--account-id", "999999999999"}, "CONFIG_VALIDATION_ERROR: accountId: 999999999999 does not match the account 123456789012 of roleArn"},
 		{"event not JSON", []string{"--event", notJSON}, "CONFIG_VALIDATION_ERROR: event: is not valid JSON"},
@@ -113,7 +114,7 @@ func TestConfigFromEnvFileAndEventPrecedence(t *testing.T) {
 	}
 	f := &collectFlags{}
 	f.event, f.roleArn, f.envFile = ev, "arn:aws:iam::123456789012:role/from-flag", ".env"
-	cfg, err := resolveConfig(cmd, f)
+	cfg, _, err := resolveConfig(cmd, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,5 +205,57 @@ func TestEndpointOverrideWithoutConfiguredCredentials(t *testing.T) {
 	}
 	if !strings.Contains(stdout, `"accountId": "`+acct+`"`) {
 		t.Fatalf("summary: %s", stdout)
+	}
+}
+
+// A broken default ./.env only warns when every setting comes from flags;
+// --regions naming a region twice collects it once.
+func TestBrokenDefaultEnvFileWarnsAndDuplicateRegionsCollectOnce(t *testing.T) {
+	dir := isolateEnv(t)
+	srv := testbed.Server(t)
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("EXTERNAL_ID=\"unterminated-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	acct := testbed.NewAccountID(t)
+	code, stdout, stderr := run(t, "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", "abcdef",
+		"--regions", "us-east-1,us-east-1", "--endpoint-url", srv.URL, "--output", filepath.Join(dir, "out"), "--no-db", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: ignoring the default env file: .env: is not a valid dotenv file") {
+		t.Errorf("no warning about the broken .env: %s", stderr)
+	}
+	if strings.Contains(stdout+stderr, "unterminated-secret") {
+		t.Errorf(".env contents printed")
+	}
+	var sum struct{ Regions []string }
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Regions) != 1 || sum.Regions[0] != "us-east-1" {
+		t.Fatalf("regions %v, want [us-east-1]", sum.Regions)
+	}
+}
+
+// An explicitly given --env-file that is missing or broken is a
+// configuration error naming the file, before any AWS call.
+func TestExplicitEnvFileMustExistAndParse(t *testing.T) {
+	dir := isolateEnv(t)
+	var hits atomic.Int32
+	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.WriteHeader(500) }))
+	defer aws.Close()
+	broken := filepath.Join(dir, "broken.env")
+	if err := os.WriteFile(broken, []byte("not a dotenv line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(dir, "missing.env"), broken} {
+		code, _, stderr := run(t, "collect", "--env-file", p, "--role-arn", goodRole, "--external-id", "abcdef",
+			"--endpoint-url", aws.URL, "--no-db", "--output", filepath.Join(dir, "out"))
+		if code != 2 || !strings.Contains(stderr, "CONFIG_VALIDATION_ERROR: env-file: "+p) {
+			t.Errorf("%s: exit %d, stderr %q", p, code, stderr)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Fatal("AWS called although the env file was bad")
 	}
 }

@@ -100,23 +100,6 @@ type Session struct {
 	Regions []string
 }
 
-// AuthError is a refused or failed AssumeRole: PROVIDER_AUTHENTICATION_ERROR.
-type AuthError struct {
-	RoleArn string
-	Code    string
-	Err     error
-}
-
-func (e *AuthError) Error() string {
-	why := "the role's trust policy does not trust the calling principal, or the external id does not match the one the trust policy requires"
-	if Classify(e.Err) != ClassPermission && Classify(e.Err) != ClassRegionUnavailable && e.Code != "ExpiredToken" {
-		why = "STS could not be reached or refused the request"
-	}
-	return fmt.Sprintf("PROVIDER_AUTHENTICATION_ERROR: could not assume role %s: %s (likely cause: %s)", e.RoleArn, shortCause(e.Err), why)
-}
-
-func (e *AuthError) Unwrap() error { return e.Err }
-
 // AccountMismatchError reports an assumed account other than the configured accountId.
 type AccountMismatchError struct{ Want, Got string }
 
@@ -219,11 +202,11 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		}
 	})
 	if _, err := assumed.Credentials.Retrieve(ctx); err != nil {
-		return nil, &AuthError{RoleArn: opts.RoleArn, Code: ErrorCode(err), Err: err}
+		return nil, assumeRoleError(opts.RoleArn, cmp.Or(opts.EndpointURL, os.Getenv("AWS_ENDPOINT_URL")), err)
 	}
 	ident, err := sts.NewFromConfig(assumed).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return nil, &AuthError{RoleArn: opts.RoleArn, Code: ErrorCode(err), Err: err}
+		return nil, assumeRoleError(opts.RoleArn, cmp.Or(opts.EndpointURL, os.Getenv("AWS_ENDPOINT_URL")), err)
 	}
 	account := aws.ToString(ident.Account)
 	if wantAccount != "" && wantAccount != account {

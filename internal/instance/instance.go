@@ -117,10 +117,64 @@ func (c Config) Validate() error {
 			return &ValidationError{"regions", fmt.Sprintf("entry %d is empty", i)}
 		}
 		if !slices.Contains(KnownRegions[part], r) {
-			return &ValidationError{"regions", fmt.Sprintf("%q is not a known region of partition %s (known: %s)", r, part, strings.Join(KnownRegions[part], ", "))}
+			return &ValidationError{"regions", unknownRegionReason(r, part)}
 		}
 	}
 	return nil
+}
+
+// unknownRegionReason explains a region that is not in the partition: the
+// partition it belongs to when it is another's, else the closest known
+// region ("did you mean us-east-1?"), else the list.
+func unknownRegionReason(r, part string) string {
+	msg := fmt.Sprintf("%q is not a known region of partition %s", r, part)
+	for p, regions := range KnownRegions {
+		if p != part && slices.Contains(regions, r) {
+			return msg + fmt.Sprintf(" (it is in partition %s; the role ARN is in %s)", p, part)
+		}
+	}
+	if s := SuggestRegion(r, part); s != "" {
+		return msg + fmt.Sprintf(": did you mean %s?", s)
+	}
+	return msg + fmt.Sprintf(" (known: %s)", strings.Join(KnownRegions[part], ", "))
+}
+
+// SuggestRegion returns the known region of the partition closest to r by
+// edit distance, or "" when none is close (more than a third of r differs).
+// Ties go to the first in KnownRegions' (sorted) order.
+func SuggestRegion(r, partition string) string {
+	best, bestD := "", 0
+	for _, k := range KnownRegions[partition] {
+		if d := editDistance(strings.ToLower(r), k); best == "" || d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" || bestD > max(2, len(r)/3) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes: region
+// names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 type badRune struct {

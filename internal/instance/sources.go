@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 
@@ -34,6 +33,7 @@ func ParseEvent(data []byte) (*Event, error) {
 	if err := dec.Decode(&ev); err != nil {
 		return nil, &ValidationError{"event", err.Error()}
 	}
+	ev.Config.Regions = UniqueRegions(ev.Config.Regions)
 	if ev.Config.IntegrationInstanceID == "" {
 		ev.Config.IntegrationInstanceID = ev.IntegrationInstanceID
 	}
@@ -51,19 +51,26 @@ func ReadEventFile(path string) (*Event, error) {
 
 // FromEnv reads the UPPER_SNAKE variables (ROLE_ARN, EXTERNAL_ID, REGIONS,
 // SESSION_NAME, ACCOUNT_ID, INTEGRATION_INSTANCE_ID) from the process
-// environment, falling back to a .env file when envFile exists. The .env file
-// never overrides the process environment and is not copied into it.
-func FromEnv(envFile string) (Config, error) {
+// environment, falling back to the dotenv file envFile. The file never
+// overrides the process environment and is not copied into it.
+//
+// When explicit is false envFile is only a default (./.env): it is read when
+// it exists, and a file that cannot be read or parsed is ignored with a
+// warning, returned in warnings, so that it cannot break a run whose
+// settings all come from flags. When explicit is true (--env-file given) a
+// missing or unparsable file is a *ValidationError naming it. Neither
+// message quotes the file's contents: they may hold the external id.
+func FromEnv(envFile string, explicit bool) (cfg Config, warnings []string, err error) {
 	file := map[string]string{}
 	if envFile != "" {
-		if _, err := os.Stat(envFile); err == nil {
-			m, err := godotenv.Read(envFile)
-			if err != nil {
-				return Config{}, &ValidationError{".env", fmt.Sprintf("cannot parse %s: %v", envFile, err)}
-			}
+		m, ferr := readEnvFile(envFile)
+		switch {
+		case ferr == nil:
 			file = m
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return Config{}, &ValidationError{".env", err.Error()}
+		case explicit:
+			return Config{}, nil, &ValidationError{"env-file", ferr.Error()}
+		case !errors.Is(ferr, os.ErrNotExist):
+			warnings = append(warnings, "ignoring the default env file: "+ferr.Error())
 		}
 	}
 	get := func(k string) string {
@@ -72,7 +79,7 @@ func FromEnv(envFile string) (Config, error) {
 		}
 		return file[k]
 	}
-	c := Config{
+	cfg = Config{
 		IntegrationInstanceID: get("INTEGRATION_INSTANCE_ID"),
 		RoleArn:               get("ROLE_ARN"),
 		ExternalID:            Secret(get("EXTERNAL_ID")),
@@ -80,14 +87,63 @@ func FromEnv(envFile string) (Config, error) {
 		AccountID:             get("ACCOUNT_ID"),
 		Regions:               SplitRegions(get("REGIONS")),
 	}
-	return c, nil
+	return cfg, warnings, nil
 }
 
-// SplitRegions parses "us-east-1, eu-west-1" (commas or spaces).
+// envFileError is a dotenv file that cannot be used. It wraps the cause for
+// errors.Is, but its text never includes the parser's message, which quotes
+// the file's contents.
+type envFileError struct {
+	path, why string
+	err       error
+}
+
+func (e *envFileError) Error() string { return e.path + ": " + e.why }
+func (e *envFileError) Unwrap() error { return e.err }
+
+func readEnvFile(path string) (map[string]string, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, &envFileError{path, "does not exist", err}
+	case err != nil:
+		return nil, &envFileError{path, "cannot be read", err}
+	case st.IsDir():
+		return nil, &envFileError{path, "is a directory, not a dotenv file", nil}
+	}
+	m, err := godotenv.Read(path)
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return nil, &envFileError{path, "cannot be read (permission denied)", err}
+		}
+		return nil, &envFileError{path, "is not a valid dotenv file (want KEY=VALUE lines; contents not shown, they may hold secrets)", err}
+	}
+	return m, nil
+}
+
+// SplitRegions parses "us-east-1, eu-west-1" (commas or spaces); a region
+// named twice is kept once, in the order first given.
 func SplitRegions(s string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		out = append(out, strings.TrimSpace(f))
+	}
+	return UniqueRegions(out)
+}
+
+// UniqueRegions returns regions without repeats, in the order first given
+// (so us-east-1,us-east-1 is collected once).
+func UniqueRegions(regions []string) []string {
+	if regions == nil {
+		return nil
+	}
+	out := make([]string, 0, len(regions))
+	seen := map[string]bool{}
+	for _, r := range regions {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
 	}
 	return out
 }
