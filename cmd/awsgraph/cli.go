@@ -89,6 +89,8 @@ type collectFlags struct {
 	postgresDSN                                                        string
 	sessionName, accountID, instanceID                                 string
 	quiet, verbose, failOnPartial, noDB, jsonOut                       bool
+	stepTimeout                                                        time.Duration
+	timeouts                                                           awsclient.Timeouts
 }
 
 func newCollect(stdout, stderr io.Writer) *cobra.Command {
@@ -134,6 +136,12 @@ Exit codes:
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each step and AWS call count in detail")
 	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 3 when any type is partial (a step failed or was partial)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the run summary as JSON instead of a table")
+	d := awsclient.DefaultTimeouts
+	fl.DurationVar(&f.stepTimeout, "step-timeout", 0, "fail a step that runs longer than this (its types are partial; 0 = no limit)")
+	fl.DurationVar(&f.timeouts.Connect, "connect-timeout", d.Connect, "TCP connect timeout for each AWS call attempt")
+	fl.DurationVar(&f.timeouts.TLSHandshake, "tls-timeout", d.TLSHandshake, "TLS handshake timeout for each AWS call attempt")
+	fl.DurationVar(&f.timeouts.ResponseHeader, "response-timeout", d.ResponseHeader, "time from request sent to the first response byte, per attempt (then retried)")
+	fl.DurationVar(&f.timeouts.Request, "request-timeout", d.Request, "bound on one whole AWS call attempt, body included (then retried)")
 	return cmd
 }
 
@@ -206,8 +214,9 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	opts := collector.Options{
 		Config: cfg, EndpointURL: f.endpoint, OutputDir: f.output, Logger: log,
 		OnStepStart: prog.stepStart, OnStepDone: prog.stepDone,
-		Steps: testSteps,
+		Steps: testSteps, StepTimeout: f.stepTimeout,
 	}
+	opts.AWS.Timeouts = f.timeouts
 	stepsFn := opts.Steps
 	if stepsFn == nil {
 		stepsFn = collector.AllSteps
@@ -336,7 +345,7 @@ func interruption(ctx context.Context, runErr error) *exitError {
 	case runErr == nil:
 		// The run finished (and wrote) before it noticed the signal.
 		msg = in.Error() + " after the run had finished and written its output"
-	case errors.Is(runErr, context.Canceled):
+	case errors.As(runErr, new(*collector.InterruptedError)), errors.Is(runErr, context.Canceled):
 		msg = in.Error() + ": nothing was written; the graph files and the store keep the previous run"
 	default:
 		msg = in.Error() + ": " + runErr.Error()

@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -276,8 +278,11 @@ func (rs *runState) warn(step Step, err error, types []string) {
 
 func (rs *runState) warnFailure(step Step, f Failure, types []string) {
 	msg := f.Reason
-	if f.Permission != "" {
+	switch {
+	case f.Permission != "" && strings.Contains(f.Reason, "denied"):
 		msg = fmt.Sprintf("missing permission %s: %s", f.Permission, f.Reason)
+	case f.Permission != "":
+		msg = fmt.Sprintf("%s failed: %s", f.Permission, f.Reason) // throttled, unavailable: not a permission
 	}
 	rs.addWarning(Warning{Step: step.ID, Permission: f.Permission, Region: f.Region, Types: types, Message: msg})
 }
@@ -508,8 +513,13 @@ func callStep(ctx context.Context, s Step, sc *StepContext, timeout time.Duratio
 		}
 	}()
 	err = s.Run(ctx, sc)
-	if err == nil && ctx.Err() != nil && context.Cause(ctx) != ctx.Err() {
-		err = context.Cause(ctx) // the deadline passed and the step swallowed it
+	if cause := context.Cause(ctx); ctx.Err() != nil && cause != ctx.Err() {
+		switch {
+		case err == nil:
+			err = cause // the deadline passed and the step swallowed it
+		case !errors.Is(err, cause):
+			err = fmt.Errorf("%v: %w", cause, err) // say which deadline
+		}
 	}
 	return err
 }

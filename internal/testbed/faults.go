@@ -3,6 +3,7 @@ package testbed
 import (
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Fault answers matching requests instead of moto: a wire-level fake for
@@ -24,6 +26,11 @@ type Fault struct {
 	Body   string
 	// ContentType of Body (default text/xml).
 	ContentType string
+	// Delay holds the request this long first (until the client gives up);
+	// with Status 0 the request then goes on to moto: a slow server.
+	Delay time.Duration
+	// Reset closes the connection without an answer: a connection reset.
+	Reset bool
 
 	fired int
 }
@@ -59,7 +66,25 @@ func (m *Moto) NewFaultProxy(t testing.TB) *FaultProxy {
 			}
 		}
 		fp.mu.Unlock()
-		if hit != nil {
+		if hit != nil && hit.Delay > 0 {
+			select {
+			case <-time.After(hit.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if hit != nil && hit.Reset {
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					if tc, ok := c.(*net.TCPConn); ok {
+						tc.SetLinger(0) // RST, not FIN
+					}
+					c.Close()
+				}
+			}
+			return
+		}
+		if hit != nil && hit.Status != 0 {
 			ct := hit.ContentType
 			if ct == "" {
 				ct = "text/xml"
