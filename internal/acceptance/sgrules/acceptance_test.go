@@ -1134,3 +1134,99 @@ func TestRulesFromIpPermissionsWhenRuleCallDenied_WireFakeDenial(t *testing.T) {
 		}
 	}
 }
+
+// collectInto runs the binary with graph files and a SQLite store in dir, so
+// successive runs see the previous one.
+func collectInto(t *testing.T, endpoint, acct, dir string) *output {
+	t.Helper()
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(binary(t), "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", testbed.ExternalID,
+		"--regions", regionA+","+regionB, "--endpoint-url", endpoint, "--output", out, "--db", filepath.Join(dir, "awsgraph.db"))
+	cmd.Dir = dir
+	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=judgekey", "AWS_SECRET_ACCESS_KEY=judgesecret",
+		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("awsgraph collect: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	o := &output{entities: map[string]graph.Entity{}}
+	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	ok(t, err)
+	ok(t, json.Unmarshal(data, &o.summary))
+	ents, rels, err := j1files.ReadGraph(out)
+	ok(t, err)
+	for _, e := range ents {
+		o.entities[e.Key()] = e
+	}
+	o.rels = rels
+	return o
+}
+
+// Unknown is never safe: with DescribeSecurityGroups denied in one region
+// (wire-level fault), the instances there keep the last good run's exposure
+// (never false, never []), the groups there are partial and kept, and the
+// rule edges of that region are neither lost nor duplicated.
+func TestExposureKeptWhenGroupsDenied_WireFakeDenial(t *testing.T) {
+	t.Parallel()
+	srv := testbed.Server(t)
+	acct := testbed.NewAccountID(t)
+	seed(t, srv, acct)
+	dir := t.TempDir()
+	good := collectInto(t, srv.URL, acct, dir)
+	storeBefore := storedKeys(t, dir)
+	fp := srv.NewFaultProxy(t)
+	fp.Add(&testbed.Fault{Match: func(r *http.Request, body []byte) bool {
+		return testbed.Operation(r, body) == "ec2:DescribeSecurityGroups" && testbed.Region(r) == regionA
+	}, Status: 403, Body: testbed.EC2Error("UnauthorizedOperation", "You are not authorized to perform this operation.")})
+	denied := collectInto(t, fp.URL, acct, dir)
+
+	exposed := 0
+	for k, e := range good.entities {
+		switch e.Type() {
+		case instanceType:
+			for _, p := range []string{"internetOpenPorts", "internetReachablePorts", "internetExposed", "internetReachable"} {
+				if !reflect.DeepEqual(e[p], denied.entities[k][p]) {
+					t.Errorf("%s %s: %v after the denied run, %v before", k, p, denied.entities[k][p], e[p])
+				}
+			}
+			if e["internetExposed"] == true {
+				exposed++
+			}
+		}
+	}
+	// The graph files hold what this run read (the summary marks the rest
+	// partial, as JupiterOne's sync expects); the store keeps everything.
+	if storeAfter := storedKeys(t, dir); !reflect.DeepEqual(storeBefore, storeAfter) {
+		t.Errorf("store changed: %d group and rule keys before, %d after", len(storeBefore), len(storeAfter))
+	}
+	if exposed == 0 {
+		t.Fatal("the seed exposes no instance: the test proves nothing")
+	}
+	if regions := denied.summary.Metadata.PartialDatasets.Regions[sgType]; !reflect.DeepEqual(regions, []string{regionA}) {
+		t.Errorf("group type partial in %v, want [%s]", regions, regionA)
+	}
+	for sig := range ruleEdgeSignatures(denied) {
+		if ruleEdgeSignatures(good)[sig] == 0 {
+			t.Errorf("rule edge not in the good run: %s", sig)
+		}
+	}
+}
+
+// storedKeys are the keys of the groups and ALLOWS edges in dir's store.
+func storedKeys(t *testing.T, dir string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "awsgraph.db")+"?mode=ro")
+	ok(t, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT key FROM entities WHERE type = ? UNION ALL SELECT key FROM relationships WHERE class = 'ALLOWS' ORDER BY 1`, sgType)
+	ok(t, err)
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		ok(t, rows.Scan(&k))
+		keys = append(keys, k)
+	}
+	return keys
+}
