@@ -560,10 +560,17 @@ func collect(t *testing.T, srv *testbed.Moto, acct string) *output {
 
 func collectFrom(t *testing.T, endpoint, acct string) *output {
 	t.Helper()
-	dir := t.TempDir()
+	return collectWith(t, endpoint, acct, t.TempDir(), "--no-db")
+}
+
+// collectWith runs the binary with its graph files in dir/out and the given
+// store flags, and reads what it wrote.
+func collectWith(t *testing.T, endpoint, acct, dir string, storeArgs ...string) *output {
+	t.Helper()
 	out := filepath.Join(dir, "out")
-	cmd := exec.Command(binary(t), "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", testbed.ExternalID,
-		"--regions", regionA+","+regionB, "--endpoint-url", endpoint, "--output", out, "--no-db")
+	args := append([]string{"collect", "--role-arn", testbed.RoleArn(acct), "--external-id", testbed.ExternalID,
+		"--regions", regionA + "," + regionB, "--endpoint-url", endpoint, "--output", out}, storeArgs...)
+	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=judgekey", "AWS_SECRET_ACCESS_KEY=judgesecret",
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
@@ -1139,28 +1146,7 @@ func TestRulesFromIpPermissionsWhenRuleCallDenied_WireFakeDenial(t *testing.T) {
 // successive runs see the previous one.
 func collectInto(t *testing.T, endpoint, acct, dir string) *output {
 	t.Helper()
-	out := filepath.Join(dir, "out")
-	cmd := exec.Command(binary(t), "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", testbed.ExternalID,
-		"--regions", regionA+","+regionB, "--endpoint-url", endpoint, "--output", out, "--db", filepath.Join(dir, "awsgraph.db"))
-	cmd.Dir = dir
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=judgekey", "AWS_SECRET_ACCESS_KEY=judgesecret",
-		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("awsgraph collect: %v\n%s\n%s", err, stdout.String(), stderr.String())
-	}
-	o := &output{entities: map[string]graph.Entity{}}
-	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
-	ok(t, err)
-	ok(t, json.Unmarshal(data, &o.summary))
-	ents, rels, err := j1files.ReadGraph(out)
-	ok(t, err)
-	for _, e := range ents {
-		o.entities[e.Key()] = e
-	}
-	o.rels = rels
-	return o
+	return collectWith(t, endpoint, acct, dir, "--db", filepath.Join(dir, "awsgraph.db"))
 }
 
 // Unknown is never safe: with DescribeSecurityGroups denied in one region
