@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -137,10 +138,16 @@ func UnknownTypes(us []Unknown) []string {
 	return sortedSet(seen)
 }
 
+// matchesRelationship is matches for a relationship: by type and keys (a
+// relationship has no region of its own).
+func (u Unknown) matchesRelationship(r graph.Relationship) bool {
+	return r.Type() == u.Type && u.Region == "" && (u.Keys == nil || slices.Contains(u.Keys, r.Key()))
+}
+
 // CarryOver replaces, in the job, every unknown value by the previous run's
-// (prev finds the previous version of an entity by key). Where there is no
-// previous entity the unknown properties are left out: never guessed. It
-// returns how many entities it changed.
+// (prev finds the previous version of an entity or relationship by key).
+// Where there is no previous object the unknown properties are left out:
+// never guessed. It returns how many objects it changed.
 func (j *Job) CarryOver(us []Unknown, prev func(key string) (graph.Entity, bool)) int {
 	if len(us) == 0 {
 		return 0
@@ -151,9 +158,15 @@ func (j *Job) CarryOver(us []Unknown, prev func(key string) (graph.Entity, bool)
 	for _, typ := range UnknownTypes(us) {
 		for _, k := range j.byType[typ] {
 			e := j.entities[k]
-			next, ok := carryEntity(e, us, prev)
-			if ok {
+			if next, ok := carry(e, hits(us, func(u Unknown) bool { return u.matches(e) }), prev); ok {
 				j.entities[k] = next
+				changed++
+			}
+		}
+		for _, k := range j.relByType[typ] {
+			r := j.rels[k]
+			if next, ok := carry(graph.Entity(r), hits(us, func(u Unknown) bool { return u.matchesRelationship(r) }), prev); ok {
+				j.rels[k] = graph.Relationship(next)
 				changed++
 			}
 		}
@@ -161,13 +174,18 @@ func (j *Job) CarryOver(us []Unknown, prev func(key string) (graph.Entity, bool)
 	return changed
 }
 
-func carryEntity(e graph.Entity, us []Unknown, prev func(string) (graph.Entity, bool)) (graph.Entity, bool) {
+// hits returns the unknowns that apply to one object.
+func hits(us []Unknown, applies func(Unknown) bool) []Unknown {
 	var hit []Unknown
 	for _, u := range us {
-		if u.matches(e) {
+		if applies(u) {
 			hit = append(hit, u)
 		}
 	}
+	return hit
+}
+
+func carry(e graph.Entity, hit []Unknown, prev func(string) (graph.Entity, bool)) (graph.Entity, bool) {
 	if len(hit) == 0 {
 		return nil, false
 	}

@@ -149,6 +149,40 @@ func TestCarryOverKeepsPreviousValues(t *testing.T) {
 	}
 }
 
+// A relationship's unknown property (a rule edge's id) keeps the previous
+// run's value; the other edges of the type are this run's.
+func TestCarryOverKeepsPreviousRelationshipValues(t *testing.T) {
+	job := NewJob()
+	edge := func(key string, props map[string]any) graph.Relationship {
+		return graph.DirectByKey("host-one-key", "host", "ALLOWS", key, "host", props)
+	}
+	one := edge("host-two-key", map[string]any{"ruleId": nil, "port": 22})
+	two := edge("host-three-key", map[string]any{"ruleId": nil, "port": 80})
+	for _, k := range []string{"host-one-key", "host-two-key", "host-three-key"} {
+		if err := job.AddEntity(host(k, "r1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range []graph.Relationship{one, two} {
+		if err := job.AddRelationship(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prev := map[string]graph.Entity{
+		one.Key(): graph.Entity(edge("host-two-key", map[string]any{"ruleId": "sgr-1", "port": 21})),
+		two.Key(): graph.Entity(edge("host-three-key", map[string]any{"ruleId": "sgr-2", "port": 80})),
+	}
+	n := job.CarryOver([]Unknown{{Type: one.Type(), Keys: []string{one.Key()}, Properties: []string{"ruleId"}}},
+		func(k string) (graph.Entity, bool) { e, ok := prev[k]; return e, ok })
+	got := map[string]graph.Relationship{}
+	for _, r := range job.RelationshipsOfType(one.Type()) {
+		got[r.Key()] = r
+	}
+	if n != 1 || got[one.Key()]["ruleId"] != "sgr-1" || fmt.Sprint(got[one.Key()]["port"]) != "22" || got[two.Key()]["ruleId"] != nil {
+		t.Fatalf("changed %d: %v", n, got)
+	}
+}
+
 func TestCarryOverWithoutPreviousOmitsUnknown(t *testing.T) {
 	job := NewJob()
 	if err := job.AddEntity(host("host-one-key", "r1").Set("exposed", false)); err != nil {

@@ -191,6 +191,20 @@ func (sc *StepContext) Unknown(err error, us ...Unknown) {
 	sc.run.warnFailure(sc.Step, f, types)
 }
 
+// KeepPrevious records unknown values whose cause another step has already
+// reported (a derived step that inherits a missing field): the sinks keep
+// the previous run's values, and no second warning is given.
+func (sc *StepContext) KeepPrevious(us ...Unknown) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, u := range us {
+		u.Step = sc.Step.ID
+		if !recorded(sc.unknown, u) {
+			sc.unknown = append(sc.unknown, u)
+		}
+	}
+}
+
 // SetProperties sets derived properties on an entity another step added
 // (see Job.SetProperties), unless the step's inputs are incomplete in the
 // entity's region.

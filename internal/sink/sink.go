@@ -53,8 +53,9 @@ func (s *Snapshot) Deletable() (complete []string, regional map[string][]string)
 	return complete, regional
 }
 
-// Previous is a store that gives back the entities earlier runs stored, so
-// values a run could not read are kept (engine.Job.CarryOver).
+// Previous is a store that gives back the entities and relationships
+// earlier runs stored (relationships as maps of the same shape), so values a
+// run could not read are kept (engine.Job.CarryOver).
 type Previous interface {
 	PreviousEntities(ctx context.Context, instanceID string, types []string) (map[string]graph.Entity, error)
 }

@@ -31,6 +31,9 @@ type Fault struct {
 	Delay time.Duration
 	// Reset closes the connection without an answer: a connection reset.
 	Reset bool
+	// Drop closes the connection cleanly (FIN) without an answer: the
+	// client reads EOF where a response should be.
+	Drop bool
 
 	fired int
 }
@@ -73,10 +76,10 @@ func (m *Moto) NewFaultProxy(t testing.TB) *FaultProxy {
 				return
 			}
 		}
-		if hit != nil && hit.Reset {
+		if hit != nil && (hit.Reset || hit.Drop) {
 			if hj, ok := w.(http.Hijacker); ok {
 				if c, _, err := hj.Hijack(); err == nil {
-					if tc, ok := c.(*net.TCPConn); ok {
+					if tc, ok := c.(*net.TCPConn); ok && hit.Reset {
 						tc.SetLinger(0) // RST, not FIN
 					}
 					c.Close()
@@ -106,6 +109,13 @@ func (fp *FaultProxy) Add(f *Fault) {
 	fp.mu.Lock()
 	fp.faults = append(fp.faults, f)
 	fp.mu.Unlock()
+}
+
+// Fired reports how often f has answered a request.
+func (fp *FaultProxy) Fired(f *Fault) int {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	return f.fired
 }
 
 // Clear removes every fault.
@@ -192,4 +202,23 @@ func EC2Error(code, msg string) string {
 // S3Error is the XML body of an S3 error.
 func S3Error(code, msg string) string {
 	return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>` + code + `</Code><Message>` + msg + `</Message><RequestId>fault</RequestId></Error>`
+}
+
+// ErrorFault answers matching requests with an AWS error in the protocol of
+// service (the signing name: ec2, iam, sts, s3, lambda, apigateway, config,
+// tagging), as AWS itself would send it.
+func ErrorFault(service string, match func(*http.Request, []byte) bool, status int, code, msg string) *Fault {
+	f := &Fault{Match: match, Status: status}
+	switch service {
+	case "ec2":
+		f.Body = EC2Error(code, msg)
+	case "iam", "sts":
+		f.Body = AWSQueryError(code, msg)
+	case "s3":
+		f.Body = S3Error(code, msg)
+	default: // JSON and REST-JSON protocols
+		f.ContentType = "application/json"
+		f.Body = `{"__type":"` + code + `","message":"` + msg + `"}`
+	}
+	return f
 }

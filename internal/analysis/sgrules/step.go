@@ -64,10 +64,19 @@ func run(ctx context.Context, sc *engine.StepContext) error {
 			return err
 		}
 	}
+	withoutID := map[string][]string{}
 	for _, r := range res.Relationships {
 		if err := sc.AddRelationship(r); err != nil {
 			return err
 		}
+		if id, has := r["ruleId"]; has && id == nil {
+			withoutID[r.Type()] = append(withoutID[r.Type()], r.Key())
+		}
+	}
+	// Rules read without their ids (the security-group step reported why):
+	// the edges keep the last run's ruleId.
+	for typ, keys := range withoutID {
+		sc.KeepPrevious(engine.Unknown{Type: typ, Keys: keys, Properties: []string{"ruleId"}})
 	}
 	sc.Count("ruleRelationships", len(res.Relationships))
 	for key, props := range res.GroupProps {

@@ -261,9 +261,10 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 				scope := scopeOf(s, r.Region)
 				if r.Items.RulesErr != nil {
 					// IpPermissions hold the same rules without their ids; rule
-					// edges are keyed by content, so only ruleId is missing.
-					sc.Degraded(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr},
-						"rules read from DescribeSecurityGroups without their rule ids")
+					// edges are keyed by content, so only the ids are unknown:
+					// the rule lists (which name them) keep the last run's.
+					sc.Unknown(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr}, engine.Unknown{
+						Type: m.TypeSecurityGroup, Region: r.Region, Properties: []string{"ingressRules", "egressRules"}})
 				}
 				if r.Items.PrefixErr != nil {
 					sc.Partial(&awsclient.RegionError{Region: r.Region, Err: r.Items.PrefixErr}, m.TypePrefixList)

@@ -220,8 +220,8 @@ func fetchIAM(ctx context.Context, sc *engine.StepContext, acct Account, gaad Au
 	}
 	if rolesErr != nil {
 		// Roles are complete without ListRoles; only description and
-		// maxSessionDuration are missing (null), so the role type is partial.
-		sc.Partial(rolesErr, RoleType)
+		// maxSessionDuration are unknown: they keep the last run's.
+		sc.Unknown(rolesErr, engine.Unknown{Type: RoleType, Properties: []string{"description", "maxSessionDuration"}})
 	}
 	sc.Count("gaadPages", details.Pages)
 

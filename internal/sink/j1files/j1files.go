@@ -69,6 +69,11 @@ func (w *Writer) Stage(ctx context.Context, s *sink.Snapshot) (*Staged, error) {
 	if err != nil {
 		return nil, fmt.Errorf("staging the graph files: %w", err)
 	}
+	// MkdirTemp makes it private (0700); it becomes the output directory.
+	if err := os.Chmod(staging, 0o755); err != nil {
+		os.RemoveAll(staging)
+		return nil, fmt.Errorf("staging the graph files: %w", err)
+	}
 	st := &Staged{dir: w.Dir, staging: staging}
 	if err := writeTree(ctx, staging, s); err != nil {
 		st.Discard()
@@ -232,14 +237,14 @@ func ReadGraph(dir string) ([]graph.Entity, []graph.Relationship, error) {
 	return ents, rels, err
 }
 
-// PreviousEntities returns the entities of these types in the graph files
+// PreviousEntities returns the entities and relationships of these types in the graph files
 // now in Dir (sink.Previous), for runs that keep no store.
 func (w *Writer) PreviousEntities(_ context.Context, _ string, types []string) (map[string]graph.Entity, error) {
 	out := map[string]graph.Entity{}
 	if _, err := os.Stat(filepath.Join(w.Dir, "graph")); errors.Is(err, fs.ErrNotExist) {
 		return out, nil
 	}
-	ents, _, err := ReadGraph(w.Dir)
+	ents, rels, err := ReadGraph(w.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +255,11 @@ func (w *Writer) PreviousEntities(_ context.Context, _ string, types []string) (
 	for _, e := range ents {
 		if want[e.Type()] {
 			out[e.Key()] = e
+		}
+	}
+	for _, r := range rels {
+		if want[r.Type()] {
+			out[r.Key()] = graph.Entity(r)
 		}
 	}
 	return out, nil

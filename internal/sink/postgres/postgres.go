@@ -202,13 +202,15 @@ func deleteUnseen(ctx context.Context, tx pgx.Tx, snap *sink.Snapshot, runID int
 	return nil
 }
 
-// PreviousEntities returns the stored entities of these types (sink.Previous).
+// PreviousEntities returns the stored entities and relationships of these
+// types (sink.Previous).
 func (s *Store) PreviousEntities(ctx context.Context, instanceID string, types []string) (map[string]graph.Entity, error) {
 	out := map[string]graph.Entity{}
 	if len(types) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT key, json FROM entities WHERE instance_id = $1 AND type = ANY($2)`, instanceID, types)
+	rows, err := s.pool.Query(ctx, `SELECT key, json FROM entities WHERE instance_id = $1 AND type = ANY($2)
+		UNION ALL SELECT key, json FROM relationships WHERE instance_id = $1 AND type = ANY($2)`, instanceID, types)
 	if err != nil {
 		return nil, err
 	}

@@ -169,14 +169,17 @@ func deleteUnseen(ctx context.Context, tx *sql.Tx, snap *sink.Snapshot, runID in
 	return nil
 }
 
-// PreviousEntities returns the stored entities of these types (sink.Previous).
+// PreviousEntities returns the stored entities and relationships of these
+// types (sink.Previous).
 func (s *Store) PreviousEntities(ctx context.Context, instanceID string, types []string) (map[string]graph.Entity, error) {
 	out := map[string]graph.Entity{}
 	if len(types) == 0 {
 		return out, nil
 	}
 	list, _ := json.Marshal(types)
-	rows, err := s.db.QueryContext(ctx, `SELECT key, json FROM entities WHERE instance_id = ? AND type IN (SELECT value FROM json_each(?))`, instanceID, string(list))
+	rows, err := s.db.QueryContext(ctx, `SELECT key, json FROM entities WHERE instance_id = ? AND type IN (SELECT value FROM json_each(?))
+		UNION ALL SELECT key, json FROM relationships WHERE instance_id = ? AND type IN (SELECT value FROM json_each(?))`,
+		instanceID, string(list), instanceID, string(list))
 	if err != nil {
 		return nil, err
 	}
