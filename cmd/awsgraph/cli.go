@@ -32,7 +32,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
 
-// Exit codes (SPEC §6). exitPartial is ours: a run that collected only part
+// Exit codes (docs/contract.md §7). exitPartial is ours: a run that collected only part
 // of the account, when --fail-on-partial asks to fail on that, is told apart
 // from a run that failed.
 const (

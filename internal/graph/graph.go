@@ -105,7 +105,7 @@ func str(v any) string {
 }
 
 // NewEntity builds an entity with the reserved properties every entity carries
-// (SPEC §2): `_key`, `_type`, `_class`, `name`, `displayName`. A `Name` tag given
+// (docs/contract.md §2): `_key`, `_type`, `_class`, `name`, `displayName`. A `Name` tag given
 // later through SetTags overrides displayName.
 func NewEntity(key, typ string, class []string, name string) Entity {
 	var cls any = class

@@ -186,7 +186,7 @@ func sorted(s []string) []string {
 
 func eq(a, b []string) bool { return fmt.Sprint(sorted(a)) == fmt.Sprint(sorted(b)) }
 
-// The types of the SPEC §2 table, their classes, whether they are regional
+// The types of the docs/contract.md §2 table, their classes, whether they are regional
 // and whether AWS gives them a creation time.
 var specTypes = map[string]struct {
 	classes  []string
@@ -542,7 +542,7 @@ func TestAcceptanceCollection(t *testing.T) {
 		}
 	}
 
-	// SPEC §2 common properties on every entity of the table.
+	// docs/contract.md §2 common properties on every entity of the table.
 	for _, e := range r.entities {
 		spec, ok := specTypes[e.Type()]
 		if len(e.Key()) < 10 {
@@ -644,7 +644,7 @@ func TestAcceptanceCollection(t *testing.T) {
 		}
 	}
 
-	// The floor relationships' _type, _class and _key follow SPEC §3.
+	// The floor relationships' _type, _class and _key follow docs/contract.md §3.
 	for _, rel := range r.rels {
 		switch rel.Type() {
 		case "aws_ec2_instance_uses_volume", "aws_ec2_security_group_protects_instance", "aws_ec2_vpc_contains_subnet", "aws_iam_group_has_user":

@@ -2,7 +2,7 @@
 // account with many tricky trust and identity policy combinations is seeded
 // in moto, collected by the real awsgraph binary (exactly as a user runs it)
 // and its CAN_ASSUME edges are compared with answers worked out by hand from
-// SPEC §4 and the IAM User Guide, never from the code.
+// docs/contract.md §4.1 and the IAM User Guide, never from the code.
 package trust
 
 import (
@@ -80,8 +80,8 @@ func doc(stmts ...map[string]any) string {
 type m = map[string]any
 
 // TestTrustAcceptance: see the package comment. Every expected edge carries
-// the rule it follows; "SPEC" is the product contract's CAN_ASSUME rules
-// (§4), "IAM UG" the IAM User Guide page named.
+// the rule it follows; "contract" is the CAN_ASSUME rules of
+// docs/contract.md §4.1, "IAM UG" the IAM User Guide page named.
 func TestTrustAcceptance(t *testing.T) {
 	t.Parallel()
 	srv := testbed.Server(t)
@@ -220,14 +220,14 @@ func TestTrustAcceptance(t *testing.T) {
 		expect("user/ivan", to, ivan)
 	}
 
-	// 1. Trust names a same-account user with no identity policy: SPEC "When
-	// the trust names P's own ARN and P is in R's account, no identity
+	// 1. Trust names a same-account user with no identity policy: contract: "A
+	// trust that names P's own ARN, P in R's account: no identity
 	// permission is needed".
 	role("named-alice", "", trust(awsP(arn("user", "alice")), assume, nil))
 	expect("user/alice", "role/named-alice", named)
 
 	// 2. Root + alice: alice by name; the account's principals only with an
-	// identity allow (SPEC; IAM UG "Policy evaluation logic": a trust naming
+	// identity allow (contract; IAM UG "Policy evaluation logic": a trust naming
 	// the account delegates to identity policies). Wildcard resource team-*.
 	role("team-app", "", trust(awsP([]string{root, arn("user", "alice")}), assume, nil))
 	expect("user/alice", "role/team-app", named)
@@ -257,7 +257,7 @@ func TestTrustAcceptance(t *testing.T) {
 	// 7. Named directly but a Deny with NotAction covers sts:AssumeRole.
 	role("named-hank", "", trust(awsP(arn("user", "hank")), assume, nil))
 
-	// 8. aws:PrincipalTag decided from the user's tags (SPEC: decidable).
+	// 8. aws:PrincipalTag decided from the user's tags (contract: decidable).
 	role("cond-tag", "", trust(awsP(root), assume, m{"StringEquals": m{"aws:PrincipalTag/team": "ops"}}))
 	for _, u := range []string{"user/carol", "user/eng/judy", "user/dev-kim"} { // ops; dave untagged, ops-lee dev
 		expect(u, "role/cond-tag", viaAcct)
@@ -282,7 +282,7 @@ func TestTrustAcceptance(t *testing.T) {
 		expect(u, "role/cond-mixed", viaAcctC("sts:ExternalId"))
 	}
 
-	// 13-16. Conditions only the caller decides: conditional edges (SPEC).
+	// 13-16. Conditions only the caller decides: conditional edges (contract).
 	role("ext-alice", "", trust(awsP(arn("user", "alice")), assume, m{"StringEquals": m{"sts:ExternalId": "e"}}))
 	expect("user/alice", "role/ext-alice", namedC("sts:ExternalId"))
 	role("mfa-alice", "", trust(awsP(arn("user", "alice")), assume, m{"Bool": m{"aws:MultiFactorAuthPresent": "true"}}))
@@ -304,7 +304,7 @@ func TestTrustAcceptance(t *testing.T) {
 
 	// 19. Role chaining: chain-a's policy allows chain-b, whose trust names
 	// chain-a. 20. A role named in a trust needs no identity allow in its
-	// own account (SPEC), 21. but its boundary limits it (IAM UG Policy
+	// own account (contract), 21. but its boundary limits it (IAM UG Policy
 	// evaluation logic: a grant to a role ARN is limited by the boundary).
 	role("chain-b", "", trust(awsP(arn("role", "chain-a")), assume, nil))
 	expect("role/chain-a", "role/chain-b", named)
@@ -338,7 +338,7 @@ func TestTrustAcceptance(t *testing.T) {
 	// call sts:AssumeRole (the statement does not cover the action).
 	role("webid-aws", "", trust(awsP(root), "sts:AssumeRoleWithWebIdentity", nil))
 
-	// 28-31. Cross-account principals → mapped edges (SPEC).
+	// 28-31. Cross-account principals → mapped edges (contract).
 	role("x-role", "", trust(awsP("arn:aws:iam::"+foreign1+":role/ci"), assume, nil))
 	expect("arn:aws:iam::"+foreign1+":role/ci", "role/x-role", named)
 	role("x-acct-id", "", trust(awsP(foreign1), assume, m{"StringEquals": m{"sts:ExternalId": "vendor"}}))
@@ -348,7 +348,7 @@ func TestTrustAcceptance(t *testing.T) {
 	role("x-user", "", trust(awsP("arn:aws:iam::"+foreign2+":user/ext"), assume, nil))
 	expect("arn:aws:iam::"+foreign2+":user/ext", "role/x-user", named)
 
-	// 32-35. "*": SPEC counts it as a trust through the account (identity
+	// 32-35. "*": the contract counts it as a trust through the account (identity
 	// permission needed for collected principals); any principal elsewhere
 	// → Everyone.
 	role("star", "", trust("*", assume, nil))
@@ -406,7 +406,7 @@ func TestTrustAcceptance(t *testing.T) {
 		}
 		from, to := r.FromKey(), r.ToKey()
 		if mp := r.Mapping(); mp != nil {
-			// Mapped (SPEC §4 "Principals outside the collected accounts"):
+			// Mapped (docs/contract.md §4.1, "Principals outside the collected account"):
 			// REVERSE, the role is the source, the foreign principal the
 			// target, placeholders allowed.
 			tk, _ := mp.TargetEntity["_key"].(string)

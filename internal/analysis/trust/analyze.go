@@ -265,7 +265,7 @@ func (a *analyzer) role(r *role, stamp int) {
 		}
 	}
 	if anyPrincipal {
-		// SPEC §4: a trust through "*" is a trust through the account, so
+		// docs/contract.md §4.1: a trust through "*" is a trust through the account, so
 		// only principals whose identity policies may allow sts:AssumeRole on
 		// this role are candidates (and are checked below).
 		for _, ix := range a.accounts {
@@ -273,7 +273,7 @@ func (a *analyzer) role(r *role, stamp int) {
 		}
 	}
 
-	// SPEC §4 treats a "*" trust as a trust through the account: a collected
+	// docs/contract.md §4.1 treats a "*" trust as a trust through the account: a collected
 	// principal is evaluated against the trust policy with "*" read as its
 	// own account's root, so its identity policies (within its boundary) must
 	// allow the call too. (The policy library, following the IAM docs on
@@ -489,7 +489,7 @@ func (a *analyzer) everyone(r *role) {
 		return
 	}
 	// Any principal of any account, with its own identity policies' allow
-	// (SPEC §4 counts "*" as a trust through the account).
+	// (docs/contract.md §4.1 counts "*" as a trust through the account).
 	props["viaAccountTrust"] = true
 	a.addEntity(EveryoneEntity())
 	a.addRel(graph.DirectByKey(EveryoneKey, EveryoneType, Class, r.arn, RoleType, props))

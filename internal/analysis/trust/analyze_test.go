@@ -304,7 +304,7 @@ func TestAnalyzeTrust(t *testing.T) {
 		{
 			// IAM UG, Principal element: "We strongly recommend that you do
 			// not use a wildcard (*) in the Principal element of a role's
-			// trust policy" — any principal may assume it. SPEC §4 counts a
+			// trust policy" — any principal may assume it. docs/contract.md §4.1 counts a
 			// "*" trust as a trust through the account: collected principals
 			// also need identity permission (alice has it, bob and the roles
 			// do not), and Everyone records that the role is public.
@@ -458,7 +458,7 @@ func TestServiceAndEveryoneEntitiesAndRoleFlag(t *testing.T) {
 	}
 }
 
-// SPEC §4 edge property viaAccountTrust is on every CAN_ASSUME edge: false
+// docs/contract.md §4.1: the edge property viaAccountTrust is on every CAN_ASSUME edge: false
 // for principals a trust names (services and identity providers are named
 // in Principal.Service / Principal.Federated), true for Everyone ("*" is a
 // trust through the account).

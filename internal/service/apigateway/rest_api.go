@@ -32,7 +32,7 @@ const (
 	integrationsData = "apigateway.restApiIntegrations"
 )
 
-// RestAPIClasses are the classes of a REST API (SPEC §2 table).
+// RestAPIClasses are the classes of a REST API (docs/contract.md §2 table).
 var RestAPIClasses = []string{"Gateway", "Proxy"}
 
 // API is the API Gateway client surface the step uses; the SDK client and its
