@@ -52,11 +52,14 @@ type StepResult struct {
 	// regions (a type partial everywhere is not in it).
 	PartialRegions map[string][]string `json:"partialRegions,omitempty"`
 	// Unknown are the property values this step could not read.
-	Unknown    []Unknown      `json:"unknownProperties,omitempty"`
-	DependsOn  []string       `json:"dependsOn,omitempty"`
-	Error      string         `json:"error,omitempty"`
-	Metrics    map[string]int `json:"metrics,omitempty"`
-	DurationMs int64          `json:"durationMs"`
+	Unknown   []Unknown      `json:"unknownProperties,omitempty"`
+	DependsOn []string       `json:"dependsOn,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	Metrics   map[string]int `json:"metrics,omitempty"`
+	// Details are named lists of distinct values behind some metrics (the
+	// action names a metric counts, ...), each sorted.
+	Details    map[string][]string `json:"details,omitempty"`
+	DurationMs int64               `json:"durationMs"`
 }
 
 // Result is the outcome of a run.
@@ -101,6 +104,7 @@ type StepContext struct {
 	partial     partialSet
 	unknown     []Unknown
 	metrics     map[string]int
+	details     map[string][]string
 	// incomplete is where a derived step's inputs are partial: it writes
 	// nothing about entities of these regions (see keep).
 	incomplete scope
@@ -251,6 +255,22 @@ func (sc *StepContext) Count(metric string, n int) {
 	sc.mu.Lock()
 	sc.metrics[metric] += n
 	sc.mu.Unlock()
+}
+
+// Detail adds values (duplicates are dropped) to a named list reported in
+// the summary with the step's metrics: what a count counts, when the user
+// may want the names.
+func (sc *StepContext) Detail(name string, values ...string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.details == nil {
+		sc.details = map[string][]string{}
+	}
+	for _, v := range values {
+		if !slices.Contains(sc.details[name], v) {
+			sc.details[name] = append(sc.details[name], v)
+		}
+	}
 }
 
 type runState struct {
@@ -488,6 +508,12 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	}
 	if len(sc.metrics) > 0 {
 		res.Metrics = sc.metrics
+	}
+	for _, vs := range sc.details {
+		sort.Strings(vs)
+	}
+	if len(sc.details) > 0 {
+		res.Details = sc.details
 	}
 	res.DurationMs = time.Since(start).Milliseconds()
 	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)

@@ -129,6 +129,12 @@ func run(sc *engine.StepContext, targets []string) error {
 	for k, n := range res.Counts {
 		sc.Count(k, n)
 	}
+	if len(res.UnknownActions.AWSManaged) > 0 {
+		sc.Detail("unknownActionsInAWSManagedPolicies", res.UnknownActions.AWSManaged...)
+	}
+	if len(res.UnknownActions.Customer) > 0 {
+		sc.Detail("unknownActionsInCustomerPolicies", res.UnknownActions.Customer...)
+	}
 	for i, w := range res.Warnings {
 		if i == maxWarnings {
 			sc.Warn("more policy-analysis warnings omitted (see the step's counts)")
