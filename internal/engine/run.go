@@ -31,13 +31,24 @@ type Warning struct {
 	Region     string   `json:"region,omitempty"`
 	Types      []string `json:"types,omitempty"`
 	Message    string   `json:"message"`
+	// Kind is KindNotImplemented for an operation the endpoint does not
+	// implement (an emulator), else "". The data is as incomplete as for
+	// any other failure; only the cause differs.
+	Kind string `json:"kind,omitempty"`
 }
+
+// KindNotImplemented marks a warning whose cause is an endpoint that lacks
+// the operation (Failure.NotImplemented).
+const KindNotImplemented = "endpointNotImplemented"
 
 // Failure describes why an error stopped some collection.
 type Failure struct {
 	Permission string // the `service:Action` that was refused, when known
 	Region     string
 	Reason     string // short human reason: "access denied", "throttled", ...
+	// NotImplemented: the endpoint does not implement the operation (an
+	// emulator); Reason says so.
+	NotImplemented bool
 }
 
 // StepResult is the outcome of one step, as written to summary.json.
@@ -175,7 +186,16 @@ func (sc *StepContext) Partial(err error, types ...string) {
 // instead. One warning names err's permission; the types are not made
 // partial, as their objects are all known.
 func (sc *StepContext) Unknown(err error, us ...Unknown) {
+	sc.UnknownWhat(err, "", us...)
+}
+
+// UnknownWhat is Unknown whose warning also says what is unknown (what, after
+// the reason), as Degraded does.
+func (sc *StepContext) UnknownWhat(err error, what string, us ...Unknown) {
 	f := sc.run.describe(err)
+	if what != "" {
+		f.Reason += "; " + what
+	}
 	var types []string
 	sc.mu.Lock()
 	for _, u := range us {
@@ -298,13 +318,16 @@ func (rs *runState) warn(step Step, err error, types []string) {
 
 func (rs *runState) warnFailure(step Step, f Failure, types []string) {
 	msg := f.Reason
+	kind := ""
 	switch {
+	case f.NotImplemented:
+		kind = KindNotImplemented // the reason names the operation
 	case f.Permission != "" && strings.Contains(f.Reason, "denied"):
 		msg = fmt.Sprintf("missing permission %s: %s", f.Permission, f.Reason)
 	case f.Permission != "":
 		msg = fmt.Sprintf("%s failed: %s", f.Permission, f.Reason) // throttled, unavailable: not a permission
 	}
-	rs.addWarning(Warning{Step: step.ID, Permission: f.Permission, Region: f.Region, Types: types, Message: msg})
+	rs.addWarning(Warning{Step: step.ID, Permission: f.Permission, Region: f.Region, Types: types, Message: msg, Kind: kind})
 }
 
 // Validate checks step ids are unique and every dependency exists, without cycles.
@@ -385,10 +408,12 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 			// A dependency's result is final once its done channel is closed.
 			in := dependencyInput{partial: partialSet{}}
 			for _, d := range s.DependsOn {
-				if results[index[d]].Status != StatusSuccess {
+				r := results[index[d]]
+				got := s.inputFrom(partials[index[d]], unknowns[index[d]])
+				if len(got) > 0 || (r.Status != StatusSuccess && r.Status != StatusPartial) {
 					in.failed = true
 				}
-				in.partial.merge(partials[index[d]])
+				in.partial.merge(got)
 			}
 			sem <- struct{}{}
 			if opts.OnStepStart != nil {
@@ -517,13 +542,9 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	}
 	res.DurationMs = time.Since(start).Milliseconds()
 	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)
-	// Dependants see this step's unknown values as partial input too.
-	incomplete := partialSet{}
-	incomplete.merge(sc.partial)
-	for _, u := range sc.unknown {
-		incomplete.add(u.Type, u.Region)
-	}
-	return res, incomplete, sc.unknown
+	// Dependants see this step's unknown values as partial input too
+	// (Step.inputFrom).
+	return res, sc.partial, sc.unknown
 }
 
 // callStep runs the step with its deadline, turning a panic into an error.
