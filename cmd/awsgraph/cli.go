@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -509,7 +510,19 @@ func printSummary(w io.Writer, s *collector.Summary, verbose bool) {
 	}
 	tw.Flush()
 	printPartial(w, s, verbose)
-	printWarnings(w, s.Warnings, verbose)
+	var warnings, unsupported []engine.Warning
+	for _, wn := range s.Warnings {
+		if wn.Kind == engine.KindNotImplemented {
+			unsupported = append(unsupported, wn)
+		} else {
+			warnings = append(warnings, wn)
+		}
+	}
+	printUnsupported(w, unsupported, verbose)
+	printWarnings(w, warnings, verbose)
+	if verbose {
+		printDetails(w, s.IntegrationStepResults)
+	}
 	failed := 0
 	for _, r := range s.IntegrationStepResults {
 		if r.Status != engine.StatusSuccess {
@@ -665,6 +678,53 @@ func printWarnings(w io.Writer, warnings []engine.Warning, verbose bool) {
 	}
 	fmt.Fprintln(tw, "  (--verbose lists every warning)\t\t")
 	tw.Flush()
+}
+
+// printUnsupported prints the operations the endpoint does not implement
+// (an emulator): the data they would have read is as incomplete as for any
+// failure (summary.json lists them with the warnings), but the cause is the
+// endpoint, not the account or the role.
+func printUnsupported(w io.Writer, ws []engine.Warning, verbose bool) {
+	if len(ws) == 0 {
+		return
+	}
+	var ops []string
+	for _, wn := range ws {
+		if wn.Permission != "" && !slices.Contains(ops, wn.Permission) {
+			ops = append(ops, wn.Permission)
+		}
+	}
+	sort.Strings(ops)
+	head := fmt.Sprintf("\nNOT SUPPORTED BY ENDPOINT: %d", len(ws))
+	if len(ops) > 0 {
+		head += " (" + listSome(ops, 3) + ")"
+	}
+	fmt.Fprintln(w, head)
+	for i, wn := range ws {
+		if !verbose && i == maxUnsupportedLines {
+			fmt.Fprintf(w, "  (+%d more; --verbose lists every one)\n", len(ws)-i)
+			break
+		}
+		fmt.Fprintf(w, "  [%s] %s\n", wn.Step, wn.Message)
+	}
+}
+
+// maxUnsupportedLines caps the NOT SUPPORTED BY ENDPOINT lines without --verbose.
+const maxUnsupportedLines = 5
+
+// printDetails lists, with --verbose, each step's metrics that come with
+// the names they count (StepResult.Details).
+func printDetails(w io.Writer, steps []engine.StepResult) {
+	printed := false
+	for _, r := range steps {
+		for _, k := range slices.Sorted(maps.Keys(r.Details)) {
+			if !printed {
+				fmt.Fprintln(w, "\nNOTES")
+				printed = true
+			}
+			fmt.Fprintf(w, "  [%s] %s (%d): %s\n", r.ID, k, len(r.Details[k]), strings.Join(r.Details[k], ", "))
+		}
+	}
 }
 
 // partialBrief is the --fail-on-partial message: counts and service groups,

@@ -348,3 +348,45 @@ func TestVersion(t *testing.T) {
 		t.Errorf("main.version not used: %q", stdout)
 	}
 }
+
+// An operation the endpoint does not implement (an emulator) is listed under
+// its own heading, not as a WARNING; a step's details show with --verbose.
+func TestSummaryListsUnsupportedOperationsApart(t *testing.T) {
+	s := &collector.Summary{AccountID: "123456789012", EntityCounts: map[string]int{}, RelationshipCounts: map[string]int{}}
+	s.Warnings = []engine.Warning{{Step: "fetch-config-rules", Permission: "config:DescribeComplianceByConfigRule", Region: "us-east-1",
+		Types: []string{"aws_config_rule"}, Kind: engine.KindNotImplemented,
+		Message: "the endpoint does not implement config:DescribeComplianceByConfigRule (emulator?) in us-east-1; Config rule compliance is unknown (kept from the last run)"}}
+	s.IntegrationStepResults = []engine.StepResult{
+		{ID: "fetch-config-rules", Status: engine.StatusPartial},
+		{ID: "analyze-iam-policies", Status: engine.StatusSuccess, Metrics: map[string]int{"distinctUnknownActionsInAWSManagedPolicies": 2},
+			Details: map[string][]string{"unknownActionsInAWSManagedPolicies": {"deepcomposer:GetModel", "iot1click:ListDevices"}}},
+	}
+	var short, long strings.Builder
+	printSummary(&short, s, false)
+	printSummary(&long, s, true)
+	for _, out := range []string{short.String(), long.String()} {
+		if strings.Contains(out, "WARNINGS") {
+			t.Errorf("an unsupported operation printed as a warning:\n%s", out)
+		}
+		if !strings.Contains(out, "\nNOT SUPPORTED BY ENDPOINT: 1 (config:DescribeComplianceByConfigRule)\n"+
+			"  [fetch-config-rules] the endpoint does not implement config:DescribeComplianceByConfigRule (emulator?) in us-east-1; Config rule compliance is unknown (kept from the last run)\n") {
+			t.Errorf("no NOT SUPPORTED BY ENDPOINT block:\n%s", out)
+		}
+		if !strings.Contains(out, "Steps: 2, not fully successful: 1") {
+			t.Errorf("the partial step is not counted:\n%s", out)
+		}
+	}
+	if strings.Contains(short.String(), "deepcomposer") {
+		t.Errorf("details without --verbose:\n%s", short.String())
+	}
+	if !strings.Contains(long.String(), "\nNOTES\n  [analyze-iam-policies] unknownActionsInAWSManagedPolicies (2): deepcomposer:GetModel, iot1click:ListDevices\n") {
+		t.Errorf("--verbose does not list the details:\n%s", long.String())
+	}
+	// Another warning still prints under WARNINGS.
+	s.Warnings = append(s.Warnings, engine.Warning{Step: "fetch-s3-buckets", Message: "something else"})
+	short.Reset()
+	printSummary(&short, s, false)
+	if !strings.Contains(short.String(), "WARNINGS: 1\n") || !strings.Contains(short.String(), "NOT SUPPORTED BY ENDPOINT: 1") {
+		t.Errorf("warnings and unsupported not counted apart:\n%s", short.String())
+	}
+}

@@ -146,7 +146,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		OnStepDone:  opts.OnStepDone,
 		DescribeError: func(err error) engine.Failure {
 			perm, region, reason := awsclient.Describe(err)
-			return engine.Failure{Permission: perm, Region: region, Reason: reason}
+			return engine.Failure{Permission: perm, Region: region, Reason: reason, NotImplemented: awsclient.NotImplemented(err)}
 		},
 	})
 	if err != nil {

@@ -219,3 +219,40 @@ func TestCancelledRunStartsNoStep(t *testing.T) {
 		t.Fatalf("ran=%v %+v", ran, res.Steps[0])
 	}
 }
+
+// A property the collection could not read (Unknown) makes a derived step's
+// input incomplete there, unless the step reads that type by key only
+// (KeyInputs); partial types always do.
+func TestUnknownPropertiesOfKeyInputsDoNotCascade(t *testing.T) {
+	withUnknownTag := hosts()
+	inner := withUnknownTag.Run
+	withUnknownTag.Run = func(ctx context.Context, sc *StepContext) error {
+		sc.UnknownWhat(regionErr{"r2"}, "tags unknown", Unknown{Type: "host", Region: "r2", Properties: []string{"tag.*"}})
+		return inner(ctx, sc)
+	}
+	res := run(t, withUnknownTag, exposure())
+	if st := res.Steps[1]; st.Status != StatusDependencyFailure || len(res.PartialRegions["internet_allows_host"]) != 1 {
+		t.Errorf("without KeyInputs: derived step %+v, partial %v; want r2 incomplete", st, res.PartialRegions)
+	}
+	if len(res.Warnings) != 1 || res.Warnings[0].Message != "denied in r2; tags unknown" || res.Warnings[0].Region != "r2" {
+		t.Errorf("warnings %+v", res.Warnings)
+	}
+
+	byKey := exposure()
+	byKey.KeyInputs = []string{"host"}
+	res = run(t, withUnknownTag, byKey)
+	if st := res.Steps[1]; st.Status != StatusSuccess || len(res.PartialTypes) != 0 {
+		t.Errorf("KeyInputs: derived step %+v, partial %v; want success", st, res.PartialTypes)
+	}
+	if n := len(res.Job.RelationshipsOfType("internet_allows_host")); n != 2 {
+		t.Errorf("%d derived relationships, want 2", n)
+	}
+	if res.Steps[0].Status != StatusPartial || len(res.Unknown) != 1 {
+		t.Errorf("the unknown itself is kept: %+v %+v", res.Steps[0], res.Unknown)
+	}
+
+	res = run(t, hosts("r2"), byKey)
+	if st := res.Steps[1]; st.Status != StatusDependencyFailure {
+		t.Errorf("KeyInputs with a partial type: derived step %+v, want dependency failure", st)
+	}
+}

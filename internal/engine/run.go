@@ -31,13 +31,24 @@ type Warning struct {
 	Region     string   `json:"region,omitempty"`
 	Types      []string `json:"types,omitempty"`
 	Message    string   `json:"message"`
+	// Kind is KindNotImplemented for an operation the endpoint does not
+	// implement (an emulator), else "". The data is as incomplete as for
+	// any other failure; only the cause differs.
+	Kind string `json:"kind,omitempty"`
 }
+
+// KindNotImplemented marks a warning whose cause is an endpoint that lacks
+// the operation (Failure.NotImplemented).
+const KindNotImplemented = "endpointNotImplemented"
 
 // Failure describes why an error stopped some collection.
 type Failure struct {
 	Permission string // the `service:Action` that was refused, when known
 	Region     string
 	Reason     string // short human reason: "access denied", "throttled", ...
+	// NotImplemented: the endpoint does not implement the operation (an
+	// emulator); Reason says so.
+	NotImplemented bool
 }
 
 // StepResult is the outcome of one step, as written to summary.json.
@@ -52,11 +63,14 @@ type StepResult struct {
 	// regions (a type partial everywhere is not in it).
 	PartialRegions map[string][]string `json:"partialRegions,omitempty"`
 	// Unknown are the property values this step could not read.
-	Unknown    []Unknown      `json:"unknownProperties,omitempty"`
-	DependsOn  []string       `json:"dependsOn,omitempty"`
-	Error      string         `json:"error,omitempty"`
-	Metrics    map[string]int `json:"metrics,omitempty"`
-	DurationMs int64          `json:"durationMs"`
+	Unknown   []Unknown      `json:"unknownProperties,omitempty"`
+	DependsOn []string       `json:"dependsOn,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	Metrics   map[string]int `json:"metrics,omitempty"`
+	// Details are named lists of distinct values behind some metrics (the
+	// action names a metric counts, ...), each sorted.
+	Details    map[string][]string `json:"details,omitempty"`
+	DurationMs int64               `json:"durationMs"`
 }
 
 // Result is the outcome of a run.
@@ -101,6 +115,7 @@ type StepContext struct {
 	partial     partialSet
 	unknown     []Unknown
 	metrics     map[string]int
+	details     map[string][]string
 	// incomplete is where a derived step's inputs are partial: it writes
 	// nothing about entities of these regions (see keep).
 	incomplete scope
@@ -171,7 +186,16 @@ func (sc *StepContext) Partial(err error, types ...string) {
 // instead. One warning names err's permission; the types are not made
 // partial, as their objects are all known.
 func (sc *StepContext) Unknown(err error, us ...Unknown) {
+	sc.UnknownWhat(err, "", us...)
+}
+
+// UnknownWhat is Unknown whose warning also says what is unknown (what, after
+// the reason), as Degraded does.
+func (sc *StepContext) UnknownWhat(err error, what string, us ...Unknown) {
 	f := sc.run.describe(err)
+	if what != "" {
+		f.Reason += "; " + what
+	}
 	var types []string
 	sc.mu.Lock()
 	for _, u := range us {
@@ -267,6 +291,22 @@ func (sc *StepContext) Count(metric string, n int) {
 	sc.mu.Unlock()
 }
 
+// Detail adds values (duplicates are dropped) to a named list reported in
+// the summary with the step's metrics: what a count counts, when the user
+// may want the names.
+func (sc *StepContext) Detail(name string, values ...string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.details == nil {
+		sc.details = map[string][]string{}
+	}
+	for _, v := range values {
+		if !slices.Contains(sc.details[name], v) {
+			sc.details[name] = append(sc.details[name], v)
+		}
+	}
+}
+
 type runState struct {
 	opts     Options
 	mu       sync.Mutex
@@ -292,13 +332,16 @@ func (rs *runState) warn(step Step, err error, types []string) {
 
 func (rs *runState) warnFailure(step Step, f Failure, types []string) {
 	msg := f.Reason
+	kind := ""
 	switch {
+	case f.NotImplemented:
+		kind = KindNotImplemented // the reason names the operation
 	case f.Permission != "" && strings.Contains(f.Reason, "denied"):
 		msg = fmt.Sprintf("missing permission %s: %s", f.Permission, f.Reason)
 	case f.Permission != "":
 		msg = fmt.Sprintf("%s failed: %s", f.Permission, f.Reason) // throttled, unavailable: not a permission
 	}
-	rs.addWarning(Warning{Step: step.ID, Permission: f.Permission, Region: f.Region, Types: types, Message: msg})
+	rs.addWarning(Warning{Step: step.ID, Permission: f.Permission, Region: f.Region, Types: types, Message: msg, Kind: kind})
 }
 
 // Validate checks step ids are unique and every dependency exists, without cycles.
@@ -379,10 +422,12 @@ func Run(ctx context.Context, job *Job, steps []Step, opts Options) (*Result, er
 			// A dependency's result is final once its done channel is closed.
 			in := dependencyInput{partial: partialSet{}}
 			for _, d := range s.DependsOn {
-				if results[index[d]].Status != StatusSuccess {
+				r := results[index[d]]
+				got := s.inputFrom(partials[index[d]], unknowns[index[d]])
+				if len(got) > 0 || (r.Status != StatusSuccess && r.Status != StatusPartial) {
 					in.failed = true
 				}
-				in.partial.merge(partials[index[d]])
+				in.partial.merge(got)
 			}
 			sem <- struct{}{}
 			if opts.OnStepStart != nil {
@@ -503,15 +548,17 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	if len(sc.metrics) > 0 {
 		res.Metrics = sc.metrics
 	}
+	for _, vs := range sc.details {
+		sort.Strings(vs)
+	}
+	if len(sc.details) > 0 {
+		res.Details = sc.details
+	}
 	res.DurationMs = time.Since(start).Milliseconds()
 	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)
-	// Dependants see this step's unknown values as partial input too.
-	incomplete := partialSet{}
-	incomplete.merge(sc.partial)
-	for _, u := range sc.unknown {
-		incomplete.add(u.Type, u.Region)
-	}
-	return res, incomplete, sc.unknown
+	// Dependants see this step's unknown values as partial input too
+	// (Step.inputFrom).
+	return res, sc.partial, sc.unknown
 }
 
 // callStep runs the step with its deadline, turning a panic into an error.

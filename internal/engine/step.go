@@ -5,7 +5,10 @@
 // failed step did not read.
 package engine
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // EntityDecl declares an entity type a step produces.
 type EntityDecl struct {
@@ -45,7 +48,27 @@ type Step struct {
 	Permissions []string
 	// Properties lists the derived properties the step sets on other steps' entities.
 	Properties []PropertyDecl
-	Run        func(ctx context.Context, sc *StepContext) error
+	// KeyInputs are entity types a derived step reads only by key (that the
+	// entity exists, its ARN), never by property value: a dependency's
+	// unknown property values of these types (Unknown with Properties) do
+	// not make its input incomplete. Partial types always do.
+	KeyInputs []string
+	Run       func(ctx context.Context, sc *StepContext) error
+}
+
+// inputFrom is what a dependency that produced partial and unknowns leaves
+// incomplete for s: the partial types, and the unknowns' types except
+// property-level unknowns of s's KeyInputs.
+func (s Step) inputFrom(partial partialSet, unknowns []Unknown) partialSet {
+	out := partialSet{}
+	out.merge(partial)
+	for _, u := range unknowns {
+		if len(u.Properties) > 0 && slices.Contains(s.KeyInputs, u.Type) {
+			continue
+		}
+		out.add(u.Type, u.Region)
+	}
+	return out
 }
 
 // DeclaredTypes returns every entity and relationship type the step

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -60,6 +61,35 @@ type Result struct {
 	Unparsable []string
 	Counts     map[string]int
 	Warnings   []string
+	// UnknownActions are the distinct actions, sorted, that AWS's action
+	// catalogue (internal/iamactions) lacks: in AWS-managed policies (AWS
+	// adds actions to its own policies before the catalogue has them; not a
+	// warning) and in customer-managed or inline policies (plausibly a
+	// typo: one grouped warning names the policies).
+	UnknownActions struct{ AWSManaged, Customer []string }
+	// customerUnknown are the customer policies naming uncatalogued
+	// actions, with those actions (merged into one warning by Analyze).
+	customerUnknown []policyActions
+}
+
+// policyActions is one policy and actions it names.
+type policyActions struct {
+	key     string
+	actions []string
+}
+
+// maxPoliciesNamed caps the policies the grouped unknown-action warning names.
+const maxPoliciesNamed = 10
+
+// AWSManaged reports whether a policy entity is an AWS-managed policy (the
+// IAM step's awsManaged property, else its ARN arn:<partition>:iam::aws:policy/...).
+func AWSManaged(p graph.Entity) bool {
+	if v, ok := p["awsManaged"].(bool); ok {
+		return v
+	}
+	parts := strings.SplitN(p.Key(), ":", 6)
+	return p.Type() == ManagedPolicyType && len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" &&
+		parts[4] == "aws" && strings.HasPrefix(parts[5], "policy/")
 }
 
 // resourceIndex finds collected entities by ARN pattern: the ARNs are kept
@@ -217,9 +247,38 @@ func Analyze(g Graph, targetTypes []string) *Result {
 		for k, n := range part.Counts {
 			res.Counts[k] += n
 		}
+		res.UnknownActions.AWSManaged = append(res.UnknownActions.AWSManaged, part.UnknownActions.AWSManaged...)
+		res.customerUnknown = append(res.customerUnknown, part.customerUnknown...)
+	}
+	res.UnknownActions.AWSManaged = distinct(res.UnknownActions.AWSManaged)
+	if len(res.customerUnknown) > 0 {
+		var names, all []string
+		for _, pa := range res.customerUnknown {
+			names = append(names, fmt.Sprintf("%s (%s)", pa.key, strings.Join(pa.actions, ", ")))
+			all = append(all, pa.actions...)
+		}
+		res.UnknownActions.Customer = distinct(all)
+		listed := names
+		if len(listed) > maxPoliciesNamed {
+			listed = append(listed[:maxPoliciesNamed:maxPoliciesNamed], fmt.Sprintf("+%d more policies", len(names)-maxPoliciesNamed))
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d customer-managed or inline policies name actions not in AWS's action catalogue (a typo? they grant nothing AWS knows of; no access level): %s",
+			len(names), strings.Join(listed, "; ")))
+	}
+	if n := len(res.UnknownActions.AWSManaged); n > 0 {
+		res.Counts["distinctUnknownActionsInAWSManagedPolicies"] = n
+	}
+	if n := len(res.UnknownActions.Customer); n > 0 {
+		res.Counts["distinctUnknownActionsInCustomerPolicies"] = n
 	}
 	res.Counts["policyRelationships"] = len(res.Relationships)
 	return res
+}
+
+// distinct sorts the values and drops duplicates.
+func distinct(vs []string) []string {
+	sort.Strings(vs)
+	return slices.Compact(vs)
 }
 
 func analyzePolicy(res *Result, ix *resourceIndex, accountByID map[string]graph.Entity, accounts []graph.Entity, p graph.Entity) {
@@ -351,8 +410,15 @@ func analyzePolicy(res *Result, ix *resourceIndex, accountByID map[string]graph.
 		}
 	}
 	if len(unknown) > 0 {
+		// unknownActions counts (policy, action) pairs, as before the split.
 		res.Counts["unknownActions"] += len(unknown)
-		res.Warnings = append(res.Warnings, fmt.Sprintf("policy %s: actions not in AWS's action catalogue (no access level): %s", p.Key(), strings.Join(unknown, ", ")))
+		if AWSManaged(p) {
+			res.Counts["awsManagedPoliciesWithUnknownActions"]++
+			res.UnknownActions.AWSManaged = append(res.UnknownActions.AWSManaged, unknown...)
+		} else {
+			res.Counts["customerPoliciesWithUnknownActions"]++
+			res.customerUnknown = append(res.customerUnknown, policyActions{key: p.Key(), actions: unknown})
+		}
 	}
 	props := map[string]any{"admin": admin}
 	for k, v := range allowLvls.Flags() {

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"sort"
@@ -235,6 +236,93 @@ func TestDeclarationsCoverEdges(t *testing.T) {
 		"aws_iam_user_policy_allows_account", "aws_iam_group_policy_allows_role", "aws_iam_managed_policy_allows_policy"} {
 		if !decl[typ] {
 			t.Errorf("%s not declared", typ)
+		}
+	}
+}
+
+// AWS adds actions to its managed policies before the action catalogue has
+// them: an AWS-managed policy's uncatalogued actions are counted and listed,
+// not warned about. A customer policy's are plausibly typos: one warning for
+// all of them, naming each policy.
+func TestUnknownActionsAWSManagedCountedCustomerWarnedOnce(t *testing.T) {
+	j := baseGraph(t)
+	addManaged := func(key string, awsManaged any, d string) {
+		e := graph.NewEntity(key, ManagedPolicyType, []string{"AccessPolicy"}, key)
+		e.Set("document", d)
+		if awsManaged != nil {
+			e.Set("awsManaged", awsManaged)
+		}
+		if err := j.AddEntity(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ro := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	addManaged(ro, true, doc(`{"Effect":"Allow","Action":["s3:Get*","newsvc:GetThing","newsvc:ListThings"],"Resource":"*"}`))
+	// No awsManaged property: the ARN says it is AWS-managed.
+	addManaged("arn:aws:iam::aws:policy/service-role/Other", nil, doc(`{"Effect":"Allow","Action":["newsvc:GetThing","other:Describe"],"Resource":"*"}`))
+	p1 := addPolicy(t, j, "typo1", doc(`{"Effect":"Allow","Action":["s3:GetObjet","s3:GetObject"],"Resource":"*"}`))
+	p2 := addPolicy(t, j, "typo2", doc(`{"Effect":"Allow","Action":"ec2:DescribeInstance","Resource":"*"}`))
+	res := Analyze(j, testTargets)
+
+	if want := []string{"newsvc:GetThing", "newsvc:ListThings", "other:Describe"}; !reflect.DeepEqual(res.UnknownActions.AWSManaged, want) {
+		t.Errorf("AWS-managed unknown actions %v, want %v", res.UnknownActions.AWSManaged, want)
+	}
+	if want := []string{"ec2:DescribeInstance", "s3:GetObjet"}; !reflect.DeepEqual(res.UnknownActions.Customer, want) {
+		t.Errorf("customer unknown actions %v, want %v", res.UnknownActions.Customer, want)
+	}
+	for k, n := range map[string]int{"unknownActions": 6, "awsManagedPoliciesWithUnknownActions": 2, "customerPoliciesWithUnknownActions": 2,
+		"distinctUnknownActionsInAWSManagedPolicies": 3, "distinctUnknownActionsInCustomerPolicies": 2} {
+		if res.Counts[k] != n {
+			t.Errorf("count %s = %d, want %d", k, res.Counts[k], n)
+		}
+	}
+	if len(res.Warnings) != 1 {
+		t.Fatalf("warnings %q, want one grouped warning", res.Warnings)
+	}
+	w := res.Warnings[0]
+	if strings.Contains(w, "arn:aws:iam::aws:policy/") || strings.Contains(w, "newsvc") {
+		t.Errorf("warning names an AWS-managed policy: %s", w)
+	}
+	for _, s := range []string{"2 customer-managed or inline policies", p1 + " (s3:GetObjet)", p2 + " (ec2:DescribeInstance)"} {
+		if !strings.Contains(w, s) {
+			t.Errorf("warning %q lacks %q", w, s)
+		}
+	}
+}
+
+// The step reports the counts and the distinct names (summary.json's step
+// metrics and details) and no warning for an AWS-managed policy.
+func TestStepReportsAWSManagedUnknownActionsWithoutWarning(t *testing.T) {
+	j := engine.NewJob()
+	acctEnt := graph.NewEntity(acctKey, AccountType, []string{"Account"}, acct)
+	acctEnt.Set("accountId", acct)
+	pol := graph.NewEntity("arn:aws:iam::aws:policy/ReadOnlyAccess", ManagedPolicyType, []string{"AccessPolicy"}, "ReadOnlyAccess")
+	pol.Set("awsManaged", true).Set("document", doc(`{"Effect":"Allow","Action":["s3:Get*","deepcomposer:GetModel","iot1click:ListDevices"],"Resource":"*"}`))
+	steps := []engine.Step{
+		{ID: AccountStepID, Permissions: []string{"x:Y"}, Entities: []engine.EntityDecl{{Type: AccountType}}, Run: func(_ context.Context, sc *engine.StepContext) error {
+			return sc.AddEntity(acctEnt)
+		}},
+		{ID: IAMStepID, Permissions: []string{"x:Y"}, Entities: []engine.EntityDecl{{Type: ManagedPolicyType}}, Run: func(_ context.Context, sc *engine.StepContext) error {
+			return sc.AddEntity(pol)
+		}},
+	}
+	steps = append(steps, ForSteps(steps)...)
+	res, err := engine.Run(context.Background(), j, steps, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings: %+v", res.Warnings)
+	}
+	for _, s := range res.Steps {
+		if s.ID != StepID {
+			continue
+		}
+		if s.Status != engine.StatusSuccess || s.Metrics["distinctUnknownActionsInAWSManagedPolicies"] != 2 || s.Metrics["awsManagedPoliciesWithUnknownActions"] != 1 {
+			t.Errorf("step %s metrics %v", s.Status, s.Metrics)
+		}
+		if want := []string{"deepcomposer:GetModel", "iot1click:ListDevices"}; !reflect.DeepEqual(s.Details["unknownActionsInAWSManagedPolicies"], want) {
+			t.Errorf("details %v, want unknownActionsInAWSManagedPolicies %v", s.Details, want)
 		}
 	}
 }

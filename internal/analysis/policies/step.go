@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/awsgraph/awsgraph/internal/engine"
@@ -77,7 +78,17 @@ func Steps(deps []string, targetTypes []string) []engine.Step {
 		}
 	}
 	targets := targetSet(targetTypes)
+	// Resources are matched by ARN only: their unknown property values
+	// (Config rule compliance, tags) do not change what a policy names. The
+	// policies themselves (documents) and the account are read by value.
+	var keyInputs []string
+	for _, t := range targets {
+		if t != AccountType && !slices.Contains(PolicyTypes, t) {
+			keyInputs = append(keyInputs, t)
+		}
+	}
 	return []engine.Step{{
+		KeyInputs:     keyInputs,
 		ID:            StepID,
 		Name:          "Analyze IAM policies (ALLOWS / DENIES resources)",
 		Relationships: Relationships(targetTypes),
@@ -128,6 +139,12 @@ func run(sc *engine.StepContext, targets []string) error {
 	}
 	for k, n := range res.Counts {
 		sc.Count(k, n)
+	}
+	if len(res.UnknownActions.AWSManaged) > 0 {
+		sc.Detail("unknownActionsInAWSManagedPolicies", res.UnknownActions.AWSManaged...)
+	}
+	if len(res.UnknownActions.Customer) > 0 {
+		sc.Detail("unknownActionsInCustomerPolicies", res.UnknownActions.Customer...)
 	}
 	for i, w := range res.Warnings {
 		if i == maxWarnings {

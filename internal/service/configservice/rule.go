@@ -196,6 +196,9 @@ func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, comp
 	return e
 }
 
+// ComplianceProperties are the properties SetCompliance sets.
+var ComplianceProperties = []string{"complianceStatus", "compliant", "nonCompliantResourceCount", "nonCompliantResourceCountCapped"}
+
 // SetCompliance sets complianceStatus, compliant (true, false, or null when
 // not applicable / insufficient data / unknown) and the non-compliant
 // resource count (AWS caps it at 100: nonCompliantResourceCountCapped).
@@ -265,15 +268,17 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 					compliance, err = ListCompliance(ctx, c)
 					if err != nil {
 						// The rules are known; only their compliance is not.
-						// Emit them without it: a permission gap marks the
-						// type partial (and names the permission); any other
-						// failure (emulators that lack the call, an outage)
-						// is a warning.
+						// A permission gap marks the type partial (and names
+						// the permission); any other failure (an endpoint
+						// that lacks the call, an outage) makes the region's
+						// compliance values unknown: the previous run's are
+						// kept, never nulls written as if read.
 						rerr := &awsclient.RegionError{Region: region, Err: err}
 						if awsclient.Classify(err) == awsclient.ClassPermission {
 							sc.Partial(rerr, RuleType)
 						} else {
-							sc.Warn(fmt.Sprintf("Config rule compliance not read in %s: %v; rules are collected without compliance", region, err))
+							sc.UnknownWhat(rerr, "Config rule compliance is unknown (kept from the last run)",
+								engine.Unknown{Type: RuleType, Region: region, Properties: ComplianceProperties})
 						}
 						sc.Count("rulesWithoutCompliance", len(rules))
 						compliance = nil
