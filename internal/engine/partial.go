@@ -103,6 +103,10 @@ type Unknown struct {
 	// Properties are property names; one ending in "*" names a prefix
 	// ("tag.*"). None means the whole entity: the previous version is kept.
 	Properties []string `json:"properties,omitempty"`
+	// OnlyIdentifiers: only identifiers inside the values are unknown (a
+	// rule list read without its rule ids); the content derived steps read
+	// is complete, so their inputs are not made incomplete by it.
+	OnlyIdentifiers bool `json:"onlyIdentifiers,omitempty"`
 }
 
 func (u Unknown) matches(e graph.Entity) bool {

@@ -3,6 +3,7 @@ package apigateway
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,5 +243,15 @@ func TestMethodIntegrations(t *testing.T) {
 	}
 	if !NeedsStages([]MethodIntegration{{URI: lambdaURIFor("${stageVariables.f}")}}) || NeedsStages(want) {
 		t.Error("NeedsStages")
+	}
+}
+
+// A resource policy's sts:ExternalId value is a secret: never stored.
+func TestRestAPIPolicyExternalIDRedacted(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"execute-api:Invoke","Resource":"*","Condition":{"StringEquals":{"sts:ExternalId":"api-secret-4471"}}}]}`
+	e := NewRestAPIEntity("aws", "123456789012", "us-east-1", types.RestApi{Id: aws.String("abc"), Name: aws.String("n"), Policy: aws.String(doc)})
+	p := e.String("policy")
+	if strings.Contains(p, "api-secret-4471") || !strings.Contains(p, "sts:ExternalId") {
+		t.Fatalf("policy %s", p)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/policy"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
@@ -127,7 +128,7 @@ func NewRestAPIEntity(partition, accountID, region string, api types.RestApi) gr
 	e.Set("version", api.Version)
 	e.Set("disableExecuteApiEndpoint", api.DisableExecuteApiEndpoint)
 	if p := aws.ToString(api.Policy); p != "" {
-		e.Set("policy", DecodePolicy(p))
+		e.Set("policy", policy.RedactSecrets(DecodePolicy(p))) // an sts:ExternalId value is a secret
 	} else {
 		e.Set("policy", nil)
 	}

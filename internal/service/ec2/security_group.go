@@ -264,7 +264,8 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 					// edges are keyed by content, so only the ids are unknown:
 					// the rule lists (which name them) keep the last run's.
 					sc.Unknown(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr}, engine.Unknown{
-						Type: m.TypeSecurityGroup, Region: r.Region, Properties: []string{"ingressRules", "egressRules"}})
+						Type: m.TypeSecurityGroup, Region: r.Region, Properties: []string{"ingressRules", "egressRules"},
+						OnlyIdentifiers: true})
 				}
 				if r.Items.PrefixErr != nil {
 					sc.Partial(&awsclient.RegionError{Region: r.Region, Err: r.Items.PrefixErr}, m.TypePrefixList)
