@@ -135,7 +135,7 @@ Exit codes:
 	fl.StringVar(&f.instanceID, "instance-id", "", "integration instance id (default: the role ARN); the store keeps one graph per instance")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each step and AWS call count in detail")
-	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 3 when any type is partial (a step failed or was partial)")
+	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 3 when any type is partial or any value could not be read (kept from the last run)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the run summary as JSON instead of a table")
 	d := awsclient.DefaultTimeouts
 	fl.DurationVar(&f.stepTimeout, "step-timeout", 0, "fail a step that runs longer than this (its types are partial; 0 = no limit)")
@@ -254,7 +254,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	if err := noCollectionSucceeded(stepsFn(out.Session), out.Summary.IntegrationStepResults); err != nil {
 		return &exitError{exitFailed, err}
 	}
-	if f.failOnPartial && len(out.Summary.Metadata.PartialDatasets.Types) > 0 {
+	if pd := out.Summary.Metadata.PartialDatasets; f.failOnPartial && (len(pd.Types) > 0 || len(pd.Properties) > 0) {
 		return &exitError{exitPartial, fmt.Errorf("partial run (--fail-on-partial): %s", partialBrief(out.Summary))}
 	}
 	return nil
@@ -736,7 +736,33 @@ func partialBrief(s *collector.Summary) string {
 	for i, g := range groups {
 		parts[i] = fmt.Sprintf("%s %d", g, len(members[g]))
 	}
-	return fmt.Sprintf("%d partial types (%s); the summary lists them, --verbose every type", len(types), listSome(parts, 8))
+	unknown := unknownBrief(s.Metadata.PartialDatasets.Properties)
+	if len(types) == 0 {
+		return unknown + "; the summary lists them"
+	}
+	brief := fmt.Sprintf("%d partial types (%s)", len(types), listSome(parts, 8))
+	if unknown != "" {
+		brief += ", " + unknown
+	}
+	return brief + "; the summary lists them, --verbose every type"
+}
+
+// unknownBrief names the properties a run could not read, by type.
+func unknownBrief(us []engine.Unknown) string {
+	if len(us) == 0 {
+		return ""
+	}
+	var names []string
+	for _, u := range us {
+		n := u.Type + " (" + strings.Join(u.Properties, ", ") + ")"
+		if len(u.Properties) == 0 {
+			n = u.Type + " (whole objects)"
+		}
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return fmt.Sprintf("values not read, kept from the last run: %s", listSome(names, 6))
 }
 
 func sortedKeys(m map[string]int) []string {

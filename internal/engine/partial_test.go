@@ -256,3 +256,28 @@ func TestUnknownPropertiesOfKeyInputsDoNotCascade(t *testing.T) {
 		t.Errorf("KeyInputs with a partial type: derived step %+v, want dependency failure", st)
 	}
 }
+
+// A collection step reads AWS, not its dependencies' property values: an
+// unknown property of a dependency (the account alias) leaves it a success;
+// a partial type of the dependency still does not.
+func TestUnknownPropertiesDoNotCascadeToCollectionSteps(t *testing.T) {
+	withUnknownTag := hosts()
+	inner := withUnknownTag.Run
+	withUnknownTag.Run = func(ctx context.Context, sc *StepContext) error {
+		sc.Unknown(regionErr{"r2"}, Unknown{Type: "host", Properties: []string{"alias"}})
+		return inner(ctx, sc)
+	}
+	disks := Step{ID: "disks", DependsOn: []string{"hosts"}, Permissions: []string{"svc:ListDisks"},
+		Entities: []EntityDecl{{Type: "disk"}},
+		Run: func(ctx context.Context, sc *StepContext) error {
+			return sc.AddEntity(graph.NewEntity("disk-one-key", "disk", []string{"Resource"}, "disk"))
+		}}
+	res := run(t, withUnknownTag, disks)
+	if st := res.Steps[1]; st.Status != StatusSuccess || len(res.PartialTypes) != 0 {
+		t.Errorf("collection step after an unknown property: %+v, partial %v; want success", st, res.PartialTypes)
+	}
+	res = run(t, hosts("r2"), disks)
+	if st := res.Steps[1]; st.Status != StatusDependencyFailure {
+		t.Errorf("collection step after a partial type: %+v, want dependency failure", st)
+	}
+}

@@ -58,12 +58,15 @@ type Step struct {
 
 // inputFrom is what a dependency that produced partial and unknowns leaves
 // incomplete for s: the partial types, and the unknowns' types except
-// property-level unknowns of s's KeyInputs and unknowns of identifiers only.
+// property-level unknowns of s's KeyInputs, of any input of a collection
+// step, and unknowns of identifiers only.
 func (s Step) inputFrom(partial partialSet, unknowns []Unknown) partialSet {
 	out := partialSet{}
 	out.merge(partial)
 	for _, u := range unknowns {
-		if len(u.Properties) > 0 && (u.OnlyIdentifiers || slices.Contains(s.KeyInputs, u.Type)) {
+		// A collection step reads AWS, not its dependencies' property
+		// values (it takes their keys): only their partial types matter.
+		if len(u.Properties) > 0 && (u.OnlyIdentifiers || len(s.Permissions) > 0 || slices.Contains(s.KeyInputs, u.Type)) {
 			continue
 		}
 		out.add(u.Type, u.Region)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -166,7 +167,9 @@ func Region(r *http.Request) string {
 }
 
 // Operation names a request as "service:Action" for query and JSON
-// protocols, and "service:METHOD path" for REST protocols.
+// protocols, and "service:METHOD path?names" for REST protocols (the names
+// of the query parameters, sorted: S3's ?versioning, ?encryption ... are
+// operations of their own).
 func Operation(r *http.Request, body []byte) string {
 	svc := Service(r)
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
@@ -178,7 +181,16 @@ func Operation(r *http.Request, body []byte) string {
 	if a := r.URL.Query().Get("Action"); a != "" {
 		return svc + ":" + a
 	}
-	return svc + ":" + r.Method + " " + r.URL.Path
+	op := svc + ":" + r.Method + " " + r.URL.Path
+	if q := r.URL.Query(); len(q) > 0 {
+		names := make([]string, 0, len(q))
+		for k := range q {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		op += "?" + strings.Join(names, "&")
+	}
+	return op
 }
 
 // IsAction matches query-protocol requests (EC2, IAM, STS) by service,

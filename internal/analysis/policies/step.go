@@ -78,12 +78,13 @@ func Steps(deps []string, targetTypes []string) []engine.Step {
 		}
 	}
 	targets := targetSet(targetTypes)
-	// Resources are matched by ARN only: their unknown property values
-	// (Config rule compliance, tags) do not change what a policy names. The
-	// policies themselves (documents) and the account are read by value.
+	// Resources and the account are matched by key only: their unknown
+	// property values (Config rule compliance, tags, the account alias) do
+	// not change what a policy names. The policies themselves (documents)
+	// are read by value.
 	var keyInputs []string
 	for _, t := range targets {
-		if t != AccountType && !slices.Contains(PolicyTypes, t) {
+		if !slices.Contains(PolicyTypes, t) {
 			keyInputs = append(keyInputs, t)
 		}
 	}

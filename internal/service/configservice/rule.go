@@ -267,19 +267,14 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 				if len(rules) > 0 {
 					compliance, err = ListCompliance(ctx, c)
 					if err != nil {
-						// The rules are known; only their compliance is not.
-						// A permission gap marks the type partial (and names
-						// the permission); any other failure (an endpoint
-						// that lacks the call, an outage) makes the region's
-						// compliance values unknown: the previous run's are
-						// kept, never nulls written as if read.
-						rerr := &awsclient.RegionError{Region: region, Err: err}
-						if awsclient.Classify(err) == awsclient.ClassPermission {
-							sc.Partial(rerr, RuleType)
-						} else {
-							sc.UnknownWhat(rerr, "Config rule compliance is unknown (kept from the last run)",
-								engine.Unknown{Type: RuleType, Region: region, Properties: ComplianceProperties})
-						}
+						// The rules are known; only their compliance is not,
+						// whatever the cause (a permission gap, an endpoint
+						// that lacks the call, an outage): the region's
+						// compliance values keep the previous run's, never
+						// nulls written as if read.
+						sc.UnknownWhat(&awsclient.RegionError{Region: region, Err: err},
+							"Config rule compliance is unknown (kept from the last run)",
+							engine.Unknown{Type: RuleType, Region: region, Properties: ComplianceProperties})
 						sc.Count("rulesWithoutCompliance", len(rules))
 						compliance = nil
 					}
@@ -297,10 +292,20 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 				}
 				tags, tagErr := RuleTags(ctx, c, arns)
 				if tagErr != nil {
-					// The rules are known; only (some of) their tags are not.
-					perm, _, reason := awsclient.Describe(tagErr)
-					sc.Warn(fmt.Sprintf("Config rule tags not read in %s (%s: %s); rules are collected without tags", region, perm, reason))
-					sc.Count("rulesWithoutTags", len(arns)-len(tags))
+					// The rules are known; only (some of) their tags, and the
+					// display name a Name tag gives, are not: those keep the
+					// previous run's values.
+					var unread []string
+					for _, arn := range arns {
+						if _, ok := tags[arn]; !ok {
+							unread = append(unread, arn)
+						}
+					}
+					if len(unread) > 0 { // nil Keys would mean every rule
+						sc.UnknownWhat(&awsclient.RegionError{Region: region, Err: tagErr}, "Config rule tags are unknown (kept from the last run)",
+							engine.Unknown{Type: RuleType, Region: region, Keys: unread, Properties: []string{"tag.*", "displayName"}})
+						sc.Count("rulesWithoutTags", len(unread))
+					}
 				}
 				for _, e := range ents {
 					e.SetTags(tags[e.Key()])
