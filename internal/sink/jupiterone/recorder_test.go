@@ -97,7 +97,8 @@ func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	data, err := io.ReadAll(req.Body)
 	if err != nil {
-		r.fail(w, 400, "body: %v", err)
+		// The client cancelled the request (another batch had failed).
+		http.Error(w, err.Error(), 400)
 		return
 	}
 	path, ok := strings.CutPrefix(req.URL.Path, "/persister/synchronization/jobs")
