@@ -29,6 +29,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/sink/jupiterone"
 	"github.com/awsgraph/awsgraph/internal/sink/postgres"
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
@@ -81,7 +82,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout))
 	return root
 }
 
@@ -90,6 +91,8 @@ type collectFlags struct {
 	postgresDSN                                                        string
 	sessionName, accountID, instanceID                                 string
 	quiet, verbose, failOnPartial, noDB, jsonOut                       bool
+	sync                                                               bool
+	apiBaseURL                                                         string
 	stepTimeout                                                        time.Duration
 	timeouts                                                           awsclient.Timeouts
 }
@@ -113,7 +116,13 @@ Exit codes:
   2    configuration or authentication failure (CONFIG_VALIDATION_ERROR,
        PROVIDER_AUTHENTICATION_ERROR)
   3    partial run (some types incomplete) with --fail-on-partial
-  130  interrupted by SIGINT, 143 interrupted by SIGTERM (nothing is written)`,
+  130  interrupted by SIGINT, 143 interrupted by SIGTERM (nothing is written)
+
+With --sync (see awsgraph sync --help): 2 also when JUPITERONE_API_KEY or
+JUPITERONE_ACCOUNT is missing (checked before collecting) or JupiterOne refuses the key;
+1 also when the upload fails (the JupiterOne job is aborted, never finalized) or the job
+does not finish. A run that fails, or in which no collection step succeeded, is not
+uploaded.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCollect(cmd, f, stdout, stderr)
@@ -137,6 +146,8 @@ Exit codes:
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each step and AWS call count in detail")
 	fl.BoolVar(&f.failOnPartial, "fail-on-partial", false, "exit 3 when any type is partial or any value could not be read (kept from the last run)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the run summary as JSON instead of a table")
+	fl.BoolVar(&f.sync, "sync", false, "after a run that wrote its graph files, upload them to JupiterOne as `awsgraph sync` does\n(needs "+envJ1APIKey+" and "+envJ1Account+"; checked before collecting)")
+	fl.StringVar(&f.apiBaseURL, "api-base-url", defaultBaseURL(), "JupiterOne API base URL for --sync (default $"+envJ1BaseURL+", else the US region)")
 	d := awsclient.DefaultTimeouts
 	fl.DurationVar(&f.stepTimeout, "step-timeout", 0, "fail a step that runs longer than this (its types are partial; 0 = no limit)")
 	fl.DurationVar(&f.timeouts.Connect, "connect-timeout", d.Connect, "TCP connect timeout for each AWS call attempt")
@@ -209,6 +220,15 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	if err := cfg.Validate(); err != nil {
 		return &exitError{exitConfig, err}
 	}
+	var j1Key, j1Account string
+	if f.sync {
+		if f.output == "" {
+			return &exitError{exitConfig, errors.New("--sync uploads the graph files: --output must name their directory")}
+		}
+		if j1Key, j1Account, err = j1Credentials(); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signalContext(cmd.Context())
 	defer stop()
 	prog := newProgress(stderr, rawStderr, f.quiet)
@@ -252,7 +272,20 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 		printSummary(stdout, out.Summary, f.verbose)
 	}
 	if err := noCollectionSucceeded(stepsFn(out.Session), out.Summary.IntegrationStepResults); err != nil {
+		if f.sync {
+			err = fmt.Errorf("%w; nothing was uploaded to JupiterOne", err)
+		}
 		return &exitError{exitFailed, err}
+	}
+	if f.sync {
+		sf := &syncFlags{output: f.output, baseURL: f.apiBaseURL, waitTimeout: jupiterone.DefaultWaitTimeout, quiet: f.quiet, verbose: f.verbose}
+		syncOut := stdout
+		if f.jsonOut {
+			syncOut = io.Discard // stdout holds the summary's JSON alone
+		}
+		if err := runSync(ctx, sf, j1Key, j1Account, syncOut, rawStderr); err != nil {
+			return err
+		}
 	}
 	if pd := out.Summary.Metadata.PartialDatasets; f.failOnPartial && (len(pd.Types) > 0 || len(pd.Properties) > 0) {
 		return &exitError{exitPartial, fmt.Errorf("partial run (--fail-on-partial): %s", partialBrief(out.Summary))}
