@@ -228,11 +228,9 @@ func TestCollectDemoAccountEndToEnd(t *testing.T) {
 			from, _ = m.TargetEntity["_key"].(string)
 			to = m.SourceEntityKey
 		}
-		keys := []string{}
-		if ks, ok := r["conditionKeys"].([]any); ok {
-			for _, k := range ks {
-				keys = append(keys, k.(string))
-			}
+		keys, ok := graph.SplitList(r["conditionKeys"])
+		if _, text := r["conditionKeys"].(string); !ok || !text {
+			t.Errorf("%s: conditionKeys %#v is not a JSON-text list (docs/contract.md §3)", r.Key(), r["conditionKeys"])
 		}
 		if (len(keys) > 0) != (r["conditional"] == true) {
 			t.Errorf("%s: conditional %v with keys %v", r.Key(), r["conditional"], keys)

@@ -434,11 +434,9 @@ func TestTrustAcceptance(t *testing.T) {
 		if v, ok := r["viaAccountTrust"].(bool); ok {
 			e.via = fmt.Sprint(v)
 		}
-		var keys []string
-		if ks, ok := r["conditionKeys"].([]any); ok {
-			for _, k := range ks {
-				keys = append(keys, fmt.Sprint(k))
-			}
+		keys, ok := graph.SplitList(r["conditionKeys"])
+		if _, text := r["conditionKeys"].(string); !ok || !text {
+			t.Errorf("%s -> %s: conditionKeys %#v is not a JSON-text list (docs/contract.md §3)", from, to, r["conditionKeys"])
 		}
 		if !sort.StringsAreSorted(keys) {
 			t.Errorf("%s -> %s: conditionKeys not sorted: %v", from, to, keys)
@@ -457,7 +455,7 @@ func TestTrustAcceptance(t *testing.T) {
 	// Federated and service edges name the STS action they stand for.
 	for _, r := range rels {
 		if r.Class() == "CAN_ASSUME" && r.FromKey() == saml {
-			if a, _ := r["actions"].([]any); len(a) != 1 || a[0] != "sts:AssumeRoleWithSAML" {
+			if a, _ := graph.SplitList(r["actions"]); len(a) != 1 || a[0] != "sts:AssumeRoleWithSAML" {
 				t.Errorf("SAML edge actions %v", r["actions"])
 			}
 		}

@@ -495,7 +495,8 @@ func (a *analyzer) everyone(r *role) {
 	a.addRel(graph.DirectByKey(EveryoneKey, EveryoneType, Class, r.arn, RoleType, props))
 	rp := map[string]any{"publiclyAssumable": true}
 	if props["conditional"] == true {
-		rp["publiclyAssumableConditionKeys"] = props["conditionKeys"]
+		// An entity property may be a list (unlike a relationship's).
+		rp["publiclyAssumableConditionKeys"], _ = graph.SplitList(props["conditionKeys"])
 	}
 	a.res.RoleProps[r.arn] = rp
 	a.res.Counts["publiclyAssumableRoles"]++
@@ -526,17 +527,12 @@ func edgeProps(res policy.Result, trust *policy.Document, action string) (map[st
 		}
 		ids = append(ids, id)
 	}
-	keys := res.ConditionKeys
-	if keys == nil {
-		keys = []string{}
-	}
-	return map[string]any{
-		"actions":       []string{action},
-		"conditional":   conditional,
-		"conditionKeys": keys,
-		"statementIds":  ids,
-		"sid":           sid,
-	}, true
+	props := map[string]any{"conditional": conditional, "sid": sid}
+	// List-valued facts are JSON text plus a count (docs/contract.md §3).
+	graph.SetList(props, "actions", []string{action})
+	graph.SetList(props, "conditionKeys", res.ConditionKeys)
+	graph.SetList(props, "statementIds", ids)
+	return props, true
 }
 
 // namedDirectly reports whether one of the trust statements that allowed
