@@ -18,8 +18,12 @@ type Result struct {
 	// Entities: the service principal, identity provider and Everyone
 	// entities the relationships need (the caller skips keys already in
 	// the graph).
-	Entities      []graph.Entity
+	Entities []graph.Entity
+	// Relationships are the CAN_ASSUME edges (the effective answer).
 	Relationships []graph.Relationship
+	// Trusts are the TRUSTS edges, role → principal: what each trust
+	// policy's Allow statements name, as written (trusts.go).
+	Trusts []graph.Relationship
 	// RoleProps are derived role properties (publiclyAssumable, ...).
 	RoleProps map[string]map[string]any
 	Counts    map[string]int
@@ -131,8 +135,8 @@ func Analyze(g Graph) *Result {
 	var wg sync.WaitGroup
 	for w := range parts {
 		a := &analyzer{
-			res:        &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}},
-			principals: principals, byARN: byARN, accounts: accounts, collected: collected,
+			res: &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}},
+			g:   g, principals: principals, byARN: byARN, accounts: accounts, collected: collected,
 			mark: make([]int, len(principals)), entities: map[string]bool{}, relKeys: map[string]bool{},
 		}
 		parts[w] = a
@@ -160,6 +164,12 @@ func Analyze(g Graph) *Result {
 				res.Relationships = append(res.Relationships, r)
 			}
 		}
+		for _, r := range a.res.Trusts {
+			if !seenRel[r.Key()] {
+				seenRel[r.Key()] = true
+				res.Trusts = append(res.Trusts, r)
+			}
+		}
 		for k, v := range a.res.RoleProps {
 			res.RoleProps[k] = v
 		}
@@ -168,10 +178,12 @@ func Analyze(g Graph) *Result {
 		}
 	}
 	res.Counts["canAssumeRelationships"] = len(res.Relationships)
+	res.Counts["trustsRelationships"] = len(res.Trusts)
 	return res
 }
 
 type analyzer struct {
+	g          Graph
 	res        *Result
 	principals []*principal
 	byARN      map[string]*principal
@@ -372,6 +384,7 @@ func (a *analyzer) role(r *role, stamp int) {
 	if anyPrincipal {
 		a.everyone(r)
 	}
+	a.trusts(r)
 }
 
 // foreignContext is the context of a principal outside the collected

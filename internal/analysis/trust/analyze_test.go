@@ -385,20 +385,11 @@ func TestAnalyzeTrust(t *testing.T) {
 			if got := edges(res); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("edges:\n got %q\nwant %q", got, c.want)
 			}
-			// Every edge must be addable to the job: endpoints exist
-			// (after the analysis's own entities), keys unique.
-			for _, e := range res.Entities {
-				if !f.j.HasKey(e.Key()) {
-					if err := f.j.AddEntity(e); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			for _, r := range res.Relationships {
-				if err := f.j.AddRelationship(r); err != nil {
-					t.Fatal(err)
-				}
-			}
+			// Every edge, CAN_ASSUME and TRUSTS, must be addable to the
+			// job: endpoints exist (after the analysis's own entities),
+			// keys unique, properties scalar, classes valid.
+			addAll(t, f, res)
+			checkTrustsCoverCanAssume(t, res.Relationships, res.Trusts)
 		})
 	}
 }
