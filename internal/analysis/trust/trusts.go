@@ -46,7 +46,7 @@ type trustee struct {
 // trusteesOf lists what a Principal element names. Unique ids (AWS's
 // stand-in for a deleted principal) and canonical users name nothing that
 // can be an edge target; skipped counts them.
-func trusteesOf(p *policy.Principal, partition string) (out []trustee, skipped int) {
+func trusteesOf(p *policy.Principal) (out []trustee, skipped int) {
 	if p == nil {
 		return nil, 0
 	}
@@ -132,7 +132,6 @@ func assumeActionsOf(s *policy.Statement) []string {
 // play no part). Deny statements give no edge; the ones that may apply to a
 // trustee are listed on its edge (denyStatementIds).
 func (a *analyzer) trusts(r *role) {
-	part := partitionOf(r.arn)
 	grants := map[string]*trustGrant{}
 	var order []string
 	type deny struct {
@@ -152,12 +151,12 @@ func (a *analyzer) trusts(r *role) {
 			d := deny{id: statementID(s), names: map[string]bool{}, allBut: map[string]bool{}}
 			if s.NotPrincipal != nil {
 				d.notPrin = true
-				ts, _ := trusteesOf(s.NotPrincipal, part)
+				ts, _ := trusteesOf(s.NotPrincipal)
 				for _, t := range ts {
 					d.allBut[t.id] = true
 				}
 			}
-			ts, _ := trusteesOf(s.Principal, part)
+			ts, _ := trusteesOf(s.Principal)
 			for _, t := range ts {
 				if t.kind == EveryoneType {
 					d.any = true
@@ -167,7 +166,7 @@ func (a *analyzer) trusts(r *role) {
 			denies = append(denies, d)
 			continue
 		}
-		ts, skipped := trusteesOf(s.Principal, part)
+		ts, skipped := trusteesOf(s.Principal)
 		a.res.Counts["trustPrincipalsWithoutTarget"] += skipped
 		notPrincipal := false
 		if s.Principal == nil && s.NotPrincipal != nil {
