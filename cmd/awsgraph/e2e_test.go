@@ -121,6 +121,28 @@ func TestCollectDemoAccountEndToEnd(t *testing.T) {
 		}
 		seen[r.Key()] = true
 	}
+	// JupiterOne relationship rules (docs/contract.md §3), on the files as
+	// written: every property value is string, number, boolean or null
+	// (`_mapping` excepted), list-valued facts are JSON text with their
+	// count, and `_class` is a data-model verb (CAN_ASSUME exempt).
+	for _, r := range c.rels {
+		if err := graph.ValidateRelationship(r); err != nil {
+			t.Error(err)
+		}
+		for k, v := range r {
+			text, isText := v.(string)
+			if !isText || !strings.HasPrefix(text, "[") {
+				continue
+			}
+			vals, ok := graph.SplitList(text)
+			if !ok {
+				continue // JSON of something else (`conditions`: a list of condition blocks)
+			}
+			if n, isNum := r[graph.CountName(k)].(float64); !isNum || int(n) != len(vals) {
+				t.Errorf("%s: %s = %s with %s = %v", r.Key(), k, text, graph.CountName(k), r[graph.CountName(k)])
+			}
+		}
+	}
 	for _, secret := range []string{testbed.DemoUserDataSecret, testbed.DemoEnvSecret, testbed.ExternalID,
 		base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nexport DB_PASSWORD=" + testbed.DemoUserDataSecret + "\n"))} {
 		if strings.Contains(c.raw, secret) {
@@ -228,11 +250,9 @@ func TestCollectDemoAccountEndToEnd(t *testing.T) {
 			from, _ = m.TargetEntity["_key"].(string)
 			to = m.SourceEntityKey
 		}
-		keys := []string{}
-		if ks, ok := r["conditionKeys"].([]any); ok {
-			for _, k := range ks {
-				keys = append(keys, k.(string))
-			}
+		keys, ok := graph.SplitList(r["conditionKeys"])
+		if _, text := r["conditionKeys"].(string); !ok || !text {
+			t.Errorf("%s: conditionKeys %#v is not a JSON-text list (docs/contract.md §3)", r.Key(), r["conditionKeys"])
 		}
 		if (len(keys) > 0) != (r["conditional"] == true) {
 			t.Errorf("%s: conditional %v with keys %v", r.Key(), r["conditional"], keys)
@@ -241,6 +261,48 @@ func TestCollectDemoAccountEndToEnd(t *testing.T) {
 	}
 	if fmt.Sprint(gotAssume) != fmt.Sprint(wantAssume) {
 		t.Errorf("CAN_ASSUME edges\n got %v\nwant %v", gotAssume, wantAssume)
+	}
+
+	// TRUSTS, role → principal: the trust policies as written, whatever
+	// the principals' identity policies say (demo-deployer trusts the
+	// account, demo-vendor the vendor's account, mapped).
+	wantTrusts := map[string]string{
+		root + "role/demo-lambda-exec|service-principal:lambda.amazonaws.com":               "",
+		root + "role/demo-admin|" + root + "user/alice@example.com":                         "aws:MultiFactorAuthPresent",
+		root + "role/demo-deployer|" + root + "root":                                        "",
+		root + "role/demo-vendor|mapped:arn:aws:iam::999999999999:root":                     "sts:ExternalId",
+		root + "role/demo-ci|" + root + "oidc-provider/token.actions.githubusercontent.com": "token.actions.githubusercontent.com:sub",
+	}
+	gotTrusts := map[string]string{}
+	trusted := map[string]bool{}
+	for _, r := range c.rels {
+		if r.Class() != "TRUSTS" {
+			continue
+		}
+		from, to := r.FromKey(), r.ToKey()
+		target := to
+		if m := r.Mapping(); m != nil {
+			from = m.SourceEntityKey
+			target, _ = m.TargetEntity["_key"].(string)
+			to = "mapped:" + target
+		}
+		keys, _ := graph.SplitList(r["conditionKeys"])
+		gotTrusts[from+"|"+to] = strings.Join(keys, ",")
+		trusted[from+"|"+target] = true
+	}
+	if fmt.Sprint(gotTrusts) != fmt.Sprint(wantTrusts) {
+		t.Errorf("TRUSTS edges\n got %v\nwant %v", gotTrusts, wantTrusts)
+	}
+	// Every CAN_ASSUME rests on a TRUSTS from its role to the principal or
+	// to the principal's account (AssumeRole always needs the trust policy
+	// to allow the principal or its account; internal/analysis/trust tests
+	// say why in full).
+	for k := range gotAssume {
+		principal, role, _ := strings.Cut(k, "|")
+		acctRoot := "arn:aws:iam::" + strings.Split(principal+":::::", ":")[4] + ":root"
+		if !trusted[role+"|"+principal] && !trusted[role+"|"+acctRoot] && !trusted[role+"|global:everyone"] {
+			t.Errorf("CAN_ASSUME %s -> %s without a TRUSTS from the role", principal, role)
+		}
 	}
 
 	if c.summary.APICalls.Total == 0 || len(c.summary.Metadata.PartialDatasets.Types) != 0 {

@@ -63,10 +63,15 @@ func (j *Job) addEntity(step string, e graph.Entity) error {
 }
 
 // AddRelationship adds a relationship. A direct relationship must point at
-// entities already in the job; a duplicate `_key` is an error.
+// entities already in the job; a duplicate `_key`, a `_class` outside the
+// data model or a non-scalar property value (graph.ValidateRelationship) is
+// an error.
 func (j *Job) AddRelationship(r graph.Relationship) error { return j.addRelationship("", r) }
 
 func (j *Job) addRelationship(step string, r graph.Relationship) error {
+	if err := graph.ValidateRelationship(r); err != nil {
+		return err
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	k := r.Key()

@@ -170,6 +170,9 @@ func (j *Job) CarryOver(us []Unknown, prev func(key string) (graph.Entity, bool)
 		for _, k := range j.relByType[typ] {
 			r := j.rels[k]
 			if next, ok := carry(graph.Entity(r), hits(us, func(u Unknown) bool { return u.matchesRelationship(r) }), prev); ok {
+				// A previous run written before list values were encoded
+				// (docs/contract.md §3) may hold lists: encode them.
+				graph.EncodeLists(graph.Relationship(next))
 				j.rels[k] = graph.Relationship(next)
 				changed++
 			}

@@ -434,11 +434,9 @@ func TestTrustAcceptance(t *testing.T) {
 		if v, ok := r["viaAccountTrust"].(bool); ok {
 			e.via = fmt.Sprint(v)
 		}
-		var keys []string
-		if ks, ok := r["conditionKeys"].([]any); ok {
-			for _, k := range ks {
-				keys = append(keys, fmt.Sprint(k))
-			}
+		keys, ok := graph.SplitList(r["conditionKeys"])
+		if _, text := r["conditionKeys"].(string); !ok || !text {
+			t.Errorf("%s -> %s: conditionKeys %#v is not a JSON-text list (docs/contract.md §3)", from, to, r["conditionKeys"])
 		}
 		if !sort.StringsAreSorted(keys) {
 			t.Errorf("%s -> %s: conditionKeys not sorted: %v", from, to, keys)
@@ -457,7 +455,7 @@ func TestTrustAcceptance(t *testing.T) {
 	// Federated and service edges name the STS action they stand for.
 	for _, r := range rels {
 		if r.Class() == "CAN_ASSUME" && r.FromKey() == saml {
-			if a, _ := r["actions"].([]any); len(a) != 1 || a[0] != "sts:AssumeRoleWithSAML" {
+			if a, _ := graph.SplitList(r["actions"]); len(a) != 1 || a[0] != "sts:AssumeRoleWithSAML" {
 				t.Errorf("SAML edge actions %v", r["actions"])
 			}
 		}
@@ -488,4 +486,125 @@ func TestTrustAcceptance(t *testing.T) {
 	if len(want) < 60 {
 		t.Fatalf("only %d expected edges: the scenario table is broken", len(want))
 	}
+	checkTrusts(t, acct, entities, rels)
+}
+
+// checkTrusts: TRUSTS, role → principal, records each trust policy as
+// written (docs/contract.md §4.1). Every relationship passes the JupiterOne
+// rules (scalar properties, data-model class); every principal an Allow
+// statement of a collected role's trust names by account, user or role ARN
+// of this account has its TRUSTS edge; and every CAN_ASSUME rests on a
+// TRUSTS from its role to the principal, its account or Everyone — the
+// identity side alone never gives AssumeRole: the trust policy must allow
+// the principal or its account (see internal/analysis/trust, trusts_test.go).
+func checkTrusts(t *testing.T, acct string, entities map[string]graph.Entity, rels []graph.Relationship) {
+	t.Helper()
+	trusted := map[string]bool{}
+	n := 0
+	for _, r := range rels {
+		if err := graph.ValidateRelationship(r); err != nil {
+			t.Error(err)
+		}
+		if r.Class() != "TRUSTS" {
+			continue
+		}
+		n++
+		role, target := r.FromKey(), r.ToKey()
+		if mp := r.Mapping(); mp != nil {
+			role = mp.SourceEntityKey
+			target, _ = mp.TargetEntity["_key"].(string)
+			if mp.RelationshipDirection != "FORWARD" {
+				t.Errorf("mapped TRUSTS %s: direction %s, want FORWARD (role → principal)", r.Key(), mp.RelationshipDirection)
+			}
+		} else if entities[role] == nil || entities[target] == nil {
+			t.Errorf("TRUSTS %s: endpoint not in the graph", r.Key())
+		}
+		if entities[role].Type() != "aws_iam_role" || r["effect"] != "Allow" {
+			t.Errorf("TRUSTS %s: from %s, effect %v", r.Key(), entities[role].Type(), r["effect"])
+		}
+		trusted[role+"|"+target] = true
+	}
+	// As written: account roots / ids and this account's users and roles
+	// named in Allow statements, read here with encoding/json.
+	for _, e := range entities {
+		if e.Type() != "aws_iam_role" {
+			continue
+		}
+		text, _ := e["assumeRolePolicyDocument"].(string)
+		var d struct {
+			Statement []struct {
+				Effect    string
+				Principal json.RawMessage
+				Action    any
+			}
+		}
+		if json.Unmarshal([]byte(text), &d) != nil {
+			continue // URL-encoded or one statement object: covered by the analysis tests
+		}
+		for _, st := range d.Statement {
+			var p struct{ AWS any }
+			if st.Effect != "Allow" || !coversAssume(st.Action) || json.Unmarshal(st.Principal, &p) != nil {
+				continue
+			}
+			var vals []string
+			switch v := p.AWS.(type) {
+			case string:
+				vals = []string{v}
+			case []any:
+				for _, x := range v {
+					vals = append(vals, fmt.Sprint(x))
+				}
+			}
+			for _, v := range vals {
+				if v == acct {
+					v = "arn:aws:iam::" + acct + ":root"
+				}
+				if strings.HasPrefix(v, "arn:aws:iam::"+acct+":") && entities[v] != nil && !trusted[e.Key()+"|"+v] {
+					t.Errorf("role %s trusts %s as written, no TRUSTS edge", e.Key(), v)
+				}
+			}
+		}
+	}
+	for _, r := range rels {
+		if r.Class() != "CAN_ASSUME" {
+			continue
+		}
+		principal, role := r.FromKey(), r.ToKey()
+		if mp := r.Mapping(); mp != nil {
+			principal, _ = mp.TargetEntity["_key"].(string)
+			role = mp.SourceEntityKey
+		}
+		acctRoot := ""
+		if parts := strings.SplitN(principal, ":", 6); len(parts) == 6 {
+			acctRoot = "arn:" + parts[1] + ":iam::" + parts[4] + ":root"
+		}
+		if !trusted[role+"|"+principal] && !trusted[role+"|"+acctRoot] && !trusted[role+"|global:everyone"] {
+			t.Errorf("CAN_ASSUME %s -> %s without a TRUSTS from the role to the principal, its account or Everyone", principal, role)
+		}
+	}
+	if n == 0 {
+		t.Error("no TRUSTS edges")
+	}
+	t.Logf("%d TRUSTS edges", n)
+}
+
+// coversAssume: an Action element (string or list) that covers
+// sts:AssumeRole (a trust allowing only sts:TagSession trusts nobody).
+func coversAssume(action any) bool {
+	var list []string
+	switch v := action.(type) {
+	case string:
+		list = []string{v}
+	case []any:
+		for _, x := range v {
+			list = append(list, fmt.Sprint(x))
+		}
+	}
+	for _, a := range list {
+		a = strings.ToLower(a)
+		if a == "*" || a == "sts:assumerole" || (strings.HasSuffix(a, "*") && strings.HasPrefix("sts:assumerole", strings.TrimSuffix(a, "*"))) {
+			return true
+		}
+	}
+	return false
 }

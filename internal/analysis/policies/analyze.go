@@ -454,16 +454,17 @@ func (e *edge) relationship(p graph.Entity) graph.Relationship {
 	}
 	r := graph.DirectByKey(p.Key(), p.Type(), class, e.target, e.targetType, nil)
 	r["effect"] = string(e.effect)
-	r["actions"] = nonNil(e.actions)
-	r["resources"] = nonNil(e.resources)
+	// List-valued facts are JSON text plus a count (docs/contract.md §3).
+	graph.SetList(r, "actions", e.actions)
+	graph.SetList(r, "resources", e.resources)
 	r["conditions"] = conds
 	r["conditional"] = !e.unconditional
 	r["admin"] = e.admin
 	if len(e.notActions) > 0 {
-		r["notActions"] = e.notActions
+		graph.SetList(r, "notActions", e.notActions)
 	}
 	if len(e.notResources) > 0 {
-		r["notResources"] = e.notResources
+		graph.SetList(r, "notResources", e.notResources)
 	}
 	for _, l := range allLevels {
 		r[l.Flag()] = e.levels.Has(l)
@@ -472,10 +473,3 @@ func (e *edge) relationship(p graph.Entity) graph.Relationship {
 }
 
 var allLevels = iamactions.AllLevels()
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}

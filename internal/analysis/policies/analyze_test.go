@@ -69,6 +69,19 @@ func doc(stmts ...string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
 }
 
+// list decodes a list-valued edge property (graph.JoinList's JSON text)
+// and checks its count property.
+func list(r graph.Relationship, name string) []string {
+	v, ok := graph.SplitList(r[name])
+	if _, isText := r[name].(string); !ok || !isText {
+		return []string{fmt.Sprintf("NOT-ENCODED(%#v)", r[name])}
+	}
+	if r[graph.CountName(name)] != int64(len(v)) {
+		return []string{fmt.Sprintf("BAD-COUNT(%v)", r[graph.CountName(name)])}
+	}
+	return v
+}
+
 // summary renders an edge as "CLASS target actions=[..] flags" with the
 // flags that are true, plus conditions when present.
 func summary(r graph.Relationship) string {
@@ -78,12 +91,12 @@ func summary(r graph.Relationship) string {
 	} else if i >= 0 {
 		to = to[i+1:]
 	}
-	s := fmt.Sprintf("%s %s actions=%v", r.Class(), to, r["actions"])
-	if na, ok := r["notActions"]; ok {
-		s += fmt.Sprintf(" notActions=%v", na)
+	s := fmt.Sprintf("%s %s actions=%v", r.Class(), to, list(r, "actions"))
+	if _, ok := r["notActions"]; ok {
+		s += fmt.Sprintf(" notActions=%v", list(r, "notActions"))
 	}
-	if nr, ok := r["notResources"]; ok {
-		s += fmt.Sprintf(" notResources=%v", nr)
+	if _, ok := r["notResources"]; ok {
+		s += fmt.Sprintf(" notResources=%v", list(r, "notResources"))
 	}
 	var flags []string
 	for _, f := range []string{"read", "list", "write", "permissions", "tagging", "admin", "conditional"} {
@@ -215,7 +228,8 @@ func TestEdgeShapeAndPolicyFlags(t *testing.T) {
 	want := graph.Relationship{
 		"_key": p + "|allows|" + logs, "_type": "aws_iam_managed_policy_allows_s3_bucket", "_class": "ALLOWS",
 		"_fromEntityKey": p, "_toEntityKey": logs, "displayName": "ALLOWS",
-		"effect": "Allow", "actions": []string{"s3:Get*", "s3:List*"}, "resources": []string{"arn:aws:s3:::logs", "arn:aws:s3:::logs/*"},
+		"effect": "Allow", "actions": `["s3:Get*","s3:List*"]`, "actionCount": int64(2),
+		"resources": `["arn:aws:s3:::logs","arn:aws:s3:::logs/*"]`, "resourceCount": int64(2),
 		"conditions": nil, "conditional": false, "admin": false,
 		"read": true, "list": true, "write": false, "permissions": false, "tagging": false,
 	}

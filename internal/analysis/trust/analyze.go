@@ -18,8 +18,12 @@ type Result struct {
 	// Entities: the service principal, identity provider and Everyone
 	// entities the relationships need (the caller skips keys already in
 	// the graph).
-	Entities      []graph.Entity
+	Entities []graph.Entity
+	// Relationships are the CAN_ASSUME edges (the effective answer).
 	Relationships []graph.Relationship
+	// Trusts are the TRUSTS edges, role → principal: what each trust
+	// policy's Allow statements name, as written (trusts.go).
+	Trusts []graph.Relationship
 	// RoleProps are derived role properties (publiclyAssumable, ...).
 	RoleProps map[string]map[string]any
 	Counts    map[string]int
@@ -131,8 +135,8 @@ func Analyze(g Graph) *Result {
 	var wg sync.WaitGroup
 	for w := range parts {
 		a := &analyzer{
-			res:        &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}},
-			principals: principals, byARN: byARN, accounts: accounts, collected: collected,
+			res: &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}},
+			g:   g, principals: principals, byARN: byARN, accounts: accounts, collected: collected,
 			mark: make([]int, len(principals)), entities: map[string]bool{}, relKeys: map[string]bool{},
 		}
 		parts[w] = a
@@ -160,6 +164,12 @@ func Analyze(g Graph) *Result {
 				res.Relationships = append(res.Relationships, r)
 			}
 		}
+		for _, r := range a.res.Trusts {
+			if !seenRel[r.Key()] {
+				seenRel[r.Key()] = true
+				res.Trusts = append(res.Trusts, r)
+			}
+		}
 		for k, v := range a.res.RoleProps {
 			res.RoleProps[k] = v
 		}
@@ -168,10 +178,12 @@ func Analyze(g Graph) *Result {
 		}
 	}
 	res.Counts["canAssumeRelationships"] = len(res.Relationships)
+	res.Counts["trustsRelationships"] = len(res.Trusts)
 	return res
 }
 
 type analyzer struct {
+	g          Graph
 	res        *Result
 	principals []*principal
 	byARN      map[string]*principal
@@ -372,6 +384,7 @@ func (a *analyzer) role(r *role, stamp int) {
 	if anyPrincipal {
 		a.everyone(r)
 	}
+	a.trusts(r)
 }
 
 // foreignContext is the context of a principal outside the collected
@@ -495,7 +508,8 @@ func (a *analyzer) everyone(r *role) {
 	a.addRel(graph.DirectByKey(EveryoneKey, EveryoneType, Class, r.arn, RoleType, props))
 	rp := map[string]any{"publiclyAssumable": true}
 	if props["conditional"] == true {
-		rp["publiclyAssumableConditionKeys"] = props["conditionKeys"]
+		// An entity property may be a list (unlike a relationship's).
+		rp["publiclyAssumableConditionKeys"], _ = graph.SplitList(props["conditionKeys"])
 	}
 	a.res.RoleProps[r.arn] = rp
 	a.res.Counts["publiclyAssumableRoles"]++
@@ -526,17 +540,12 @@ func edgeProps(res policy.Result, trust *policy.Document, action string) (map[st
 		}
 		ids = append(ids, id)
 	}
-	keys := res.ConditionKeys
-	if keys == nil {
-		keys = []string{}
-	}
-	return map[string]any{
-		"actions":       []string{action},
-		"conditional":   conditional,
-		"conditionKeys": keys,
-		"statementIds":  ids,
-		"sid":           sid,
-	}, true
+	props := map[string]any{"conditional": conditional, "sid": sid}
+	// List-valued facts are JSON text plus a count (docs/contract.md §3).
+	graph.SetList(props, "actions", []string{action})
+	graph.SetList(props, "conditionKeys", res.ConditionKeys)
+	graph.SetList(props, "statementIds", ids)
+	return props, true
 }
 
 // namedDirectly reports whether one of the trust statements that allowed

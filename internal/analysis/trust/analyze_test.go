@@ -385,20 +385,11 @@ func TestAnalyzeTrust(t *testing.T) {
 			if got := edges(res); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("edges:\n got %q\nwant %q", got, c.want)
 			}
-			// Every edge must be addable to the job: endpoints exist
-			// (after the analysis's own entities), keys unique.
-			for _, e := range res.Entities {
-				if !f.j.HasKey(e.Key()) {
-					if err := f.j.AddEntity(e); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			for _, r := range res.Relationships {
-				if err := f.j.AddRelationship(r); err != nil {
-					t.Fatal(err)
-				}
-			}
+			// Every edge, CAN_ASSUME and TRUSTS, must be addable to the
+			// job: endpoints exist (after the analysis's own entities),
+			// keys unique, properties scalar, classes valid.
+			addAll(t, f, res)
+			checkTrustsCoverCanAssume(t, res.Relationships, res.Trusts)
 		})
 	}
 }
@@ -416,18 +407,21 @@ func TestEdgeProperties(t *testing.T) {
 	}
 	r := res.Relationships[0]
 	want := graph.Relationship{
-		"_key":            aliceArn + "|can_assume|" + f.arn("role", "ops"),
-		"_type":           "aws_iam_user_can_assume_role",
-		"_class":          "CAN_ASSUME",
-		"_fromEntityKey":  aliceArn,
-		"_toEntityKey":    f.arn("role", "ops"),
-		"displayName":     "CAN_ASSUME",
-		"actions":         []string{"sts:AssumeRole"},
-		"conditional":     true,
-		"conditionKeys":   []string{"aws:MultiFactorAuthPresent", "sts:ExternalId"},
-		"statementIds":    []string{"ByAccount", "Statement[2]"},
-		"sid":             "ByAccount",
-		"viaAccountTrust": true,
+		"_key":              aliceArn + "|can_assume|" + f.arn("role", "ops"),
+		"_type":             "aws_iam_user_can_assume_role",
+		"_class":            "CAN_ASSUME",
+		"_fromEntityKey":    aliceArn,
+		"_toEntityKey":      f.arn("role", "ops"),
+		"displayName":       "CAN_ASSUME",
+		"actions":           `["sts:AssumeRole"]`,
+		"actionCount":       int64(1),
+		"conditional":       true,
+		"conditionKeys":     `["aws:MultiFactorAuthPresent","sts:ExternalId"]`,
+		"conditionKeyCount": int64(2),
+		"statementIds":      `["ByAccount","Statement[2]"]`,
+		"statementIdCount":  int64(2),
+		"sid":               "ByAccount",
+		"viaAccountTrust":   true,
 	}
 	if !reflect.DeepEqual(r, want) {
 		t.Errorf("edge\n got %#v\nwant %#v", r, want)

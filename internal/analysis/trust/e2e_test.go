@@ -127,9 +127,40 @@ func TestTrustEndToEnd(t *testing.T) {
 			t.Errorf("warning: %+v", w)
 		}
 	}
-	var rels []graph.Relationship
+	var rels, trusts []graph.Relationship
+	seenType := map[string]bool{}
 	for _, d := range Relationships() {
-		rels = append(rels, res.Job.RelationshipsOfType(d.Type)...)
+		if seenType[d.Type] {
+			continue // declared direct and mapped
+		}
+		seenType[d.Type] = true
+		if d.Class == TrustsClass {
+			trusts = append(trusts, res.Job.RelationshipsOfType(d.Type)...)
+		} else {
+			rels = append(rels, res.Job.RelationshipsOfType(d.Type)...)
+		}
+	}
+	checkTrustsCoverCanAssume(t, rels, trusts)
+	gotTrusts := trustEdges(t, &Result{Trusts: trusts})
+	for i, s := range gotTrusts {
+		gotTrusts[i] = strings.ReplaceAll(s, "arn:aws:iam::"+acct+":", "")
+	}
+	sort.Strings(gotTrusts)
+	// TRUSTS: the trust policies as written (role/chain trusts ec2 only;
+	// its CAN_ASSUME into acct-admin rests on acct-admin's account trust).
+	wantTrusts := []string{
+		"role/acct-admin -> root [Statement[1]]",
+		"role/bounded -> service-principal:ec2.amazonaws.com [Statement[1]]",
+		"role/chain -> service-principal:ec2.amazonaws.com [Statement[1]]",
+		"role/foreign-role -> mapped:arn:aws:iam::999988887777:role/ci [Statement[1]]",
+		"role/gha -> oidc-provider/token.actions.githubusercontent.com ?token.actions.githubusercontent.com:sub [Statement[1]]",
+		"role/lambda-exec -> service-principal:lambda.amazonaws.com [Statement[1]]",
+		"role/named -> user/alice ?aws:MultiFactorAuthPresent [Statement[1]]",
+		"role/tagged -> root ?aws:PrincipalTag/team [Statement[1]]",
+		"role/vendor -> mapped:aws_account:999988887777 ?sts:ExternalId [Statement[1]]",
+	}
+	if !reflect.DeepEqual(gotTrusts, wantTrusts) {
+		t.Errorf("TRUSTS edges:\n got %q\nwant %q", gotTrusts, wantTrusts)
 	}
 	got := edges(&Result{Relationships: rels})
 	fed := "oidc-provider/token.actions.githubusercontent.com"

@@ -127,7 +127,8 @@ func edges(res *Result) []string {
 		}
 		s := short(from) + " -> " + short(to)
 		if r["conditional"] == true {
-			s += " ?" + strings.Join(r["conditionKeys"].([]string), ",")
+			keys, _ := graph.SplitList(r["conditionKeys"])
+			s += " ?" + strings.Join(keys, ",")
 		}
 		if r["viaAccountTrust"] == true {
 			s += " (account)"

@@ -23,9 +23,10 @@ func Entities() []engine.EntityDecl {
 	}
 }
 
-// Relationships lists every relationship type the analysis produces. The
-// user and role types are also used, mapped, for principals of accounts that
-// were not collected.
+// Relationships lists every relationship type the analysis produces:
+// CAN_ASSUME, principal → role, and TRUSTS, role → principal. The user,
+// role and account types are also used, mapped, for principals of accounts
+// that were not collected.
 func Relationships() []engine.RelationshipDecl {
 	return []engine.RelationshipDecl{
 		canAssume(UserType, UserCanAssumeType, false),
@@ -35,14 +36,28 @@ func Relationships() []engine.RelationshipDecl {
 		canAssume(OIDCProviderType, OIDCCanAssumeType, false),
 		canAssume(EveryoneType, EveryoneCanAssumeType, false),
 		canAssume(AccountType, AccountCanAssumeType, true),
+		trusts(UserType, RoleTrustsUserType, false),
+		trusts(UserType, RoleTrustsUserType, true),
+		trusts(RoleType, RoleTrustsRoleType, false),
+		trusts(RoleType, RoleTrustsRoleType, true),
+		trusts(AccountType, RoleTrustsAccountType, false),
+		trusts(AccountType, RoleTrustsAccountType, true),
+		trusts(ServicePrincipalType, RoleTrustsServiceType, false),
+		trusts(SAMLProviderType, RoleTrustsSAMLType, false),
+		trusts(OIDCProviderType, RoleTrustsOIDCType, false),
+		trusts(EveryoneType, RoleTrustsEveryoneType, false),
 	}
+}
+
+func trusts(to, relType string, mapped bool) engine.RelationshipDecl {
+	return engine.RelationshipDecl{Type: relType, Class: TrustsClass, SourceType: RoleType, TargetType: to, Mapped: mapped}
 }
 
 // Steps returns the trust analysis step. It reads the graph only.
 func Steps() []engine.Step {
 	return []engine.Step{{
 		ID:            StepID,
-		Name:          "Analyze IAM role trust (CAN_ASSUME)",
+		Name:          "Analyze IAM role trust (TRUSTS, CAN_ASSUME)",
 		Entities:      Entities(),
 		Relationships: Relationships(),
 		Properties: []engine.PropertyDecl{{Type: RoleType,
@@ -64,6 +79,11 @@ func run(_ context.Context, sc *engine.StepContext) error {
 		}
 	}
 	for _, r := range res.Relationships {
+		if err := sc.AddRelationship(r); err != nil {
+			return err
+		}
+	}
+	for _, r := range res.Trusts {
 		if err := sc.AddRelationship(r); err != nil {
 			return err
 		}

@@ -217,14 +217,16 @@ func (t Trigger) keySuffix() string {
 }
 
 func (t Trigger) props() map[string]any {
-	return map[string]any{
-		"qualifier":        nilIfEmpty(t.Qualifier),
-		"stage":            nilIfEmpty(t.Stage),
-		"methods":          t.Methods,
-		"httpMethods":      t.HTTPMethods,
-		"resourcePaths":    t.ResourcePaths,
-		"integrationTypes": t.IntegrationTypes,
+	p := map[string]any{
+		"qualifier": nilIfEmpty(t.Qualifier),
+		"stage":     nilIfEmpty(t.Stage),
 	}
+	// List-valued facts are JSON text plus a count (docs/contract.md §3).
+	graph.SetList(p, "methods", t.Methods)
+	graph.SetList(p, "httpMethods", t.HTTPMethods)
+	graph.SetList(p, "resourcePaths", t.ResourcePaths)
+	graph.SetList(p, "integrationTypes", t.IntegrationTypes)
+	return p
 }
 
 // FunctionParts returns the account and region of an unqualified function ARN.
