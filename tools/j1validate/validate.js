@@ -214,8 +214,9 @@ function main() {
     }
   }
   report.deprecated = [...deprecatedUse.values()];
+  // exitCode, not exit(): a large report on a pipe must be flushed first.
+  process.exitCode = report.failures.length ? 1 : 0;
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  process.exit(report.failures.length ? 1 : 0);
 }
 
 main();
