@@ -43,7 +43,7 @@ var (
 
 // Property names other packages read.
 const (
-	PropCIDR              = "CIDR"             // Network: primary IPv4 CIDR (or null)
+	PropCIDR = "CIDR" // Network: primary IPv4 CIDR (or null)
 	// PropCIDRv6 is the data model's Network IPv6 CIDR. Data model 0.64.2
 	// types it `format: ipv6` (an address, which a CIDR block is not), so VPCs
 	// and subnets do not write it: their IPv6 CIDRs are in PropIPv6CIDRBlocks.
