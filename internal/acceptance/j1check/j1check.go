@@ -26,6 +26,8 @@ import (
 var pendingRelationshipListProperties = map[string]bool{
 	"actions":          true, // policy ALLOWS/DENIES and CAN_ASSUME edges
 	"resources":        true,
+	"notActions":       true, // policy ALLOWS/DENIES edges of NotAction / NotResource statements (first met in the trust account)
+	"notResources":     true,
 	"conditionKeys":    true,
 	"statementIds":     true,
 	"httpMethods":      true, // API Gateway TRIGGERS Lambda
