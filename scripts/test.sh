@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './tools/*/node_modules/*'))
 if [ -n "$unformatted" ]; then echo "gofmt needed:"; echo "$unformatted"; exit 1; fi
-# The IAM oracle (npm packages pinned by its lockfile) on a fresh machine.
-if [ ! -d tools/iamoracle/node_modules ] && [ -f tools/iamoracle/package-lock.json ]; then
-  (cd tools/iamoracle && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# The external oracles (npm packages pinned by their lockfiles) on a fresh
+# machine: the IAM evaluator and JupiterOne's data model (tools/j1validate).
+for d in tools/iamoracle tools/j1validate; do
+  if [ ! -d "$d/node_modules" ] && [ -f "$d/package-lock.json" ]; then
+    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 go vet ./...
 go test -race -count=1 -timeout 30m ./... "$@"

@@ -129,6 +129,11 @@ func (u Unknown) names(prop string) bool {
 		if p == prop || (strings.HasSuffix(p, "*") && strings.HasPrefix(prop, strings.TrimSuffix(p, "*"))) {
 			return true
 		}
+		// The tags' AWS keys (graph.PropTagKeys) go with the tag properties:
+		// carrying rewritten tag.* properties without them would lose the keys.
+		if p == "tag.*" && prop == graph.PropTagKeys {
+			return true
+		}
 	}
 	return false
 }

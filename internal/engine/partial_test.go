@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,22 @@ func TestCarryOverKeepsPreviousValues(t *testing.T) {
 	}
 	if h2, _ := job.Entity("host-two-key"); fmt.Sprint(h2["size"]) != "9" {
 		t.Errorf("h2 %v: whole entity unknown must be the previous version", h2)
+	}
+}
+
+// Unknown tags carry the previous run's tagKeys with its rewritten tag
+// properties, so the tags still read back by their AWS keys.
+func TestCarryOverTagsKeepTheirAWSKeys(t *testing.T) {
+	job := NewJob()
+	if err := job.AddEntity(host("host-one-key", "r1").SetTags(map[string]string{"new:key": "guess"})); err != nil {
+		t.Fatal(err)
+	}
+	prev := host("host-one-key", "r1").SetTags(map[string]string{"aws:cloudformation:stack-name": "web", "Env": "prod"})
+	job.CarryOver([]Unknown{{Type: "host", Properties: []string{"tag.*"}}},
+		func(k string) (graph.Entity, bool) { return prev, k == "host-one-key" })
+	h, _ := job.Entity("host-one-key")
+	if got, want := h.Tags(), map[string]string{"aws:cloudformation:stack-name": "web", "Env": "prod"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("tags %v, want %v (entity %v)", got, want, h)
 	}
 }
 

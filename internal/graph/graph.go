@@ -105,27 +105,34 @@ func str(v any) string {
 }
 
 // NewEntity builds an entity with the reserved properties every entity carries
-// (docs/contract.md §2): `_key`, `_type`, `_class`, `name`, `displayName`. A `Name` tag given
-// later through SetTags overrides displayName.
+// (docs/contract.md §2): `_key`, `_type`, `_class` (always a list, as the
+// JupiterOne SDK writes it), `name`, `displayName`. A `Name` tag given later
+// through SetTags overrides displayName.
 func NewEntity(key, typ string, class []string, name string) Entity {
-	var cls any = class
-	if len(class) == 1 {
-		cls = class[0]
-	}
 	return Entity{
 		"_key":        key,
 		"_type":       typ,
-		"_class":      cls,
+		"_class":      append([]string(nil), class...),
 		"name":        name,
 		"displayName": name,
 	}
 }
 
-// Set stores a property; nil pointers and zero-length values are stored as nil
-// so that class-required properties stay present (the data model wants null
-// rather than absent where AWS has no value).
+// Set stores a property (docs/contract.md §2). A value AWS did not give (nil,
+// a nil pointer) is stored as null only when one of the entity's classes
+// requires the property and allows null (RequiresNullable); otherwise the
+// property is omitted, never written as null. Zero-length lists are kept.
 func (e Entity) Set(prop string, v any) Entity {
-	e[prop] = deref(v)
+	d := deref(v)
+	if d == nil {
+		if RequiresNullable(e.Classes(), prop) {
+			e[prop] = nil
+		} else {
+			delete(e, prop)
+		}
+		return e
+	}
+	e[prop] = d
 	return e
 }
 
@@ -138,14 +145,108 @@ func (e Entity) SetIfPresent(prop string, v any) Entity {
 }
 
 // SetTags copies AWS tags as `tag.<Key>` and lets a `Name` tag set displayName.
+// A tag key the data model's property-name rule (`[A-Za-z0-9. -]` after the
+// prefix) rejects is written under TagProperty's spelling of it.
 func (e Entity) SetTags(tags map[string]string) Entity {
-	for k, v := range tags {
-		e["tag."+k] = v
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	// Valid keys first, so a rewritten key never takes a valid key's name.
+	sort.Slice(keys, func(i, j int) bool {
+		vi, vj := tagKeyValid(keys[i]), tagKeyValid(keys[j])
+		if vi != vj {
+			return vi
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		v := tags[k]
+		p := TagProperty(k)
+		for n := 2; ; n++ {
+			if _, taken := e[p]; !taken {
+				break
+			}
+			p = fmt.Sprintf("%s-%d", TagProperty(k), n)
+		}
+		e[p] = v
+		if p != "tag."+k {
+			e[PropTagKeys] = append(e.Strings(PropTagKeys), p+"="+k)
+		}
 		if k == "Name" && v != "" {
 			e["displayName"] = v
 		}
 	}
 	return e
+}
+
+// PropTagKeys lists, for each tag whose key TagProperty rewrote,
+// "<property>=<AWS tag key>" (property names hold no "="), so the AWS key is
+// never lost; Tags reads it back.
+const PropTagKeys = "tagKeys"
+
+// Tags returns the entity's AWS tags by their AWS keys (undoing TagProperty).
+func (e Entity) Tags() map[string]string {
+	orig := map[string]string{}
+	for _, pk := range e.Strings(PropTagKeys) {
+		if i := strings.IndexByte(pk, '='); i > 0 {
+			orig[pk[:i]] = pk[i+1:]
+		}
+	}
+	out := map[string]string{}
+	for p, v := range e {
+		s, ok := v.(string)
+		if !ok || !strings.HasPrefix(p, "tag.") {
+			continue
+		}
+		if k, ok := orig[p]; ok {
+			out[k] = s
+		} else {
+			out[p[len("tag."):]] = s
+		}
+	}
+	return out
+}
+
+// TagProperty is the property an AWS tag key is written as: `tag.<Key>`, with
+// every character outside the data model's property-name set
+// `[A-Za-z0-9. -]` rewritten: `_` becomes `-`, `:` and `/` become `.`, and
+// any other character becomes `-` (so `aws:cloudformation:stack-name` is
+// `tag.aws.cloudformation.stack-name`, `cost_center` is `tag.cost-center`).
+// Should two keys of one resource meet on a name, the later gets `-2`, `-3`…
+func TagProperty(key string) string {
+	if tagKeyValid(key) {
+		return "tag." + key
+	}
+	var b strings.Builder
+	b.WriteString("tag.")
+	for _, r := range key {
+		switch {
+		case tagKeyRune(r):
+			b.WriteRune(r)
+		case r == ':' || r == '/':
+			b.WriteByte('.')
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+func tagKeyRune(r rune) bool {
+	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == ' ' || r == '-'
+}
+
+func tagKeyValid(key string) bool {
+	if key == "" {
+		return false
+	}
+	for _, r := range key {
+		if !tagKeyRune(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func deref(v any) any {

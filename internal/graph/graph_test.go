@@ -83,3 +83,42 @@ func TestMappedByKeyHasTheDirectKey(t *testing.T) {
 		t.Fatalf("mapped key %q, direct key %q", mapped.Key(), direct.Key())
 	}
 }
+
+func TestSetOmitsValuelessUnlessRequiredNullable(t *testing.T) {
+	e := NewEntity("arn:aws:ec2:x:1:instance/i-1", "aws_ec2_instance", []string{"Host"}, "i-1")
+	var none *string
+	e.Set("serial", none).Set("publicDnsName", none).Set("description", nil)
+	if v, ok := e["serial"]; !ok || v != nil {
+		t.Errorf("serial (Host requires it, nullable) = %v, present %v; want null", v, ok)
+	}
+	for _, p := range []string{"publicDnsName", "description"} {
+		if _, ok := e[p]; ok {
+			t.Errorf("%s present; a valueless optional property must be omitted", p)
+		}
+	}
+	if c, ok := e["_class"].([]string); !ok || len(c) != 1 || c[0] != "Host" {
+		t.Errorf("_class %#v, want a list", e["_class"])
+	}
+}
+
+func TestTagPropertyNames(t *testing.T) {
+	e := NewEntity("arn:aws:ec2:x:1:vpc/vpc-1", "aws_ec2_vpc", []string{"Network"}, "vpc-1")
+	tags := map[string]string{"Name": "core", "cost_center": "CC", "cost-center": "other", "aws:cloudformation:stack-name": "s", "a/b": "x"}
+	e.SetTags(tags)
+	for p, want := range map[string]string{"tag.Name": "core", "tag.cost-center": "other", "tag.cost-center-2": "CC",
+		"tag.aws.cloudformation.stack-name": "s", "tag.a.b": "x"} {
+		if e[p] != want {
+			t.Errorf("%s = %v, want %q", p, e[p], want)
+		}
+	}
+	if got := e.Tags(); len(got) != len(tags) || got["cost_center"] != "CC" || got["a/b"] != "x" || got["cost-center"] != "other" {
+		t.Errorf("Tags() = %v, want %v", got, tags)
+	}
+	if err := Validate(e); err == nil {
+		t.Errorf("Validate passed an entity missing Network's required properties")
+	}
+	e.Set("CIDR", nil).Set("public", false).Set("internal", true)
+	if err := Validate(e); err != nil {
+		t.Error(err)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	sdkiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/awsgraph/awsgraph/internal/acceptance/j1check"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/sink/j1files"
 	"github.com/awsgraph/awsgraph/internal/testbed"
@@ -393,6 +394,17 @@ func TestTrustAcceptance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The same graph, checked with JupiterOne's own data model
+	// (tools/j1validate): the trust analysis' own entities (Everyone, the
+	// service principals, identity providers) must validate too.
+	t.Run("ConformsToDataModel", func(t *testing.T) {
+		r := j1check.Check(t, out)
+		for _, typ := range []string{"aws_iam_user", "aws_iam_role", "everyone", "aws_iam_service_principal"} {
+			if r.Entities.TotalByType[typ] == 0 {
+				t.Errorf("no %s entity in the trust graph: the check would be vacuous for it", typ)
+			}
+		}
+	})
 	entities := map[string]graph.Entity{}
 	for _, e := range ents {
 		entities[e.Key()] = e

@@ -32,6 +32,9 @@ func baseGraph(t testing.TB) *engine.Job {
 	add := func(key, typ, class string) {
 		e := graph.NewEntity(key, typ, []string{class}, key)
 		e.Set("accountId", acct)
+		if class == "Account" {
+			e.Set("vendor", "AWS") // data model: Account requires vendor
+		}
 		if err := j.AddEntity(e); err != nil {
 			t.Fatal(err)
 		}
@@ -46,13 +49,22 @@ func baseGraph(t testing.TB) *engine.Job {
 	}
 	for _, i := range []string{instance1, instance2} {
 		e := graph.NewEntity(i, "aws_ec2_instance", []string{"Host"}, i)
-		e.Set("hostname", nil)
+		setHostNulls(e)
 		if err := j.AddEntity(e); err != nil {
 			t.Fatal(err)
 		}
 	}
 	add(roleArn, RoleType, "AccessRole")
 	return j
+}
+
+// setHostNulls gives a Host the properties data model 0.64.2 requires of
+// it, null as EC2 leaves them when it does not say (graph.Validate checks).
+func setHostNulls(e graph.Entity) {
+	for _, p := range []string{"hostname", "category", "ipv4Addresses", "ipv6Addresses", "macAddresses", "publicIpAddresses",
+		"privateIpAddresses", "fqdn", "serial", "deviceId", "lastSeenOn", "make", "model", "osName", "osType", "osDetails", "osVersion"} {
+		e.Set(p, nil)
+	}
 }
 
 func addPolicy(t testing.TB, j *engine.Job, name, doc string) string {
@@ -309,7 +321,7 @@ func TestUnknownActionsAWSManagedCountedCustomerWarnedOnce(t *testing.T) {
 func TestStepReportsAWSManagedUnknownActionsWithoutWarning(t *testing.T) {
 	j := engine.NewJob()
 	acctEnt := graph.NewEntity(acctKey, AccountType, []string{"Account"}, acct)
-	acctEnt.Set("accountId", acct)
+	acctEnt.Set("accountId", acct).Set("vendor", "AWS")
 	pol := graph.NewEntity("arn:aws:iam::aws:policy/ReadOnlyAccess", ManagedPolicyType, []string{"AccessPolicy"}, "ReadOnlyAccess")
 	pol.Set("awsManaged", true).Set("document", doc(`{"Effect":"Allow","Action":["s3:Get*","deepcomposer:GetModel","iot1click:ListDevices"],"Resource":"*"}`))
 	steps := []engine.Step{

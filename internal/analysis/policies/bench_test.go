@@ -22,7 +22,7 @@ func syntheticPolicies(tb testing.TB, nPol, nRes int) *engine.Job {
 		}
 	}
 	a := graph.NewEntity(acctKey, AccountType, []string{"Account"}, acct)
-	a.Set("accountId", acct)
+	a.Set("accountId", acct).Set("vendor", "AWS")
 	must(j.AddEntity(a))
 	regions := []string{"us-east-1", "us-west-2", "eu-west-1", "ap-south-1"}
 	for i := 0; i < nRes/2; i++ {
@@ -30,7 +30,7 @@ func syntheticPolicies(tb testing.TB, nPol, nRes int) *engine.Job {
 		b.Set("classification", nil).Set("encrypted", true)
 		must(j.AddEntity(b))
 		in := graph.NewEntity(fmt.Sprintf("arn:aws:ec2:%s:%s:instance/i-%017d", regions[i%4], acct, i), "aws_ec2_instance", []string{"Host"}, "i")
-		in.Set("hostname", nil)
+		setHostNulls(in)
 		must(j.AddEntity(in))
 	}
 	for p := 0; p < nPol; p++ {

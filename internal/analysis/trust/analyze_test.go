@@ -440,11 +440,11 @@ func TestServiceAndEveryoneEntitiesAndRoleFlag(t *testing.T) {
 		byKey[e.Key()] = e
 	}
 	svc := byKey["service-principal:lambda.amazonaws.com"]
-	if svc == nil || svc.Type() != ServicePrincipalType || svc["_class"] != "Service" || svc["name"] != "lambda.amazonaws.com" {
+	if svc == nil || svc.Type() != ServicePrincipalType || !reflect.DeepEqual(svc.Classes(), []string{"Service"}) || svc["name"] != "lambda.amazonaws.com" {
 		t.Errorf("service entity: %v", svc)
 	}
 	ev := byKey[EveryoneKey]
-	if ev == nil || ev["public"] != true || ev["displayName"] != "Everyone (Public Global)" || !reflect.DeepEqual(ev.Classes(), []string{"UserGroup", "Everyone"}) {
+	if ev == nil || ev["public"] != true || ev["displayName"] != "Everyone (Public Global)" || !reflect.DeepEqual(ev.Classes(), []string{"UserGroup"}) {
 		t.Errorf("everyone entity: %v", ev)
 	}
 	if got := res.RoleProps[f.arn("role", "open")]; got["publiclyAssumable"] != true {

@@ -20,7 +20,7 @@ type fixture struct {
 func newFixture(t testing.TB, acct string) *fixture {
 	f := &fixture{t: t, acct: acct, j: engine.NewJob()}
 	a := graph.NewEntity("arn:aws:iam::"+acct+":root", AccountType, []string{"Account"}, acct)
-	a.Set("accountId", acct)
+	a.Set("accountId", acct).Set("vendor", "AWS")
 	f.add(a)
 	return f
 }
@@ -47,9 +47,11 @@ type opt func(graph.Entity)
 
 func tags(kv ...string) opt {
 	return func(e graph.Entity) {
+		t := map[string]string{}
 		for i := 0; i+1 < len(kv); i += 2 {
-			e["tag."+kv[i]] = kv[i+1]
+			t[kv[i]] = kv[i+1]
 		}
+		e.SetTags(t) // as the collector writes them (keys may be rewritten)
 	}
 }
 
@@ -60,6 +62,8 @@ func boundary(policyArn string) opt {
 func (f *fixture) user(name string, opts ...opt) graph.Entity {
 	e := graph.NewEntity(f.arn("user", name), UserType, []string{"User"}, name)
 	e.Set("accountId", f.acct).Set("userId", "AIDA"+strings.ToUpper(name)).Set("permissionsBoundaryArn", nil)
+	// The User properties data model 0.64.2 requires, as iam.NewUserEntity sets them.
+	e.Set("username", []string{name}).Set("shortLoginId", []string{name}).Set("email", nil).Set("firstName", nil).Set("lastName", nil)
 	for _, o := range opts {
 		o(e)
 	}

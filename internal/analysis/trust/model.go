@@ -62,6 +62,16 @@ const (
 	EveryoneKey  = "global:everyone"
 )
 
+// EveryoneClasses is the Everyone entity's `_class`. The data model's own
+// EVERYONE constant is [UserGroup, Everyone], but data model 0.64.2 has no
+// Everyone schema, so JupiterOne's entity validator rejects that class
+// ("Could not find schema for class Everyone"). UserGroup, which has a
+// schema, is the closest class: Everyone is the group of every principal
+// (Group is more generic, and AccessRole/User name one principal). The
+// entity keeps the constant's _type, _key, principal, public and
+// displayName, so it is still recognisable as the global Everyone.
+var EveryoneClasses = []string{"UserGroup"}
+
 // Class is the relationship verb. The JupiterOne class list has no
 // CAN_ASSUME (it has TRUSTS, role → principal); the product contract names
 // the relationship CAN_ASSUME, principal → role, so that is what we emit.
@@ -160,7 +170,7 @@ func ProviderEntity(provider string) graph.Entity {
 
 // EveryoneEntity is the JupiterOne global Everyone entity.
 func EveryoneEntity() graph.Entity {
-	e := graph.NewEntity(EveryoneKey, EveryoneType, []string{"UserGroup", "Everyone"}, "Everyone")
+	e := graph.NewEntity(EveryoneKey, EveryoneType, EveryoneClasses, "Everyone")
 	e.Set("displayName", "Everyone (Public Global)")
 	e.Set("principal", "*")
 	e.Set("public", true)

@@ -195,7 +195,7 @@ func roleDecidable(k string) bool {
 
 // principalContext builds the request context AWS would set for a request
 // by the entity: policy.PrincipalContext plus aws:userid (users) and
-// aws:PrincipalTag/<key> from the entity's tag.<key> properties.
+// aws:PrincipalTag/<key> from the entity's tags (graph.Entity.Tags).
 func principalContext(e graph.Entity, typ string) policy.Context {
 	vals := policy.PrincipalContext(e.Key())
 	if typ == UserType {
@@ -203,13 +203,8 @@ func principalContext(e graph.Entity, typ string) policy.Context {
 			vals["aws:userid"] = []string{id}
 		}
 	}
-	for k, v := range e {
-		if !strings.HasPrefix(k, "tag.") {
-			continue
-		}
-		if s, ok := v.(string); ok {
-			vals["aws:PrincipalTag/"+k[len("tag."):]] = []string{s}
-		}
+	for k, s := range e.Tags() { // by AWS tag key (graph.TagProperty may rewrite the property name)
+		vals["aws:PrincipalTag/"+k] = []string{s}
 	}
 	ctx := policy.Context{Values: vals}
 	if typ == RoleType {

@@ -19,7 +19,7 @@ func Entities() []engine.EntityDecl {
 		{Type: ServicePrincipalType, Class: []string{"Service"}},
 		{Type: SAMLProviderType, Class: []string{"Service"}},
 		{Type: OIDCProviderType, Class: []string{"Service"}},
-		{Type: EveryoneType, Class: []string{"UserGroup", "Everyone"}},
+		{Type: EveryoneType, Class: EveryoneClasses},
 	}
 }
 

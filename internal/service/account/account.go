@@ -48,7 +48,7 @@ func NewEntity(partition, accountID, alias string) graph.Entity {
 		name = alias
 	}
 	e := graph.NewEntity(Key(partition, accountID), Type, []string{"Account"}, name)
-	e.Set("accountId", accountID).Set("partition", partition).Set("alias", nilIfEmpty(alias))
+	e.Set("accountId", accountID).Set("partition", partition).Set("vendor", "AWS").Set("alias", nilIfEmpty(alias))
 	e.Set("webLink", "https://console.aws.amazon.com/billing/home#/account")
 	e.Set("accessURL", signinURL(accountID, alias))
 	return e

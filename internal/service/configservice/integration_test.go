@@ -27,6 +27,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/configservice"
 	"github.com/awsgraph/awsgraph/internal/testbed"
@@ -188,11 +189,14 @@ func TestConfigRules(t *testing.T) {
 		t.Fatalf("%d rules collected, API reports %d", len(rules), len(eastNames)+len(westNames))
 	}
 	for name, e := range rules {
-		if e["_class"] != "ControlPolicy" || e["category"] != "config" || e["accountId"] != acct || !strings.HasPrefix(e["_key"].(string), "arn:aws:config:") {
+		if !reflect.DeepEqual(graph.Entity(e).Classes(), []string{"ControlPolicy"}) || e["category"] != "config" || e["accountId"] != acct || !strings.HasPrefix(e["_key"].(string), "arn:aws:config:") {
 			t.Errorf("%s: %v", name, e)
 		}
-		if v, present := e["complianceStatus"]; !present || v != nil {
-			t.Errorf("%s complianceStatus %v (present %v): moto has no compliance", name, v, present)
+		// Unknown compliance is omitted (docs/contract.md §2), never null.
+		for _, p := range configservice.ComplianceProperties {
+			if v, present := e[p]; present {
+				t.Errorf("%s %s %v present: moto has no compliance", name, p, v)
+			}
 		}
 	}
 	if n := len(res.Job.RelationshipsOfType("aws_account_has_config_rule")); n != len(rules) {
@@ -356,19 +360,28 @@ func TestConfigCompliance_WireFakeBecauseMotoLacksCompliance(t *testing.T) {
 	if len(rules) != len(eastNames)+len(westNames) {
 		t.Fatalf("%d rules", len(rules))
 	}
-	type comp struct{ status, compliant, count, capped any }
+	// complianceType is AWS's value, complianceStatus the data model's
+	// number; "absent" means omitted (no value), which null never stands for.
+	type comp struct{ typ, status, compliant, count, capped any }
+	const absent = "absent"
 	want := map[string]comp{
-		"s3-versioning-00": {"COMPLIANT", true, int64(0), false},
-		"s3-versioning-01": {"NON_COMPLIANT", false, int64(3), false},
-		"s3-versioning-02": {"NOT_APPLICABLE", nil, nil, nil},
-		"s3-versioning-03": {"INSUFFICIENT_DATA", nil, nil, nil},
-		"s3-versioning-04": {nil, nil, nil, nil}, // not in the answer
-		"custom-check":     {"NON_COMPLIANT", false, int64(100), true},
-		"ebs-encrypted":    {nil, nil, nil, nil},
+		"s3-versioning-00": {"COMPLIANT", float64(1), true, int64(0), false},
+		"s3-versioning-01": {"NON_COMPLIANT", float64(0), false, int64(3), false},
+		"s3-versioning-02": {"NOT_APPLICABLE", absent, absent, absent, absent},
+		"s3-versioning-03": {"INSUFFICIENT_DATA", absent, absent, absent, absent},
+		"s3-versioning-04": {absent, absent, absent, absent, absent}, // not in the answer
+		"custom-check":     {"NON_COMPLIANT", float64(0), false, int64(100), true},
+		"ebs-encrypted":    {absent, absent, absent, absent, absent},
 	}
 	for name, w := range want {
 		e := rules[name]
-		got := comp{e["complianceStatus"], e["compliant"], e["nonCompliantResourceCount"], e["nonCompliantResourceCountCapped"]}
+		val := func(p string) any {
+			if v, ok := e[p]; ok {
+				return v
+			}
+			return absent
+		}
+		got := comp{val("complianceType"), val("complianceStatus"), val("compliant"), val("nonCompliantResourceCount"), val("nonCompliantResourceCountCapped")}
 		if got != w {
 			t.Errorf("%s compliance %+v, want %+v", name, got, w)
 		}

@@ -197,25 +197,29 @@ func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, comp
 }
 
 // ComplianceProperties are the properties SetCompliance sets.
-var ComplianceProperties = []string{"complianceStatus", "compliant", "nonCompliantResourceCount", "nonCompliantResourceCountCapped"}
+var ComplianceProperties = []string{"complianceType", "complianceStatus", "compliant", "nonCompliantResourceCount", "nonCompliantResourceCountCapped"}
 
-// SetCompliance sets complianceStatus, compliant (true, false, or null when
-// not applicable / insufficient data / unknown) and the non-compliant
-// resource count (AWS caps it at 100: nonCompliantResourceCountCapped).
+// SetCompliance sets complianceType (AWS's COMPLIANT, NON_COMPLIANT,
+// NOT_APPLICABLE, INSUFFICIENT_DATA), the data model's complianceStatus (a
+// fraction: 1 compliant, 0 non-compliant), compliant (true or false), and
+// the non-compliant resource count (AWS caps it at 100:
+// nonCompliantResourceCountCapped). What is not known or not applicable is
+// omitted.
 func SetCompliance(e graph.Entity, c *types.Compliance) {
 	if c == nil || c.ComplianceType == "" {
-		e.Set("complianceStatus", nil).Set("compliant", nil)
-		e.Set("nonCompliantResourceCount", nil).Set("nonCompliantResourceCountCapped", nil)
+		for _, p := range ComplianceProperties {
+			e.Set(p, nil)
+		}
 		return
 	}
-	e.Set("complianceStatus", string(c.ComplianceType))
+	e.Set("complianceType", string(c.ComplianceType))
 	switch c.ComplianceType {
 	case types.ComplianceTypeCompliant:
-		e.Set("compliant", true)
+		e.Set("compliant", true).Set("complianceStatus", float64(1))
 	case types.ComplianceTypeNonCompliant:
-		e.Set("compliant", false)
+		e.Set("compliant", false).Set("complianceStatus", float64(0))
 	default:
-		e.Set("compliant", nil)
+		e.Set("compliant", nil).Set("complianceStatus", nil)
 	}
 	switch {
 	case c.ComplianceContributorCount != nil:

@@ -10,6 +10,12 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 )
 
+// absent in a check: the property must be omitted (docs/contract.md §2: a
+// property AWS gives no value for is not written as null).
+type absentT struct{}
+
+var absent any = absentT{}
+
 func TestNewRuleEntity(t *testing.T) {
 	const acct, region = "123456789012", "eu-west-1"
 	tests := []struct {
@@ -30,13 +36,13 @@ func TestNewRuleEntity(t *testing.T) {
 			},
 			compliance: &types.Compliance{ComplianceType: types.ComplianceTypeNonCompliant, ComplianceContributorCount: &types.ComplianceContributorCount{CappedCount: 100, CapExceeded: true}},
 			check: map[string]any{
-				"_key": "arn:aws:config:eu-west-1:123456789012:config-rule/config-rule-abc", "_type": "aws_config_rule", "_class": "ControlPolicy",
+				"_key": "arn:aws:config:eu-west-1:123456789012:config-rule/config-rule-abc", "_type": "aws_config_rule", "_class": []string{"ControlPolicy"},
 				"name": "s3-versioning", "displayName": "s3-versioning", "configRuleId": "config-rule-abc", "accountId": acct, "region": region,
 				"category": "config", "owner": "AWS", "sourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED", "state": "ACTIVE", "active": true,
-				"scopeResourceTypes": []string{"AWS::S3::Bucket"}, "scopeTagKey": "env", "scopeTagValue": "prod", "scopeResourceId": nil,
+				"scopeResourceTypes": []string{"AWS::S3::Bucket"}, "scopeTagKey": "env", "scopeTagValue": "prod", "scopeResourceId": absent,
 				"inputParameters": `{"isMfaDeleteEnabled":"true"}`, "maximumExecutionFrequency": "TwentyFour_Hours",
 				"description": "versioning", "createdBy": "securityhub.amazonaws.com",
-				"complianceStatus": "NON_COMPLIANT", "compliant": false, "nonCompliantResourceCount": int64(100), "nonCompliantResourceCountCapped": true,
+				"complianceType": "NON_COMPLIANT", "complianceStatus": float64(0), "compliant": false, "nonCompliantResourceCount": int64(100), "nonCompliantResourceCountCapped": true,
 				"webLink": "https://console.aws.amazon.com/config/home?region=eu-west-1#/rules/details?configRuleName=s3-versioning",
 			},
 		},
@@ -54,7 +60,7 @@ func TestNewRuleEntity(t *testing.T) {
 			check: map[string]any{
 				"_key": "arn:aws:config:eu-west-1:123456789012:config-rule/config-rule-xyz", "owner": "CUSTOM_LAMBDA", "active": false, "state": "EVALUATING",
 				"triggerTypes": []string{"ConfigurationItemChangeNotification", "ScheduledNotification"}, "scopeResourceTypes": []string{},
-				"complianceStatus": nil, "compliant": nil, "nonCompliantResourceCount": nil, "inputParameters": nil, "description": nil,
+				"complianceType": absent, "complianceStatus": absent, "compliant": absent, "nonCompliantResourceCount": absent, "inputParameters": absent, "description": absent,
 				"webLink": "https://console.aws.amazon.com/config/home?region=eu-west-1#/rules/details?configRuleName=custom+one",
 			},
 		},
@@ -66,8 +72,8 @@ func TestNewRuleEntity(t *testing.T) {
 			},
 			compliance: &types.Compliance{ComplianceType: types.ComplianceTypeCompliant},
 			check: map[string]any{
-				"owner": "CUSTOM_POLICY", "sourceIdentifier": nil, "policyRuntime": "guard-2.x.x", "content": "rule x { }",
-				"complianceStatus": "COMPLIANT", "compliant": true, "nonCompliantResourceCount": int64(0),
+				"owner": "CUSTOM_POLICY", "sourceIdentifier": absent, "policyRuntime": "guard-2.x.x", "content": "rule x { }",
+				"complianceType": "COMPLIANT", "complianceStatus": float64(1), "compliant": true, "nonCompliantResourceCount": int64(0),
 			},
 		},
 	}
@@ -79,6 +85,12 @@ func TestNewRuleEntity(t *testing.T) {
 			}
 			for k, want := range tt.check {
 				got, present := e[k]
+				if want == absent {
+					if present {
+						t.Errorf("%s = %#v, want it omitted (no value)", k, got)
+					}
+					continue
+				}
 				if !present || !reflect.DeepEqual(got, want) {
 					t.Errorf("%s = %#v (present %v), want %#v", k, got, present, want)
 				}
@@ -88,25 +100,35 @@ func TestNewRuleEntity(t *testing.T) {
 }
 
 func TestSetCompliance(t *testing.T) {
+	// complianceType is AWS's value; complianceStatus the data model's number
+	// (1 compliant, 0 non-compliant). absent: the property is omitted.
 	tests := []struct {
-		in        *types.Compliance
-		status    any
-		compliant any
-		count     any
-		capped    any
+		in                                    *types.Compliance
+		typ, status, compliant, count, capped any
 	}{
-		{nil, nil, nil, nil, nil},
-		{&types.Compliance{ComplianceType: types.ComplianceTypeCompliant}, "COMPLIANT", true, int64(0), false},
-		{&types.Compliance{ComplianceType: types.ComplianceTypeNonCompliant, ComplianceContributorCount: &types.ComplianceContributorCount{CappedCount: 3}}, "NON_COMPLIANT", false, int64(3), false},
-		{&types.Compliance{ComplianceType: types.ComplianceTypeNonCompliant}, "NON_COMPLIANT", false, nil, nil},
-		{&types.Compliance{ComplianceType: types.ComplianceTypeNotApplicable}, "NOT_APPLICABLE", nil, nil, nil},
-		{&types.Compliance{ComplianceType: types.ComplianceTypeInsufficientData}, "INSUFFICIENT_DATA", nil, nil, nil},
+		{nil, absent, absent, absent, absent, absent},
+		{&types.Compliance{ComplianceType: types.ComplianceTypeCompliant}, "COMPLIANT", float64(1), true, int64(0), false},
+		{&types.Compliance{ComplianceType: types.ComplianceTypeNonCompliant, ComplianceContributorCount: &types.ComplianceContributorCount{CappedCount: 3}}, "NON_COMPLIANT", float64(0), false, int64(3), false},
+		{&types.Compliance{ComplianceType: types.ComplianceTypeNonCompliant}, "NON_COMPLIANT", float64(0), false, absent, absent},
+		{&types.Compliance{ComplianceType: types.ComplianceTypeNotApplicable}, "NOT_APPLICABLE", absent, absent, absent, absent},
+		{&types.Compliance{ComplianceType: types.ComplianceTypeInsufficientData}, "INSUFFICIENT_DATA", absent, absent, absent, absent},
 	}
 	for _, tt := range tests {
-		e := graph.Entity{}
+		e := graph.NewEntity("k", RuleType, []string{"ControlPolicy"}, "r")
+		// A value from an earlier run must not survive an unknown compliance.
+		for _, p := range ComplianceProperties {
+			e[p] = "stale"
+		}
 		SetCompliance(e, tt.in)
-		got := []any{e["complianceStatus"], e["compliant"], e["nonCompliantResourceCount"], e["nonCompliantResourceCountCapped"]}
-		want := []any{tt.status, tt.compliant, tt.count, tt.capped}
+		var got []any
+		for _, p := range []string{"complianceType", "complianceStatus", "compliant", "nonCompliantResourceCount", "nonCompliantResourceCountCapped"} {
+			v, ok := e[p]
+			if !ok {
+				v = absent
+			}
+			got = append(got, v)
+		}
+		want := []any{tt.typ, tt.status, tt.compliant, tt.count, tt.capped}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%+v: got %v, want %v", tt.in, got, want)
 		}

@@ -22,6 +22,13 @@ func gid(ids ...string) []types.GroupIdentifier {
 	return out
 }
 
+// absent in a want map: the property must be omitted (docs/contract.md §2:
+// a property AWS gives no value for is not written as null unless its class
+// requires it).
+type absentT struct{}
+
+var absent any = absentT{}
+
 func checkProps(t *testing.T, e graph.Entity, want map[string]any) {
 	t.Helper()
 	if err := graph.Validate(e); err != nil {
@@ -29,6 +36,12 @@ func checkProps(t *testing.T, e graph.Entity, want map[string]any) {
 	}
 	for k, v := range want {
 		got, ok := e[k]
+		if v == absent {
+			if ok {
+				t.Errorf("%s: %s = %#v, want it omitted", e.Key(), k, got)
+			}
+			continue
+		}
 		if !ok {
 			t.Errorf("%s: property %s absent", e.Key(), k)
 			continue
@@ -83,9 +96,12 @@ func TestNewInstanceEntity(t *testing.T) {
 				Tags: []types.Tag{{Key: aws.String("Name"), Value: aws.String("web")}, {Key: aws.String("Env"), Value: aws.String("prod")}},
 			},
 			want: map[string]any{
-				"_key": "arn:aws:ec2:us-east-1:123456789012:instance/i-1", "_class": "Host", "name": "i-1", "displayName": "web",
-				"tag.Env": "prod", "platform": "linux", "platformDetails": nil, "hostname": "ip-10-0-0-5.ec2.internal",
-				"publicDnsName": nil, "publicIpAddress": "54.1.2.3", "state": "running", "active": true,
+				"_key": "arn:aws:ec2:us-east-1:123456789012:instance/i-1", "_class": []string{"Host"}, "name": "i-1", "displayName": "web",
+				"tag.Env": "prod", "platform": "linux", "platformDetails": absent, "hostname": "ip-10-0-0-5",
+				"fqdn": []string{"ip-10-0-0-5.ec2.internal"}, "ipv4Addresses": []string{"10.0.0.5", "54.1.2.3"},
+				"macAddresses": nil, "deviceId": []string{"i-1"}, "category": "server", "make": "Amazon Web Services",
+				"model": "t3.micro", "osType": "linux", "osName": nil, "osDetails": nil, "serial": nil, "lastSeenOn": nil, "osVersion": nil,
+				"publicDnsName": absent, "publicIpAddress": "54.1.2.3", "state": "running", "active": true,
 				"createdOn": launch.UnixMilli(), "securityGroupIds": []string{"sg-a", "sg-b", "sg-c"},
 				"ipv6Addresses": []string{"2600::1"}, "iamInstanceProfile": "arn:aws:iam::123456789012:instance-profile/p",
 				"architecture": "arm64", "monitoring": "disabled", "tenancy": "default", "availabilityZone": "us-east-1a",
@@ -98,9 +114,11 @@ func TestNewInstanceEntity(t *testing.T) {
 			in: types.Instance{InstanceId: aws.String("i-2"), Platform: types.PlatformValuesWindows, PlatformDetails: aws.String("Windows"),
 				State: &types.InstanceState{Name: types.InstanceStateNameStopped}},
 			want: map[string]any{
-				"platform": "windows", "platformDetails": "Windows", "hostname": nil, "publicIpAddress": nil,
-				"privateIpAddress": nil, "state": "stopped", "active": false, "createdOn": nil, "keyName": nil,
-				"securityGroupIds": []string{}, "iamInstanceProfile": nil, "displayName": "i-2",
+				"platform": "windows", "platformDetails": "Windows", "hostname": nil, "publicIpAddress": absent,
+				"privateIpAddress": absent, "state": "stopped", "active": false, "createdOn": absent, "keyName": absent,
+				"securityGroupIds": []string{}, "iamInstanceProfile": absent, "displayName": "i-2",
+				"fqdn": nil, "ipv4Addresses": nil, "ipv6Addresses": []string{}, "macAddresses": nil, "deviceId": []string{"i-2"},
+				"osType": "windows", "osName": "Windows", "osDetails": "Windows", "model": nil,
 			},
 		},
 	}
@@ -128,11 +146,11 @@ func TestNewVolumeEntityAndUses(t *testing.T) {
 	checkProps(t, e, map[string]any{
 		"_key": "arn:aws:ec2:us-east-1:123456789012:volume/vol-1", "_class": []string{"DataStore", "Disk"},
 		"size": int64(100), "volumeType": "io2", "iops": int64(3000), "encrypted": true,
-		"encryptionKeyRef": "arn:aws:kms:us-east-1:123456789012:key/k", "classification": nil, "snapshotId": nil,
+		"encryptionKeyRef": "arn:aws:kms:us-east-1:123456789012:key/k", "classification": nil, "snapshotId": absent,
 		"createdOn": created.UnixMilli(), "state": "in-use", "attachedInstanceIds": []string{"i-1", "i-2", "i-3", "i-missing"},
 	})
 	unenc := NewVolumeEntity(scope, types.Volume{VolumeId: aws.String("vol-2")})
-	checkProps(t, unenc, map[string]any{"encrypted": nil, "classification": nil, "encryptionKeyRef": nil, "attachments": []string{}})
+	checkProps(t, unenc, map[string]any{"encrypted": nil, "classification": nil, "encryptionKeyRef": absent, "attachments": []string{}})
 
 	rels, missing := VolumeUses(e, v, map[string]string{"i-1": "ik1", "i-2": "ik2", "i-3": "ik3"})
 	if missing != 1 || len(rels) != 2 {
@@ -168,13 +186,13 @@ func TestNewVPCEntity(t *testing.T) {
 				Ipv6CidrBlockAssociationSet: []types.VpcIpv6CidrBlockAssociation{
 					{Ipv6CidrBlock: aws.String("2600:1f18::/56"), Ipv6CidrBlockState: &types.VpcCidrBlockState{State: types.VpcCidrBlockStateCodeAssociated}},
 				}},
-			map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1", "CIDR": "10.0.0.0/16", "CIDRv6": "2600:1f18::/56",
+			map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1", "CIDR": "10.0.0.0/16", "CIDRv6": absent,
 				"cidrBlocks": []string{"10.0.0.0/16", "10.1.0.0/16"}, "ipv6CidrBlocks": []string{"2600:1f18::/56"},
 				"public": false, "internal": true, "defaultVpc": false, "state": "available", "dhcpOptionsId": "dopt-1",
 				"instanceTenancy": "default"}},
 		{"default vpc, ipv4 only",
 			types.Vpc{VpcId: aws.String("vpc-2"), CidrBlock: aws.String("172.31.0.0/16"), IsDefault: aws.Bool(true)},
-			map[string]any{"CIDR": "172.31.0.0/16", "CIDRv6": nil, "cidrBlocks": []string{"172.31.0.0/16"}, "defaultVpc": true,
+			map[string]any{"CIDR": "172.31.0.0/16", "CIDRv6": absent, "ipv6CidrBlocks": []string{}, "cidrBlocks": []string{"172.31.0.0/16"}, "defaultVpc": true,
 				"_key": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-2"}},
 	}
 	for _, c := range cases {
@@ -192,10 +210,10 @@ func TestNewSubnetEntity(t *testing.T) {
 			CidrBlock: aws.String("10.0.1.0/24"), MapPublicIpOnLaunch: aws.Bool(true), VpcId: aws.String("vpc-1"), DefaultForAz: aws.Bool(true),
 			AvailableIpAddressCount: aws.Int32(250), AvailabilityZone: aws.String("us-east-1a"),
 			Ipv6CidrBlockAssociationSet: []types.SubnetIpv6CidrBlockAssociation{{Ipv6CidrBlock: aws.String("2600:1f18::/64")}}},
-			map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1", "CIDR": "10.0.1.0/24", "CIDRv6": "2600:1f18::/64",
+			map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1", "CIDR": "10.0.1.0/24", "CIDRv6": absent, "ipv6CidrBlocks": []string{"2600:1f18::/64"},
 				"public": true, "internal": false, "defaultForAz": true, "availableIpAddressCount": int64(250), "vpcId": "vpc-1"}},
 		{"private, arn built", types.Subnet{SubnetId: aws.String("subnet-2"), CidrBlock: aws.String("10.0.2.0/24")},
-			map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-2", "public": false, "internal": true, "CIDRv6": nil}},
+			map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-2", "public": false, "internal": true, "CIDRv6": absent, "ipv6CidrBlocks": []string{}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { checkProps(t, NewSubnetEntity(scope, c.in), c.want) })
@@ -266,7 +284,7 @@ func TestRules(t *testing.T) {
 
 	sg := NewSecurityGroupEntity(scope, types.SecurityGroup{GroupId: aws.String("sg-1"), GroupName: aws.String("web"), VpcId: aws.String("vpc-1"),
 		Description: aws.String("d")}, *got["sg-1"])
-	checkProps(t, sg, map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1", "_class": "Firewall",
+	checkProps(t, sg, map[string]any{"_key": "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1", "_class": []string{"Firewall"},
 		"category": []string{"network"}, "isStateful": true, "groupName": "web", "name": "web"})
 	ing := sg.Strings("ingressRules")
 	if len(ing) != 2 || must(m.DecodeRule(ing[1])).Description != "ssh" {

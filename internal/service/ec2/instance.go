@@ -2,6 +2,8 @@ package ec2
 
 import (
 	"context"
+	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -80,9 +82,12 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		az = in.Placement.AvailabilityZone
 		tenancy = nilIfEmpty(string(in.Placement.Tenancy))
 	}
-	var privateIPs, ipv6, publicIPs, enis []string
+	var privateIPs, ipv6, publicIPs, enis, macs []string
 	for _, ni := range in.NetworkInterfaces {
 		enis = append(enis, aws.ToString(ni.NetworkInterfaceId))
+		if mac := strings.ToLower(aws.ToString(ni.MacAddress)); macAddress.MatchString(mac) {
+			macs = append(macs, mac)
+		}
 		for _, p := range ni.PrivateIpAddresses {
 			if ip := aws.ToString(p.PrivateIpAddress); ip != "" {
 				privateIPs = append(privateIPs, ip)
@@ -110,16 +115,31 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		Set("imageId", in.ImageId).
 		Set(m.PropPrivateIP, nilIfEmpty(aws.ToString(in.PrivateIpAddress))).
 		Set(m.PropPublicIP, nilIfEmpty(aws.ToString(in.PublicIpAddress))).
-		Set(m.PropPrivateIPs, privateIPs).
-		Set("publicIpAddresses", publicIPs).
-		Set(m.PropIPv6Addresses, ipv6).
+		Set(m.PropPrivateIPs, uniq(privateIPs)).
+		Set("publicIpAddresses", uniq(publicIPs)).
+		Set(m.PropIPv6Addresses, uniq(ipv6)).
 		// Every address, as the data model's Host ipAddress: mapped
 		// relationships to a Host by address (a /32 security-group rule)
 		// resolve to this instance.
 		Set("ipAddress", appendAll(privateIPs, publicIPs, ipv6)).
 		Set("privateDnsName", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
 		Set("publicDnsName", nilIfEmpty(aws.ToString(in.PublicDnsName))).
-		Set("hostname", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
+		// Host identity (data model 0.64.2 requires these; null where EC2
+		// does not say): hostname is a DNS label, the names are in fqdn.
+		Set("hostname", hostLabel(aws.ToString(in.PrivateDnsName))).
+		Set("fqdn", nilIfNone(uniq(dnsNames(aws.ToString(in.PrivateDnsName), aws.ToString(in.PublicDnsName))))).
+		Set("ipv4Addresses", nilIfNone(uniq(appendAll(privateIPs, publicIPs)))).
+		Set("macAddresses", nilIfNone(uniq(macs))).
+		Set("deviceId", []string{id}).
+		Set("serial", nil).
+		Set("lastSeenOn", nil).
+		Set("category", "server").
+		Set("make", "Amazon Web Services").
+		Set("model", nilIfEmpty(string(in.InstanceType))).
+		Set("osType", platform).
+		Set("osName", nilIfEmpty(aws.ToString(in.PlatformDetails))).
+		Set("osDetails", nilIfEmpty(aws.ToString(in.PlatformDetails))).
+		Set("osVersion", nil).
 		Set("platform", platform).
 		Set("platformDetails", in.PlatformDetails).
 		Set("keyName", in.KeyName).
@@ -200,4 +220,55 @@ func appendAll(lists ...[]string) []string {
 		out = append(out, l...)
 	}
 	return out
+}
+
+var (
+	macAddress = regexp.MustCompile(`^([0-9a-f]{2}:){5}([0-9a-f]{2})$`)
+	dnsLabel   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]$`)
+	// fqdnName is the data model's Host fqdn item pattern without its
+	// look-ahead (Go's regexp has none): the length is checked apart.
+	fqdnName = regexp.MustCompile(`^([a-zA-Z0-9-]{0,62}[a-zA-Z0-9]\.)+[a-zA-Z]{2,63}$`)
+)
+
+// hostLabel is the host name as the data model wants it, a DNS label: the
+// first label of the private DNS name (ip-10-0-1-4), or null.
+func hostLabel(dns string) any {
+	label, _, _ := strings.Cut(dns, ".")
+	if !dnsLabel.MatchString(label) {
+		return nil
+	}
+	return label
+}
+
+// dnsNames keeps the names the data model's fqdn accepts.
+func dnsNames(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if len(n) >= 4 && len(n) <= 253 && fqdnName.MatchString(n) && !strings.HasPrefix(n, "-") && !strings.Contains(n, ".-") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// uniq drops repeated values, keeping the first of each (the data model's
+// address lists are uniqueItems).
+func uniq(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// nilIfNone is null for an empty list.
+func nilIfNone(s []string) any {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -288,8 +289,13 @@ func TestCollectEC2AgainstMoto(t *testing.T) {
 		v["internal"] != true || v["defaultVpc"] != false || v["displayName"] != "main-vpc" || v["tag.Env"] != "prod" {
 		t.Errorf("vpc %v", v)
 	}
-	if _, ok := v["CIDRv6"]; !ok || v["CIDRv6"] != nil {
-		t.Errorf("vpc CIDRv6 should be null: %v", v["CIDRv6"])
+	// IPv6 CIDRs are in ipv6CidrBlocks only: the data model types CIDRv6 as
+	// an address, which a CIDR block is not.
+	if cv6, ok := v["CIDRv6"]; ok {
+		t.Errorf("vpc CIDRv6 should be omitted: %v", cv6)
+	}
+	if b, ok := v["ipv6CidrBlocks"].([]string); !ok || len(b) != 0 {
+		t.Errorf("vpc ipv6CidrBlocks %#v, want an empty list", v["ipv6CidrBlocks"])
 	}
 	defaults := 0
 	for _, e := range vpcs {
@@ -332,8 +338,10 @@ func TestCollectEC2AgainstMoto(t *testing.T) {
 	if _, ok := i1["createdOn"].(int64); !ok {
 		t.Errorf("createdOn %T", i1["createdOn"])
 	}
-	if dns := aws.ToString(tr.instances[s.i1].PrivateDnsName); dns == "" || i1["hostname"] != dns {
-		t.Errorf("hostname %v", i1["hostname"])
+	// hostname is the DNS label (data model Host), the full name is in fqdn.
+	dns := aws.ToString(tr.instances[s.i1].PrivateDnsName)
+	if label, _, _ := strings.Cut(dns, "."); dns == "" || i1["hostname"] != label || !slices.Contains(i1.Strings("fqdn"), dns) {
+		t.Errorf("hostname %v fqdn %v, private DNS name %q", i1["hostname"], i1["fqdn"], dns)
 	}
 	if !equalSets(i1.Strings("securityGroupIds"), []string{s.web, s.ssh}) {
 		t.Errorf("securityGroupIds %v", i1["securityGroupIds"])

@@ -46,7 +46,6 @@ func NewSubnetEntity(sc Scope, sn types.Subnet) graph.Entity {
 	e := graph.NewEntity(key, m.TypeSubnet, []string{"Network"}, id)
 	e.Set("subnetId", id).
 		Set(m.PropCIDR, sn.CidrBlock).
-		Set(m.PropCIDRv6, firstOrNil(v6)).
 		Set(m.PropIPv6CIDRBlocks, v6).
 		Set("public", public).
 		Set("internal", !public).

@@ -50,7 +50,6 @@ func NewVPCEntity(sc Scope, v types.Vpc) graph.Entity {
 	}
 	e.Set("vpcId", id).
 		Set(m.PropCIDR, v.CidrBlock).
-		Set(m.PropCIDRv6, firstOrNil(v6)).
 		Set(m.PropCIDRBlocks, v4).
 		Set(m.PropIPv6CIDRBlocks, v6).
 		Set("public", false). // a VPC is not itself public; exposure is analysed per rule and instance
@@ -70,13 +69,6 @@ func NewVPCEntity(sc Scope, v types.Vpc) graph.Entity {
 // isGoneCIDRState reports CIDR association states that no longer apply.
 func isGoneCIDRState(s string) bool {
 	return s == "disassociated" || s == "disassociating" || s == "failed" || s == "failing"
-}
-
-func firstOrNil(s []string) any {
-	if len(s) == 0 {
-		return nil
-	}
-	return s[0]
 }
 
 func vpcStep(s *awsclient.Session) engine.Step {

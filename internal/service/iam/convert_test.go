@@ -105,6 +105,13 @@ func TestUserEmails(t *testing.T) {
 	}
 }
 
+// absent in a want map: the property must be omitted (docs/contract.md §2:
+// a property IAM gives no value for is not written as null unless its class
+// requires it).
+type absentT struct{}
+
+var absent any = absentT{}
+
 func TestNewUserEntityAndIsPerson(t *testing.T) {
 	created := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	cases := []struct {
@@ -122,11 +129,16 @@ func TestNewUserEntityAndIsPerson(t *testing.T) {
 				Tags:                []types.Tag{tag("team", "sec"), tag("cost_center", "42")},
 			},
 			wantProps: map[string]any{
-				"_key": "arn:aws:iam::111122223333:user/staff/Jane.Doe@Example.COM", "_type": UserType, "_class": "User",
-				"name": "Jane.Doe@Example.COM", "username": "Jane.Doe@Example.COM", "userId": "AIDAEXAMPLE", "path": "/staff/",
+				"_key": "arn:aws:iam::111122223333:user/staff/Jane.Doe@Example.COM", "_type": UserType, "_class": []string{"User"},
+				"name": "Jane.Doe@Example.COM", "username": []string{"Jane.Doe@Example.COM"}, "shortLoginId": []string{"Jane.Doe"},
+				"userId": "AIDAEXAMPLE", "path": "/staff/",
 				"createdOn": created.UnixMilli(), "permissionsBoundaryArn": "arn:aws:iam::aws:policy/PowerUserAccess",
-				"email": "jane.doe@example.com", "tag.team": "sec", "accountId": "111122223333",
-				"webLink": "https://console.aws.amazon.com/iam/home#/users/Jane.Doe@Example.COM", "mfaEnabled": nil,
+				"email": []string{"jane.doe@example.com"}, "tag.team": "sec", "tag.cost-center": "42",
+				"tagKeys": []string{"tag.cost-center=cost_center"}, "accountId": "111122223333",
+				"firstName": nil, "lastName": nil,
+				"webLink": "https://console.aws.amazon.com/iam/home#/users/Jane.Doe@Example.COM",
+				// Set by the credential report, not here; mfaEnabled is deprecated in the data model.
+				"isMfaEnabled": absent, "mfaEnabled": absent, "emails": absent,
 			},
 			wantIS: []string{"jane.doe@example.com"},
 		},
@@ -134,14 +146,22 @@ func TestNewUserEntityAndIsPerson(t *testing.T) {
 			name: "non-email user without boundary",
 			in: types.UserDetail{UserName: aws.String("build-bot"), UserId: aws.String("AIDB"), Path: aws.String("/"),
 				Arn: aws.String("arn:aws:iam::111122223333:user/build-bot")},
-			wantProps: map[string]any{"email": nil, "permissionsBoundaryArn": nil, "createdOn": nil, "passwordLastUsed": nil},
+			wantProps: map[string]any{"email": nil, "username": []string{"build-bot"}, "shortLoginId": []string{"build-bot"},
+				"permissionsBoundaryArn": absent, "createdOn": absent, "passwordLastUsed": absent, "tagKeys": absent},
 		},
 		{
 			name: "Email tag",
 			in: types.UserDetail{UserName: aws.String("x@y"), Arn: aws.String("arn:aws:iam::111122223333:user/x@y"),
 				Tags: []types.Tag{tag("Email", "X@Corp.example")}},
-			wantProps: map[string]any{"email": "x@corp.example", "tag.Email": "X@Corp.example"},
+			wantProps: map[string]any{"email": []string{"x@corp.example"}, "tag.Email": "X@Corp.example"},
 			wantIS:    []string{"x@corp.example"},
+		},
+		{
+			name: "e-mail name and another Email tag: both in the email list",
+			in: types.UserDetail{UserName: aws.String("ann@example.com"), Arn: aws.String("arn:aws:iam::111122223333:user/ann@example.com"),
+				Tags: []types.Tag{tag("email", "Ann.Other@Example.com")}},
+			wantProps: map[string]any{"email": []string{"ann@example.com", "ann.other@example.com"}, "shortLoginId": []string{"ann"}, "emails": absent},
+			wantIS:    []string{"ann@example.com", "ann.other@example.com"},
 		},
 	}
 	for _, c := range cases {
@@ -152,6 +172,12 @@ func TestNewUserEntityAndIsPerson(t *testing.T) {
 			}
 			for k, want := range c.wantProps {
 				got, ok := e[k]
+				if want == absent {
+					if ok {
+						t.Errorf("%s = %#v, want it omitted", k, got)
+					}
+					continue
+				}
 				if !ok || !reflect.DeepEqual(got, want) {
 					t.Errorf("%s = %#v (present %v), want %#v", k, got, ok, want)
 				}
@@ -176,14 +202,20 @@ func TestNewUserEntityAndIsPerson(t *testing.T) {
 	}
 }
 
+// AWS tag keys outside the data model's property-name set are written under
+// graph.TagProperty's spelling, and the AWS keys are kept verbatim in
+// tagKeys: Tags reads every tag back by its AWS key.
 func TestTagKeysAreStoredVerbatim(t *testing.T) {
-	e := graph.NewEntity("arn:aws:iam::111122223333:user/u", UserType, []string{"User"}, "u")
-	setTags(e, []types.Tag{tag("aws:cloudformation:stack-name", "s"), tag("Name", "Display"), tag("cost_center", "42")})
+	e := NewUserEntity(testAcct, types.UserDetail{UserName: aws.String("u"), Arn: aws.String("arn:aws:iam::111122223333:user/u"),
+		Tags: []types.Tag{tag("aws:cloudformation:stack-name", "s"), tag("Name", "Display"), tag("cost_center", "42")}})
 	if err := graph.Validate(e); err != nil {
 		t.Fatalf("entity with AWS tag keys rejected: %v", err)
 	}
-	if e["tag.aws:cloudformation:stack-name"] != "s" || e["tag.cost_center"] != "42" || e["displayName"] != "Display" {
-		t.Fatalf("tags not stored verbatim: %v", e)
+	if e["tag.aws.cloudformation.stack-name"] != "s" || e["tag.cost-center"] != "42" || e["tag.Name"] != "Display" || e["displayName"] != "Display" {
+		t.Fatalf("tag properties: %v", e)
+	}
+	if want := map[string]string{"aws:cloudformation:stack-name": "s", "Name": "Display", "cost_center": "42"}; !reflect.DeepEqual(e.Tags(), want) {
+		t.Fatalf("AWS tag keys not kept verbatim: Tags() = %v, want %v (entity %v)", e.Tags(), want, e)
 	}
 }
 
@@ -212,13 +244,13 @@ func TestNewRoleEntity(t *testing.T) {
 			"assumeRolePolicyDocument": stored, "description": "the app", "maxSessionDuration": int64(7200), "roleId": "AROAEXAMPLE",
 			"lastUsedOn": used.UnixMilli(), "lastUsedRegion": "eu-west-1", "instanceProfileArns": []string{"arn:aws:iam::111122223333:instance-profile/app"},
 			"permissionsBoundaryArn": "arn:aws:iam::111122223333:policy/b", "tag.env": "prod", "path": "/svc/",
-			"webLink": "https://console.aws.amazon.com/iam/home#/roles/app", "_class": "AccessRole",
+			"webLink": "https://console.aws.amazon.com/iam/home#/roles/app", "_class": []string{"AccessRole"},
 		}},
 		{"plain trust (moto), no ListRoles", plain, nil, map[string]any{
-			"assumeRolePolicyDocument": stored, "description": nil, "maxSessionDuration": nil,
+			"assumeRolePolicyDocument": stored, "description": absent, "maxSessionDuration": absent,
 		}},
 		{"never used, no profiles", types.RoleDetail{RoleName: aws.String("x"), Arn: aws.String("arn:aws:iam::111122223333:role/x"), RoleLastUsed: &types.RoleLastUsed{}}, nil, map[string]any{
-			"lastUsedOn": nil, "lastUsedRegion": nil, "instanceProfileArns": []string{}, "permissionsBoundaryArn": nil, "assumeRolePolicyDocument": nil,
+			"lastUsedOn": absent, "lastUsedRegion": absent, "instanceProfileArns": []string{}, "permissionsBoundaryArn": absent, "assumeRolePolicyDocument": absent,
 		}},
 	}
 	for _, c := range cases {
@@ -228,7 +260,14 @@ func TestNewRoleEntity(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k, want := range c.want {
-				if got, ok := e[k]; !ok || !reflect.DeepEqual(got, want) {
+				got, ok := e[k]
+				if want == absent {
+					if ok {
+						t.Errorf("%s = %#v, want it omitted", k, got)
+					}
+					continue
+				}
+				if !ok || !reflect.DeepEqual(got, want) {
 					t.Errorf("%s = %#v (present %v), want %#v", k, got, ok, want)
 				}
 			}
@@ -253,8 +292,8 @@ func TestNewManagedPolicyEntity(t *testing.T) {
 		{"AWS policy without PolicyName (moto)", types.ManagedPolicyDetail{
 			Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess"), DefaultVersionId: aws.String("v9"), AttachmentCount: aws.Int32(1),
 			PolicyVersionList: []types.PolicyVersion{{VersionId: aws.String("v9"), Document: aws.String(v1)}},
-		}, map[string]any{"document": v1, "awsManaged": true, "name": "ReadOnlyAccess", "policyName": "ReadOnlyAccess", "policyId": nil}},
-		{"no versions listed", types.ManagedPolicyDetail{Arn: aws.String("arn:aws:iam::111122223333:policy/p")}, map[string]any{"document": nil, "attachmentCount": nil}},
+		}, map[string]any{"document": v1, "awsManaged": true, "name": "ReadOnlyAccess", "policyName": "ReadOnlyAccess", "policyId": absent}},
+		{"no versions listed", types.ManagedPolicyDetail{Arn: aws.String("arn:aws:iam::111122223333:policy/p")}, map[string]any{"document": absent, "attachmentCount": absent}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -263,7 +302,14 @@ func TestNewManagedPolicyEntity(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k, want := range c.want {
-				if got, ok := e[k]; !ok || !reflect.DeepEqual(got, want) {
+				got, ok := e[k]
+				if want == absent {
+					if ok {
+						t.Errorf("%s = %#v, want it omitted", k, got)
+					}
+					continue
+				}
+				if !ok || !reflect.DeepEqual(got, want) {
 					t.Errorf("%s = %#v (present %v), want %#v", k, got, ok, want)
 				}
 			}
@@ -280,11 +326,11 @@ func TestInlinePolicyKey(t *testing.T) {
 	}
 	e := NewInlinePolicyEntity(testAcct, RolePolicyType, graph.NewEntity("arn:aws:iam::111122223333:role/r", RoleType, []string{"AccessRole"}, "r"),
 		types.PolicyDetail{PolicyName: aws.String("p"), PolicyDocument: aws.String("%7B%22a%22%3A%22b%2Bc%25%22%7D")})
-	want := map[string]any{"_key": "arn:aws:iam::111122223333:role/r|inline-policy|p", "_type": "aws_iam_role_policy", "_class": "AccessPolicy",
+	want := map[string]any{"_key": "arn:aws:iam::111122223333:role/r|inline-policy|p", "_type": "aws_iam_role_policy", "_class": []string{"AccessPolicy"},
 		"policyName": "p", "principalArn": "arn:aws:iam::111122223333:role/r", "document": `{"a":"b+c%"}`,
 		"webLink": "https://console.aws.amazon.com/iam/home#/roles/r"}
 	for k, w := range want {
-		if e[k] != w {
+		if !reflect.DeepEqual(e[k], w) {
 			t.Errorf("%s = %#v want %#v", k, e[k], w)
 		}
 	}
@@ -367,18 +413,25 @@ func TestCredentialReportRows(t *testing.T) {
 	}{
 		{"root", RootReportProperties(rows[0]), map[string]any{"mfaEnabled": true, "rootUserAccessKeyEnabled": true, "rootUserPasswordLastUsed": ts("2024-02-03T04:05:06Z")}},
 		{"password user with key", UserReportProperties(rows[1]), map[string]any{
-			"passwordEnabled": true, "passwordLastUsed": ts("2024-02-03T04:05:06Z"), "passwordLastChanged": ts("2023-01-01T00:00:00Z"), "mfaEnabled": false,
+			"passwordEnabled": true, "passwordLastUsed": ts("2024-02-03T04:05:06Z"), "passwordLastChanged": ts("2023-01-01T00:00:00Z"), "isMfaEnabled": false,
 			"accessKey1Active": true, "accessKey1LastRotatedOn": ts("2022-01-01T00:00:00Z"), "accessKey1LastUsedOn": ts("2024-03-01T10:00:00Z"),
 			"accessKey1LastUsedRegion": "us-east-1", "accessKey1LastUsedService": "s3",
 			"accessKey2Active": false, "accessKey2LastRotatedOn": nil, "accessKey2LastUsedOn": nil, "accessKey2LastUsedRegion": nil, "accessKey2LastUsedService": nil,
 		}},
-		{"no password", UserReportProperties(rows[2]), map[string]any{"passwordEnabled": false, "passwordLastUsed": nil, "mfaEnabled": true}},
+		{"no password", UserReportProperties(rows[2]), map[string]any{"passwordEnabled": false, "passwordLastUsed": nil, "isMfaEnabled": true}},
 	}
 	for _, c := range cases {
 		for k, w := range c.want {
 			if g, ok := c.got[k]; !ok || !reflect.DeepEqual(g, w) {
 				t.Errorf("%s: %s = %#v want %#v", c.name, k, g, w)
 			}
+		}
+	}
+	// Users carry isMfaEnabled (the data model's User.mfaEnabled is
+	// deprecated); the account keeps its own mfaEnabled.
+	for _, r := range rows[1:] {
+		if v, ok := UserReportProperties(r)["mfaEnabled"]; ok {
+			t.Errorf("user %s: deprecated mfaEnabled set (%v)", r["user"], v)
 		}
 	}
 }

@@ -145,7 +145,7 @@ func UserReportProperties(row CredentialRow) map[string]any {
 		"passwordEnabled":     reportBool(row["password_enabled"]),
 		"passwordLastUsed":    reportTime(row["password_last_used"]),
 		"passwordLastChanged": reportTime(row["password_last_changed"]),
-		"mfaEnabled":          reportBool(row["mfa_active"]),
+		"isMfaEnabled":        reportBool(row["mfa_active"]), // data model: User.mfaEnabled is deprecated
 	}
 	for _, n := range []string{"1", "2"} {
 		pre := "access_key_" + n + "_"
@@ -228,7 +228,7 @@ func fetchCredentialReport(ctx context.Context, sc *engine.StepContext, acct Acc
 	}
 	if missing > 0 {
 		sc.Count("usersMissingFromReport", missing)
-		sc.Warn(fmt.Sprintf("%d IAM users are not in the credential report (created after it was generated?); their mfaEnabled and password properties are null", missing))
+		sc.Warn(fmt.Sprintf("%d IAM users are not in the credential report (created after it was generated?); their isMfaEnabled and password properties are unset", missing))
 	}
 	sc.Count("reportRows", len(rows))
 	return nil

@@ -283,7 +283,11 @@ func TestIAMCollect(t *testing.T) {
 	var wantHas, wantUserAssigned, wantUserInline []string
 	for _, arn := range truthUsers {
 		u, _ := job.Entity(arn)
-		name := u.String("username")
+		names := u.Strings("username") // a list in the data model's User
+		if len(names) != 1 {
+			t.Fatalf("user %s username %#v, want one name", arn, u["username"])
+		}
+		name := names[0]
 		got := must(c.GetUser(ctx, &sdkiam.GetUserInput{UserName: aws.String(name)})).User
 		if u["userId"] != aws.ToString(got.UserId) || u["path"] != aws.ToString(got.Path) || u["createdOn"] != got.CreateDate.UnixMilli() || u["name"] != name {
 			t.Errorf("user %s: %v", name, u)
@@ -327,7 +331,7 @@ func TestIAMCollect(t *testing.T) {
 		return p.String("document")
 	}(), userDoc)
 	tagged, _ := job.Entity("arn:aws:iam::" + acct + ":user/people/tagged")
-	if tagged["tag.team"] != "sec" || tagged["email"] != "ops.lead@example.net" || tagged["path"] != "/people/" {
+	if tagged["tag.team"] != "sec" || !reflect.DeepEqual(tagged.Strings("email"), []string{"ops.lead@example.net"}) || tagged["path"] != "/people/" {
 		t.Errorf("tagged user %v", tagged)
 	}
 
@@ -355,8 +359,11 @@ func TestIAMCollect(t *testing.T) {
 	for _, arn := range truthUsers {
 		u, _ := job.Entity(arn)
 		jane := strings.HasSuffix(arn, "/Jane.Doe@Example.COM")
-		if u["mfaEnabled"] != jane || u["passwordEnabled"] != jane {
-			t.Errorf("%s: mfaEnabled %v passwordEnabled %v", arn, u["mfaEnabled"], u["passwordEnabled"])
+		if u["isMfaEnabled"] != jane || u["passwordEnabled"] != jane {
+			t.Errorf("%s: isMfaEnabled %v passwordEnabled %v", arn, u["isMfaEnabled"], u["passwordEnabled"])
+		}
+		if v, ok := u["mfaEnabled"]; ok {
+			t.Errorf("%s: deprecated mfaEnabled %v on a user", arn, v)
 		}
 		if u["passwordLastUsed"] != nil {
 			t.Errorf("%s: passwordLastUsed %v (never used)", arn, u["passwordLastUsed"])
@@ -566,8 +573,8 @@ func TestIAMCallsDoNotGrowWithAccountSize(t *testing.T) {
 				len(job.RelationshipsOfType(iam.UserIsPersonType)), len(job.RelationshipsOfType("aws_iam_group_has_user")))
 		}
 		for _, u := range job.EntitiesOfType(iam.UserType) {
-			if u["mfaEnabled"] != false {
-				t.Fatalf("%s mfaEnabled %v: credential report not applied", u.Key(), u["mfaEnabled"])
+			if u["isMfaEnabled"] != false {
+				t.Fatalf("%s isMfaEnabled %v: credential report not applied", u.Key(), u["isMfaEnabled"])
 			}
 		}
 	}

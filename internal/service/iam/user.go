@@ -11,38 +11,45 @@ import (
 )
 
 // NewUserEntity converts a GAAD user. The credential-report properties
-// (passwordEnabled, passwordLastUsed, mfaEnabled, access-key metadata) are
-// present as null here and filled by the credential-report step.
+// (passwordEnabled, passwordLastUsed, isMfaEnabled, access-key metadata) are
+// set by the credential-report step. As data model 0.64.2 wants, `username`,
+// `email` and `shortLoginId` are lists; `email` is null (and firstName and
+// lastName are) when IAM does not say.
 func NewUserEntity(acct Account, u types.UserDetail) graph.Entity {
 	arn := aws.ToString(u.Arn)
 	name := aws.ToString(u.UserName)
 	e := graph.NewEntity(arn, UserType, []string{"User"}, name)
 	e.Set("accountId", acct.ID)
 	e.Set("arn", arn)
-	e.Set("username", name)
+	e.Set("username", []string{name})
+	e.Set("shortLoginId", []string{shortLoginID(name)})
+	e.Set("firstName", nil)
+	e.Set("lastName", nil)
 	e.Set("userId", u.UserId)
 	e.Set("path", u.Path)
 	e.Set("createdOn", ms(u.CreateDate))
 	e.Set("webLink", acct.consoleBase()+"users/"+name)
-	e.Set("passwordEnabled", nil)
-	e.Set("passwordLastUsed", nil)
-	e.Set("mfaEnabled", nil)
 	var boundary *string
 	if u.PermissionsBoundary != nil {
 		boundary = u.PermissionsBoundary.PermissionsBoundaryArn
 	}
 	e.Set("permissionsBoundaryArn", boundary)
 	setTags(e, u.Tags)
-	emails := UserEmails(name, u.Tags)
-	if len(emails) > 0 {
-		e.Set("email", emails[0])
+	if emails := UserEmails(name, u.Tags); len(emails) > 0 {
+		e.Set("email", emails)
 	} else {
 		e.Set("email", nil)
 	}
-	if len(emails) > 1 {
-		e.Set("emails", emails)
-	}
 	return e
+}
+
+// shortLoginID is the login name without the domain when the user name is
+// an e-mail address (first.last@example.com → first.last), else the name.
+func shortLoginID(name string) string {
+	if _, ok := EmailAddress(name); ok {
+		return name[:strings.LastIndex(name, "@")]
+	}
+	return name
 }
 
 // UserEmails returns the lower-cased e-mail addresses of an IAM user: its

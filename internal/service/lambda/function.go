@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,7 +148,7 @@ func NewFunctionEntity(partition, accountID, region string, fn types.FunctionCon
 	e.Set("accountId", accountID).Set("region", region)
 	e.Set("runtime", nilIfEmpty(string(fn.Runtime)))
 	e.Set("handler", fn.Handler)
-	e.Set("memorySize", fn.MemorySize)
+	e.Set("memorySize", itoa(fn.MemorySize)) // a string in the data model's Function
 	e.Set("timeout", fn.Timeout)
 	e.Set("version", fn.Version)
 	e.Set("packageType", nilIfEmpty(string(fn.PackageType)))
@@ -160,7 +161,7 @@ func NewFunctionEntity(partition, accountID, region string, fn types.FunctionCon
 	if ms, ok := ParseLastModified(aws.ToString(fn.LastModified)); ok {
 		e.Set("updatedOn", ms)
 	}
-	e.Set("codeSize", fn.CodeSize)
+	e.Set("codeSize", strconv.FormatInt(fn.CodeSize, 10)) // a string in the data model's Function
 	e.Set("codeSha256", fn.CodeSha256)
 	e.Set("description", nilIfEmpty(aws.ToString(fn.Description)))
 	e.Set("role", fn.Role)
@@ -281,4 +282,12 @@ func Steps(s *awsclient.Session) []engine.Step {
 	client := func(region string) FunctionsAPI { return awslambda.NewFromConfig(s.In(region)) }
 	tagsClient := func(region string) TagsAPI { return tagging.NewFromConfig(s.In(region)) }
 	return []engine.Step{FunctionStep(s, client, tagsClient), RoleStep(s)}
+}
+
+// itoa is a number as a string, or nil.
+func itoa(n *int32) any {
+	if n == nil {
+		return nil
+	}
+	return strconv.FormatInt(int64(*n), 10)
 }

@@ -61,6 +61,12 @@ func TestParseLastModified(t *testing.T) {
 
 const secretValue = "sup3r-s3cret-v4lue-do-not-store"
 
+// absent in a check: the property must be omitted (docs/contract.md §2: a
+// property AWS gives no value for is not written as null).
+type absentT struct{}
+
+var absent any = absentT{}
+
 func TestNewFunctionEntity(t *testing.T) {
 	const arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders"
 	tests := []struct {
@@ -90,8 +96,8 @@ func TestNewFunctionEntity(t *testing.T) {
 			check: map[string]any{
 				"_key": arn, "_type": "aws_lambda_function", "name": "orders", "displayName": "Orders",
 				"accountId": "123456789012", "region": "eu-west-1", "runtime": "python3.12", "handler": "app.handler",
-				"memorySize": int64(256), "timeout": int64(30), "version": "$LATEST", "packageType": "Zip",
-				"architectures": []string{"arm64"}, "updatedOn": int64(1709294400000), "codeSize": int64(1234),
+				"memorySize": "256", "timeout": int64(30), "version": "$LATEST", "packageType": "Zip",
+				"architectures": []string{"arm64"}, "updatedOn": int64(1709294400000), "codeSize": "1234",
 				"codeSha256": "abc=", "description": "orders api", "role": "arn:aws:iam::123456789012:role/service-role/orders",
 				"vpcId": "vpc-1", "subnetIds": []string{"subnet-1", "subnet-2"}, "securityGroupIds": []string{"sg-1"},
 				"layers":                   []string{"arn:aws:lambda:eu-west-1:123456789012:layer:deps:3"},
@@ -107,9 +113,9 @@ func TestNewFunctionEntity(t *testing.T) {
 				FunctionArn: aws.String(arn + ":$LATEST"), FunctionName: aws.String("orders"), PackageType: types.PackageTypeImage,
 			},
 			check: map[string]any{
-				"_key": arn, "runtime": nil, "handler": nil, "vpcId": nil, "subnetIds": []string{}, "securityGroupIds": []string{},
-				"environmentVariableNames": []string{}, "layers": []string{}, "kmsKeyArn": nil, "tracingMode": nil,
-				"description": nil, "displayName": "orders", "packageType": "Image",
+				"_key": arn, "runtime": absent, "handler": absent, "vpcId": absent, "subnetIds": []string{}, "securityGroupIds": []string{},
+				"environmentVariableNames": []string{}, "layers": []string{}, "kmsKeyArn": absent, "tracingMode": absent,
+				"description": absent, "displayName": "orders", "packageType": "Image", "memorySize": absent, "codeSize": "0",
 			},
 		},
 	}
@@ -124,6 +130,12 @@ func TestNewFunctionEntity(t *testing.T) {
 			}
 			for k, want := range tt.check {
 				got, present := e[k]
+				if want == absent {
+					if present {
+						t.Errorf("%s = %#v, want it omitted", k, got)
+					}
+					continue
+				}
 				if !present {
 					t.Errorf("%s missing", k)
 					continue

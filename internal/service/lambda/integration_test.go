@@ -179,7 +179,7 @@ func TestFunctions_TwoRegions(t *testing.T) {
 	a, _ := job.Entity(alpha)
 	checks := map[string]any{
 		"name": "alpha", "displayName": "Alpha function", "region": "us-east-1", "runtime": "python3.12",
-		"handler": "index.handler", "memorySize": int64(512), "timeout": int64(20), "role": execRole,
+		"handler": "index.handler", "memorySize": "512", // a string in the data model's Function "timeout": int64(20), "role": execRole,
 		"environmentVariableNames": []string{"DB_PASSWORD", "LOG_LEVEL"}, "tag.team": "payments",
 		"subnetIds": []string{"subnet-0a1"}, "securityGroupIds": []string{"sg-0b2"}, "tracingMode": "Active",
 		"description": "has secrets", "version": "$LATEST",

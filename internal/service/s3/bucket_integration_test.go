@@ -192,11 +192,22 @@ func checkBucket(t *testing.T, e graph.Entity, w want) {
 	}
 	for p, v := range props {
 		got, ok := e[p]
+		if v == nil && !dataStoreNullable[p] {
+			// No value: omitted (docs/contract.md §2), never null.
+			if ok {
+				t.Errorf("%s: %s = %#v, want it omitted", name, p, got)
+			}
+			continue
+		}
 		if !ok || got != v {
 			t.Errorf("%s: %s = %#v (present %v), want %#v", name, p, got, ok, v)
 		}
 	}
 }
+
+// dataStoreNullable are the properties the data model's DataStore requires
+// and allows to be null: a bucket carries them as null when S3 does not say.
+var dataStoreNullable = map[string]bool{"encrypted": true, "classification": true}
 
 // ---- tests ----
 
@@ -291,7 +302,7 @@ func TestS3Buckets_Moto(t *testing.T) {
 			continue
 		}
 		checkBucket(t, e, wants[name])
-		if e.Key() != "arn:aws:s3:::"+name || e.String("accountId") != acct || e["_class"] != "DataStore" {
+		if e.Key() != "arn:aws:s3:::"+name || e.String("accountId") != acct || !slices.Equal(e.Classes(), []string{"DataStore"}) {
 			t.Errorf("%s: key %s, accountId %v, class %v", name, e.Key(), e["accountId"], e["_class"])
 		}
 		if e["createdOn"] != b.CreationDate.UnixMilli() {
@@ -455,9 +466,13 @@ func TestS3Buckets_WireFakeAccessDeniedPerBucket(t *testing.T) {
 		t.Fatalf("got %d buckets, want 3 (none dropped)", len(got))
 	}
 	for _, name := range []string{a, b} {
-		for _, p := range []string{"encrypted", "encryptionAlgorithm", "encryptionKeyRef", "bucketKeyEnabled"} {
-			if v, ok := got[name][p]; !ok || v != nil {
-				t.Errorf("%s: %s = %v (present %v), want null", name, p, v, ok)
+		// encrypted is required (null when unknown); the others are omitted.
+		if v, ok := got[name]["encrypted"]; !ok || v != nil {
+			t.Errorf("%s: encrypted = %v (present %v), want null", name, v, ok)
+		}
+		for _, p := range []string{"encryptionAlgorithm", "encryptionKeyRef", "bucketKeyEnabled"} {
+			if v, ok := got[name][p]; ok {
+				t.Errorf("%s: %s = %v, want it omitted (unknown)", name, p, v)
 			}
 		}
 	}
@@ -514,10 +529,13 @@ func TestS3Buckets_WireFakeAWSDefaultEncryption(t *testing.T) {
 		t.Fatalf("faked %d default-encryption answers, want 1 (the bucket without configuration)", faked)
 	}
 	got := bucketsByName(t, res)
-	for p, v := range map[string]any{"encrypted": true, "encryptionAlgorithm": "AES256", "encryptionKeyRef": nil, "bucketKeyEnabled": false} {
+	for p, v := range map[string]any{"encrypted": true, "encryptionAlgorithm": "AES256", "bucketKeyEnabled": false} {
 		if g, ok := got[plain][p]; !ok || g != v {
 			t.Errorf("default-encrypted bucket: %s = %v, want %v", p, g, v)
 		}
+	}
+	if g, ok := got[plain]["encryptionKeyRef"]; ok {
+		t.Errorf("default-encrypted bucket: encryptionKeyRef = %v, want it omitted (no key)", g)
 	}
 	for p, v := range map[string]any{"encrypted": true, "encryptionAlgorithm": "aws:kms:dsse", "encryptionKeyRef": "alias/data", "bucketKeyEnabled": false} {
 		if g, ok := got[kms][p]; !ok || g != v {

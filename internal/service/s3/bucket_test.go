@@ -213,7 +213,7 @@ func TestNewBucketEntity(t *testing.T) {
 		ACLKnown: true, Grants: []types.Grant{ownerGrant},
 	}
 	want := graph.Entity{
-		"_key": "arn:aws:s3:::data-lake", "_type": "aws_s3_bucket", "_class": "DataStore",
+		"_key": "arn:aws:s3:::data-lake", "_type": "aws_s3_bucket", "_class": []string{"DataStore"},
 		"name": "data-lake", "displayName": "Data Lake", "arn": "arn:aws:s3:::data-lake", "bucketName": "data-lake",
 		"accountId": "111122223333", "region": "eu-west-1", "createdOn": created.UnixMilli(),
 		"webLink":  "https://s3.console.aws.amazon.com/s3/buckets/data-lake?region=eu-west-1",
@@ -240,30 +240,43 @@ func TestNewBucketEntity(t *testing.T) {
 		Versioning: &s3.GetBucketVersioningOutput{}, PublicAccessBlockKnown: true, PolicyKnown: true, ACLKnown: true,
 	})
 	for prop, v := range map[string]any{
-		"encrypted": false, "encryptionAlgorithm": nil, "encryptionKeyRef": nil, "bucketKeyEnabled": nil,
+		"encrypted":         false,
 		"versioningEnabled": false, "versioningStatus": "Disabled", "mfaDelete": false, "classification": nil,
-		"hasPolicy": false, "policy": nil, "public": false, "publicByPolicy": false, "publicByAcl": false,
+		"hasPolicy": false, "public": false, "publicByPolicy": false, "publicByAcl": false,
 		"publicAccessBlockIgnorePublicAcls": false, "displayName": "bare",
 	} {
 		if got, ok := bare[prop]; !ok || got != v {
 			t.Errorf("bare bucket %s = %v (present %v), want %v", prop, got, ok, v)
 		}
 	}
+	// No value: omitted, not null (docs/contract.md §2; classification is
+	// null above because DataStore requires it).
+	for _, prop := range []string{"encryptionAlgorithm", "encryptionKeyRef", "bucketKeyEnabled", "policy"} {
+		if got, ok := bare[prop]; ok {
+			t.Errorf("bare bucket %s = %v, want it omitted", prop, got)
+		}
+	}
 	if _, ok := bare["createdOn"]; ok {
 		t.Error("createdOn set without a creation date")
 	}
 
-	// Every detail call refused: the bucket is still there, its
-	// configuration properties null (present), public unknown.
+	// Every detail call refused: the bucket is still there; what DataStore
+	// requires (encrypted, classification) is null, the other configuration
+	// properties are omitted (docs/contract.md §2), public unknown.
 	unknown := NewBucketEntity("aws", "111122223333", &BucketDetails{Name: "denied"})
 	if err := graph.Validate(unknown); err != nil {
 		t.Error(err)
 	}
-	for _, prop := range []string{"region", "encrypted", "encryptionAlgorithm", "versioningEnabled", "versioningStatus", "mfaDelete",
-		"publicAccessBlockBlockPublicAcls", "publicAccessBlockRestrictPublicBuckets", "hasPolicy", "policy",
-		"publicByPolicy", "publicByAcl", "public", "classification"} {
+	for _, prop := range []string{"encrypted", "classification"} {
 		if v, ok := unknown[prop]; !ok || v != nil {
 			t.Errorf("denied bucket %s = %v (present %v), want null", prop, v, ok)
+		}
+	}
+	for _, prop := range []string{"region", "encryptionAlgorithm", "versioningEnabled", "versioningStatus", "mfaDelete",
+		"publicAccessBlockBlockPublicAcls", "publicAccessBlockRestrictPublicBuckets", "hasPolicy", "policy",
+		"publicByPolicy", "publicByAcl", "public"} {
+		if v, ok := unknown[prop]; ok {
+			t.Errorf("denied bucket %s = %v, want it omitted (unknown)", prop, v)
 		}
 	}
 	if unknown["webLink"] != "https://s3.console.aws.amazon.com/s3/buckets/denied" {

@@ -126,11 +126,14 @@ func valueCombos(e map[string]any, keys []string) []string {
 			return nil
 		}
 		var vals []string
-		if list, isList := v.([]any); isList {
+		switch list := v.(type) {
+		case []any: // read back from JSON
 			for _, x := range list {
 				vals = append(vals, fmt.Sprint(x))
 			}
-		} else {
+		case []string: // built in this run (`_class`, User `email`)
+			vals = append(vals, list...)
+		default:
 			vals = []string{fmt.Sprint(v)}
 		}
 		var next []string

@@ -43,8 +43,11 @@ var (
 
 // Property names other packages read.
 const (
-	PropCIDR              = "CIDR"             // Network: primary IPv4 CIDR (or null)
-	PropCIDRv6            = "CIDRv6"           // Network: first IPv6 CIDR (or null)
+	PropCIDR = "CIDR" // Network: primary IPv4 CIDR (or null)
+	// PropCIDRv6 is the data model's Network IPv6 CIDR. Data model 0.64.2
+	// types it `format: ipv6` (an address, which a CIDR block is not), so VPCs
+	// and subnets do not write it: their IPv6 CIDRs are in PropIPv6CIDRBlocks.
+	PropCIDRv6            = "CIDRv6"
 	PropCIDRBlocks        = "cidrBlocks"       // VPC: every associated IPv4 CIDR
 	PropIPv6CIDRBlocks    = "ipv6CidrBlocks"   // VPC/subnet: every associated IPv6 CIDR
 	PropVPCID             = "vpcId"            // subnet, security group, instance
