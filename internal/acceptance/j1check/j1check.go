@@ -13,30 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 )
-
-// pendingRelationshipListProperties is TEMPORARY: relationship properties
-// that are still written as lists while the relationship encoding is being
-// changed (a parallel branch). Only findings of kind "property value is a
-// list" on these properties are tolerated; any other relationship finding,
-// and every entity finding, fails. Delete this when that branch is merged.
-var pendingRelationshipListProperties = map[string]bool{
-	"actions":          true, // policy ALLOWS/DENIES and CAN_ASSUME edges
-	"resources":        true,
-	"notActions":       true, // policy ALLOWS/DENIES edges of NotAction / NotResource statements (first met in the trust account)
-	"notResources":     true,
-	"conditionKeys":    true,
-	"statementIds":     true,
-	"httpMethods":      true, // API Gateway TRIGGERS Lambda
-	"integrationTypes": true,
-	"methods":          true,
-	"resourcePaths":    true,
-}
-
-const pendingListKind = "property value is a list"
 
 // Failure is one object the validator rejected.
 type Failure struct {
@@ -151,8 +130,8 @@ func Validate(t testing.TB, graphDir string) *Report {
 }
 
 // Check validates graphDir (a .j1-integration directory or its graph
-// subdirectory) and fails the test on every entity finding and on every
-// relationship finding except the pending list-valued properties. It logs
+// subdirectory) and fails the test on every entity and relationship finding
+// outside the validator's exemptions (tools/j1validate). It logs
 // the figures, the deprecated properties in use and the exemptions.
 func Check(t testing.TB, graphDir string) *Report {
 	t.Helper()
@@ -173,27 +152,14 @@ func Check(t testing.TB, graphDir string) *Report {
 	for _, d := range r.Deprecated {
 		t.Logf("deprecated property in use: %s.%s (%s) on %d entities", d.Type, d.Property, d.Schema, d.Count)
 	}
-	pending := map[string]int{}
 	for _, f := range r.Failures {
 		for _, e := range f.Errors {
-			if f.Object == "relationship" && e.Kind == pendingListKind && pendingRelationshipListProperties[e.Property] {
-				pending[f.Type+"."+e.Property]++
-				continue
-			}
 			where := e.Schema + " " + e.InstancePath
 			if f.Object == "relationship" {
 				where = e.Kind + " " + e.Property
 			}
 			t.Errorf("%s %s (%s, _class %s): %s: %s %v [%s]", f.Object, f.Key, f.Type, f.Class, where, e.Message, e.Params, e.SchemaPath)
 		}
-	}
-	if len(pending) > 0 {
-		keys := make([]string, 0, len(pending))
-		for k, n := range pending {
-			keys = append(keys, fmt.Sprintf("%s×%d", k, n))
-		}
-		sort.Strings(keys)
-		t.Logf("TEMPORARILY tolerated list-valued relationship properties (pendingRelationshipListProperties): %s", strings.Join(keys, ", "))
 	}
 	return r
 }
