@@ -13,4 +13,6 @@ for d in tools/iamoracle tools/j1validate; do
   fi
 done
 go vet ./...
+# staticcheck, pinned (staticcheck.conf lists the checks).
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 go test -race -count=1 -timeout 30m ./... "$@"

@@ -381,11 +381,10 @@ func seed(t *testing.T, srv *testbed.Moto, acct string) *world {
 
 	// Instances.
 	type nic struct {
-		subnet   *string
-		public   *bool
-		ipv6     int32
-		groups   []string
-		instance string
+		subnet *string
+		public *bool
+		ipv6   int32
+		groups []string
 	}
 	run := func(n nic) types.Instance {
 		in := &sdkec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1)}

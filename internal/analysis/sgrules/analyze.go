@@ -146,15 +146,6 @@ func Analyze(in Input) *Result {
 
 func vpcKey(account, region, vpcID string) string { return account + "/" + region + "/" + vpcID }
 
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func (a *analyzer) unmapped(g graph.Entity, ruleID, why string) {
 	a.res.Unmapped = append(a.res.Unmapped, Unmapped{GroupKey: g.Key(), RuleID: ruleID, Reason: why})
 }

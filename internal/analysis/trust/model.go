@@ -104,15 +104,6 @@ func ServicePrincipalEntity(service string) graph.Entity {
 	return e
 }
 
-// webIdentityHosts are the web identity providers a trust policy names by
-// host instead of by provider ARN.
-var webIdentityHosts = map[string]bool{
-	"accounts.google.com":            true,
-	"cognito-identity.amazonaws.com": true,
-	"graph.facebook.com":             true,
-	"www.amazon.com":                 true,
-}
-
 // ProviderKey is the `_key` of an identity provider entity: the provider ARN,
 // or "web-identity-provider:<host>" for a provider named by host.
 func ProviderKey(provider string) string {

@@ -101,7 +101,6 @@ func Usable(pl *types.ManagedPrefixList) bool {
 // NewPrefixListEntity converts a managed prefix list and its entries.
 func NewPrefixListEntity(sc Scope, pl PrefixList) graph.Entity {
 	var name, owner, key string
-	e := graph.Entity{}
 	if pl.Meta != nil {
 		name = aws.ToString(pl.Meta.PrefixListName)
 		owner = aws.ToString(pl.Meta.OwnerId)
@@ -113,7 +112,7 @@ func NewPrefixListEntity(sc Scope, pl PrefixList) graph.Entity {
 	if name == "" {
 		name = pl.ID
 	}
-	e = graph.NewEntity(key, m.TypePrefixList, []string{"Configuration"}, name)
+	e := graph.NewEntity(key, m.TypePrefixList, []string{"Configuration"}, name)
 	entries := make([]string, 0, len(pl.Entries))
 	descs := make([]string, 0, len(pl.Entries))
 	for _, en := range pl.Entries {

@@ -571,8 +571,7 @@ func TestS3Buckets_WireFakeListBucketsBucketRegion(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		body = nameRE.ReplaceAllFunc(body, func(m []byte) []byte {
-			name := string(nameRE.FindSubmatch(m)[1])
-			return []byte(fmt.Sprintf("%s<BucketRegion>%s</BucketRegion>", m, regions[name]))
+			return []byte(fmt.Sprintf("%s<BucketRegion>%s</BucketRegion>", m, regions[string(nameRE.FindSubmatch(m)[1])]))
 		})
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		resp.ContentLength = int64(len(body))
