@@ -140,6 +140,7 @@ func Main(m *testing.M) int {
 	server, startErr = Start()
 	code := m.Run()
 	server.Stop()
+	removeBinary()
 	return code
 }
 

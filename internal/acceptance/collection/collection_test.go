@@ -43,41 +43,10 @@ import (
 
 func TestMain(m *testing.M) {
 	code := testbed.Main(m)
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	binDir    string
-)
-
 var propName = regexp.MustCompile(`^(_|tag\.)?[A-Za-z0-9. -]+$`)
-
-// binary builds ./cmd/awsgraph once per package run, as the judge does.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "awsgraph-acceptance-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "awsgraph")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/awsgraph")
-		cmd.Dir = filepath.Join("..", "..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // counter counts the requests that pass the proxy per operation and region.
 type counter struct {
@@ -123,7 +92,7 @@ const collectorSecretKey = "acceptance-collector-secret-key-0c1e"
 func collect(t *testing.T, endpoint, acct, dir string, withKeys bool) *result {
 	t.Helper()
 	out, db := filepath.Join(dir, "out"), filepath.Join(dir, "graph.db")
-	cmd := exec.Command(binary(t), "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", externalID,
+	cmd := exec.Command(testbed.Binary(t), "collect", "--role-arn", testbed.RoleArn(acct), "--external-id", externalID,
 		"--regions", strings.Join(regions, ","), "--endpoint-url", endpoint, "--output", out, "--db", db)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "AWS_EC2_METADATA_DISABLED=true"}
@@ -497,7 +466,7 @@ func readTruth(t *testing.T, srv *testbed.Moto, acct string) *truth {
 
 func TestAcceptanceCollection(t *testing.T) {
 	srv := testbed.Server(t)
-	binary(t)
+	testbed.Binary(t)
 	acct := testbed.NewAccountID(t)
 	start := time.Now()
 	sc := seed(t, srv, acct)

@@ -14,7 +14,7 @@ import (
 func TestAcceptanceAccountConformsToDataModel(t *testing.T) {
 	j1check.Available(t)
 	srv := testbed.Server(t)
-	binary(t)
+	testbed.Binary(t)
 	acct := testbed.NewAccountID(t)
 	seed(t, srv, acct)
 	dir := t.TempDir()

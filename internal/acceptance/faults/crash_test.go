@@ -128,7 +128,7 @@ func startCollect(t *testing.T, endpoint, acct, out string, store []string) (*ex
 	t.Helper()
 	args := append([]string{"collect", "--role-arn", testbed.RoleArn(acct), "--external-id", testbed.ExternalID,
 		"--regions", regions[0] + "," + regions[1], "--endpoint-url", endpoint, "--output", out}, store...)
-	cmd := exec.Command(binary(t), args...)
+	cmd := exec.Command(testbed.Binary(t), args...)
 	cmd.Dir = filepath.Dir(out)
 	cmd.Env = []string{"HOME=" + filepath.Dir(out), "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=crashkey",
 		"AWS_SECRET_ACCESS_KEY=crashsecret", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}

@@ -19,7 +19,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,40 +30,10 @@ import (
 
 func TestMain(m *testing.M) {
 	code := testbed.PostgresMain(m, testbed.Main)
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
 	os.Exit(code)
 }
 
 var regions = [2]string{"us-east-1", "eu-west-1"}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds cmd/awsgraph once per test process.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "awsgraph-faults-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "awsgraph")
-		out, err := exec.Command("go", "build", "-o", binPath, "../../../cmd/awsgraph").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // run is one collect of the account through endpoint into store (a
 // --db path or a --postgres-dsn), with its graph files in out.
@@ -80,7 +49,7 @@ func collect(t *testing.T, endpoint, acct, out string, store []string, extra ...
 	args = append(append(args, store...), extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), args...)
+	cmd := exec.CommandContext(ctx, testbed.Binary(t), args...)
 	cmd.Dir = filepath.Dir(out)
 	cmd.Env = []string{"HOME=" + filepath.Dir(out), "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=faultkey",
 		"AWS_SECRET_ACCESS_KEY=faultsecret", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}

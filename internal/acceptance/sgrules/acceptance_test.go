@@ -20,7 +20,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,9 +36,6 @@ import (
 
 func TestMain(mm *testing.M) {
 	code := testbed.Main(mm)
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
 	os.Exit(code)
 }
 
@@ -51,34 +47,6 @@ const (
 	sgType       = "aws_ec2_security_group"
 	instanceType = "aws_ec2_instance"
 )
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds cmd/awsgraph once per test process.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "awsgraph-acceptance-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "awsgraph")
-		cmd := exec.Command("go", "build", "-o", binPath, "../../../cmd/awsgraph")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 func must[T any](t *testing.T) func(v T, err error) T {
 	return func(v T, err error) T {
@@ -569,7 +537,7 @@ func collectWith(t *testing.T, endpoint, acct, dir string, storeArgs ...string) 
 	out := filepath.Join(dir, "out")
 	args := append([]string{"collect", "--role-arn", testbed.RoleArn(acct), "--external-id", testbed.ExternalID,
 		"--regions", regionA + "," + regionB, "--endpoint-url", endpoint, "--output", out}, storeArgs...)
-	cmd := exec.Command(binary(t), args...)
+	cmd := exec.Command(testbed.Binary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "AWS_ACCESS_KEY_ID=judgekey", "AWS_SECRET_ACCESS_KEY=judgesecret",
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
@@ -695,7 +663,7 @@ func TestSecurityGroupRulesAcceptance(t *testing.T) {
 	t.Parallel()
 	srv := testbed.Server(t)
 	acct := testbed.NewAccountID(t)
-	binary(t)
+	testbed.Binary(t)
 	w := seed(t, srv, acct)
 	ctx := context.Background()
 
@@ -1074,7 +1042,7 @@ func TestRulesFromIpPermissionsWhenRuleCallDenied_WireFakeDenial(t *testing.T) {
 	t.Parallel()
 	srv := testbed.Server(t)
 	acct := testbed.NewAccountID(t)
-	binary(t)
+	testbed.Binary(t)
 	seed(t, srv, acct)
 	normal := collect(t, srv, acct)
 	fp := srv.NewFaultProxy(t)

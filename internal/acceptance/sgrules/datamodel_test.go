@@ -16,7 +16,7 @@ func TestSecurityGroupAccountConformsToDataModel(t *testing.T) {
 	j1check.Available(t)
 	srv := testbed.Server(t)
 	acct := testbed.NewAccountID(t)
-	binary(t)
+	testbed.Binary(t)
 	seed(t, srv, acct)
 	dir := t.TempDir()
 	collectWith(t, srv.URL, acct, dir, "--no-db")
