@@ -200,16 +200,20 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// logLevel is the log level the --verbose and --quiet flags ask for.
+func logLevel(verbose, quiet bool) slog.Level {
+	switch {
+	case verbose:
+		return slog.LevelDebug
+	case quiet:
+		return slog.LevelError
+	}
+	return slog.LevelWarn
+}
+
 func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer) error {
 	stderr := &lockedWriter{w: rawStderr}
-	level := slog.LevelWarn
-	switch {
-	case f.verbose:
-		level = slog.LevelDebug
-	case f.quiet:
-		level = slog.LevelError
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(f.verbose, f.quiet)}))
 	cfg, warnings, err := resolveConfig(cmd, f)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "awsgraph: warning:", w)

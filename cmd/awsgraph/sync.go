@@ -115,13 +115,7 @@ Exit codes:
 // runSync uploads f.output; errors carry their exit code.
 func runSync(ctx context.Context, f *syncFlags, key, account string, stdout, rawStderr io.Writer) error {
 	stderr := &lockedWriter{w: rawStderr}
-	level := slog.LevelWarn
-	switch {
-	case f.verbose:
-		level = slog.LevelDebug
-	case f.quiet:
-		level = slog.LevelError
-	}
+	level := logLevel(f.verbose, f.quiet)
 	g, err := jupiterone.ReadGraph(f.output)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
