@@ -8,6 +8,8 @@ package engine
 import (
 	"context"
 	"slices"
+
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // EntityDecl declares an entity type a step produces.
@@ -92,4 +94,52 @@ func (s Step) DeclaredTypes() []string {
 		add(r.Type)
 	}
 	return out
+}
+
+// Produces declares the entity types a step writes, from their schema.
+func Produces(types ...*schema.Entity) []EntityDecl {
+	out := make([]EntityDecl, 0, len(types))
+	for _, t := range types {
+		out = append(out, EntityDecl{Type: t.Type, Class: t.Class})
+	}
+	return out
+}
+
+// Writes declares the relationship types a step writes, from their schema:
+// one declaration per form (direct, mapped) the type is written in.
+func Writes(types ...*schema.Relationship) []RelationshipDecl {
+	out := make([]RelationshipDecl, 0, len(types))
+	for _, t := range types {
+		d := RelationshipDecl{Type: t.Type, Class: t.Class, SourceType: t.From, TargetType: t.To}
+		if t.Direct {
+			out = append(out, d)
+		}
+		if t.Mapped {
+			d.Mapped = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Derives declares the properties step derives on other steps' entities,
+// as the schema lists them (Property.SetBy).
+func Derives(step string, types ...*schema.Entity) []PropertyDecl {
+	var out []PropertyDecl
+	for _, t := range types {
+		if names := t.DerivedBy(step); len(names) > 0 {
+			out = append(out, PropertyDecl{Type: t.Type, Properties: names})
+		}
+	}
+	return out
+}
+
+// Declare fills a step's declarations from the schema: the entity and
+// relationship types the schema says the step writes, and the properties it
+// derives on others' entities. Steps declare nothing by hand.
+func Declare(s Step) Step {
+	s.Entities = Produces(schema.EntitiesSetBy(s.ID)...)
+	s.Relationships = Writes(schema.SetBy(s.ID)...)
+	s.Properties = Derives(s.ID, schema.DerivedOn(s.ID)...)
+	return s
 }

@@ -26,6 +26,13 @@ var classRequired = map[string]map[string]bool{
 	"User":    {"firstName": true, "lastName": true, "email": true, "shortLoginId": true, "username": true},
 }
 
+// ClassRequires reports whether class requires prop and, if so, whether
+// it allows null.
+func ClassRequires(class, prop string) (nullable, required bool) {
+	nullable, required = classRequired[class][prop]
+	return nullable, required
+}
+
 // RequiresNullable reports whether one of classes requires prop and allows
 // it to be null: such a property is written as null when AWS has no value,
 // any other valueless property is omitted (docs/contract.md §2).
@@ -78,4 +85,9 @@ func Validate(e Entity) error {
 		}
 	}
 	return nil
+}
+
+// ClassRequiredProperties lists the properties class requires, sorted.
+func ClassRequiredProperties(class string) []string {
+	return slices.Sorted(maps.Keys(classRequired[class]))
 }
