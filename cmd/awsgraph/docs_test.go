@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/collector"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // repoRoot is the repository root, two levels above this package.
@@ -26,42 +28,48 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// TestSchemaDocumentsEveryDeclaredType fails when a type or derived property
-// a step declares is missing from docs/schema.md, so the schema cannot drift
-// from the code.
-func TestSchemaDocumentsEveryDeclaredType(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "schema.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := string(doc)
-	has := func(name string) bool { return strings.Contains(schema, "`"+name+"`") }
+// TestStepsDeclareSchemaTypes fails when a step declares a type, form or
+// derived property that internal/schema does not declare the same way, or
+// when a schema type names a step that does not exist: the steps and the
+// schema (and so docs/graph-schema.md) cannot drift apart.
+func TestStepsDeclareSchemaTypes(t *testing.T) {
 	sess := &awsclient.Session{Partition: "aws", AccountID: "000000000000", Calls: awsclient.NewCallCounter()}
+	steps := map[string]bool{}
 	for _, s := range collector.AllSteps(sess) {
-		if !has(s.ID) {
-			t.Errorf("docs/schema.md does not name step %s", s.ID)
-		}
+		steps[s.ID] = true
 		for _, e := range s.Entities {
-			if !has(e.Type) {
-				t.Errorf("docs/schema.md lacks entity type %s (step %s)", e.Type, s.ID)
-			}
-			for _, c := range e.Class {
-				if !has(c) {
-					t.Errorf("docs/schema.md lacks class %s of %s (step %s)", c, e.Type, s.ID)
-				}
+			d := schema.EntityType(e.Type)
+			if d == nil || d.SetBy != s.ID || !slices.Equal(d.Class, e.Class) {
+				t.Errorf("step %s declares entity %s %v; schema: %+v", s.ID, e.Type, e.Class, d)
 			}
 		}
 		for _, r := range s.Relationships {
-			if !has(r.Type) {
-				t.Errorf("docs/schema.md lacks relationship type %s (%s %s → %s, step %s)", r.Type, r.SourceType, r.Class, r.TargetType, s.ID)
+			d := schema.RelationshipType(r.Type)
+			if d == nil || d.SetBy != s.ID || d.Class != r.Class || d.From != r.SourceType || d.To != r.TargetType || (r.Mapped && !d.Mapped) || (!r.Mapped && !d.Direct) {
+				t.Errorf("step %s declares relationship %+v; schema: %+v", s.ID, r, d)
 			}
 		}
 		for _, p := range s.Properties {
+			d := schema.EntityType(p.Type)
+			if d == nil {
+				t.Errorf("step %s derives properties on %s, not a schema type", s.ID, p.Type)
+				continue
+			}
 			for _, name := range p.Properties {
-				if !has(name) {
-					t.Errorf("docs/schema.md lacks property %s that step %s sets on %s", name, s.ID, p.Type)
+				if prop, ok := d.Property(name); !ok || prop.SetBy != s.ID {
+					t.Errorf("step %s derives %s.%s, not declared as set by it in the schema", s.ID, p.Type, name)
 				}
 			}
+		}
+	}
+	for _, e := range schema.Entities() {
+		if !e.External && !steps[e.SetBy] {
+			t.Errorf("schema entity %s names step %q, which does not exist", e.Type, e.SetBy)
+		}
+	}
+	for _, r := range schema.Relationships() {
+		if !steps[r.SetBy] {
+			t.Errorf("schema relationship %s names step %q, which does not exist", r.Type, r.SetBy)
 		}
 	}
 }
