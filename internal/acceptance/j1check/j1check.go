@@ -15,6 +15,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/awsgraph/awsgraph/internal/schema"
+	"github.com/awsgraph/awsgraph/internal/sink/j1files"
 )
 
 // Failure is one object the validator rejected.
@@ -147,6 +150,7 @@ func Check(t testing.TB, graphDir string) *Report {
 			}
 		}
 	}
+	checkSchema(t, graphDir)
 	t.Logf("data model %s: entities failing %d/%d %v; relationships failing %d/%d",
 		r.DataModelVersion, r.Entities.Failing, r.Entities.Total, r.Entities.FailingByType, r.Relationships.Failing, r.Relationships.Total)
 	for _, d := range r.Deprecated {
@@ -162,4 +166,32 @@ func Check(t testing.TB, graphDir string) *Report {
 		}
 	}
 	return r
+}
+
+// checkSchema fails the test on every entity and relationship that departs
+// from its declaration in internal/schema (type, class, property names and
+// JSON types, required properties).
+func checkSchema(t testing.TB, graphDir string) {
+	t.Helper()
+	entities, rels, err := j1files.ReadGraph(filepath.Dir(graphDir)) // graphDir is the graph subdirectory
+	if err != nil {
+		t.Fatalf("reading %s: %v", graphDir, err)
+	}
+	n := 0
+	report := func(errs []error) {
+		for _, err := range errs {
+			if n++; n <= 50 {
+				t.Errorf("schema: %v", err)
+			}
+		}
+	}
+	for _, e := range entities {
+		report(schema.Check(e))
+	}
+	for _, r := range rels {
+		report(schema.CheckRelationship(r))
+	}
+	if n > 50 {
+		t.Errorf("schema: %d findings in all (first 50 shown)", n)
+	}
 }
