@@ -11,16 +11,16 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/iam"
 )
 
-const (
-	// StepID is the step that adds the instance → role edges.
-	StepID = "build-ec2-instance-role-relationships"
-	// RelType is the relationship type.
-	RelType = "aws_ec2_instance_uses_iam_role"
-)
+// StepID is the step that adds the instance → role edges.
+const StepID = schema.StepInstanceRoles
+
+// RelType is the relationship type.
+var RelType = schema.InstanceUsesRole.Type
 
 // Relationships returns one USES edge per instance whose instance profile
 // belongs to a collected role, and the number of profiles no collected role
@@ -49,12 +49,9 @@ func Relationships(instances, roles []graph.Entity) (rels []graph.Relationship, 
 
 // Steps returns the step.
 func Steps() []engine.Step {
-	return []engine.Step{{
-		ID:   StepID,
-		Name: "Build EC2 instance → IAM role relationships",
-		Relationships: []engine.RelationshipDecl{{
-			Type: RelType, Class: "USES", SourceType: m.TypeInstance, TargetType: iam.RoleType,
-		}},
+	return []engine.Step{engine.Declare(engine.Step{
+		ID:        StepID,
+		Name:      "Build EC2 instance → IAM role relationships",
 		DependsOn: []string{m.StepInstances, iam.StepID},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			rels, unresolved := Relationships(sc.Job.EntitiesOfType(m.TypeInstance), sc.Job.EntitiesOfType(iam.RoleType))
@@ -69,5 +66,5 @@ func Steps() []engine.Step {
 			}
 			return nil
 		},
-	}}
+	})}
 }

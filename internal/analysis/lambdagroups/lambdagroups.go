@@ -10,16 +10,16 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
 )
 
-const (
-	// StepID is the step that adds the edges.
-	StepID = "build-lambda-function-security-group-relationships"
-	// RelType is the relationship type.
-	RelType = "aws_ec2_security_group_protects_lambda_function"
-)
+// StepID is the step that adds the edges.
+const StepID = schema.StepLambdaGroups
+
+// RelType is the relationship type.
+var RelType = schema.GroupProtectsFunction.Type
 
 // Relationships returns group PROTECTS function for every group id a
 // function lists that was collected in the function's region, and the number
@@ -49,12 +49,9 @@ func Relationships(functions, groups []graph.Entity) (rels []graph.Relationship,
 
 // Steps returns the step.
 func Steps() []engine.Step {
-	return []engine.Step{{
-		ID:   StepID,
-		Name: "Build security group → Lambda function relationships",
-		Relationships: []engine.RelationshipDecl{{
-			Type: RelType, Class: "PROTECTS", SourceType: m.TypeSecurityGroup, TargetType: lambda.FunctionType,
-		}},
+	return []engine.Step{engine.Declare(engine.Step{
+		ID:        StepID,
+		Name:      "Build security group → Lambda function relationships",
 		DependsOn: []string{m.StepSecurityGroups, lambda.StepID},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			rels, missing := Relationships(sc.Job.EntitiesOfType(lambda.FunctionType), sc.Job.EntitiesOfType(m.TypeSecurityGroup))
@@ -69,5 +66,5 @@ func Steps() []engine.Step {
 			}
 			return nil
 		},
-	}}
+	})}
 }

@@ -18,25 +18,26 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/iamactions"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // StepID is the policy analysis step.
-const StepID = "analyze-iam-policies"
+const StepID = schema.StepPolicies
 
 // Names of the collection this analysis reads (internal/service/iam and
 // internal/service/account), repeated so the analysis does not link the AWS
 // SDK; the end-to-end test checks they match.
 const (
-	IAMStepID         = "fetch-iam"
-	AccountStepID     = "fetch-account"
-	AccountType       = "aws_account"
-	UserType          = "aws_iam_user"
-	GroupType         = "aws_iam_group"
-	RoleType          = "aws_iam_role"
-	ManagedPolicyType = "aws_iam_managed_policy"
-	UserPolicyType    = "aws_iam_user_policy"
-	GroupPolicyType   = "aws_iam_group_policy"
-	RolePolicyType    = "aws_iam_role_policy"
+	IAMStepID         = schema.StepIAM
+	AccountStepID     = schema.StepAccount
+	AccountType       = schema.TypeAccount
+	UserType          = schema.TypeUser
+	GroupType         = schema.TypeGroup
+	RoleType          = schema.TypeRole
+	ManagedPolicyType = schema.TypeManagedPolicy
+	UserPolicyType    = schema.TypeUserPolicy
+	GroupPolicyType   = schema.TypeGroupPolicy
+	RolePolicyType    = schema.TypeRolePolicy
 )
 
 // PolicyTypes are the policy entity types analysed.
@@ -431,7 +432,7 @@ func analyzePolicy(res *Result, ix *resourceIndex, accountByID map[string]graph.
 }
 
 // s3BucketType is the S3 bucket entity type (internal/service/s3).
-const s3BucketType = "aws_s3_bucket"
+const s3BucketType = schema.TypeBucket
 
 func contains(list []string, v string) bool {
 	for _, x := range list {

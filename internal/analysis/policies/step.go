@@ -7,8 +7,8 @@ import (
 	"sort"
 
 	"github.com/awsgraph/awsgraph/internal/engine"
-	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/iamactions"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // maxWarnings caps the per-policy warnings; counts are always complete.
@@ -24,15 +24,6 @@ var policyPropNames = func() []string {
 	return out
 }()
 
-// PropertyDecls declares them for every policy type.
-func PropertyDecls() []engine.PropertyDecl {
-	out := make([]engine.PropertyDecl, 0, len(PolicyTypes))
-	for _, t := range PolicyTypes {
-		out = append(out, engine.PropertyDecl{Type: t, Properties: policyPropNames})
-	}
-	return out
-}
-
 // Relationships declares, for every policy type, ALLOWS and DENIES to each
 // target type (the given ones, IAMTargetTypes and the account).
 func Relationships(targetTypes []string) []engine.RelationshipDecl {
@@ -41,7 +32,11 @@ func Relationships(targetTypes []string) []engine.RelationshipDecl {
 	for _, pt := range PolicyTypes {
 		for _, class := range []string{"ALLOWS", "DENIES"} {
 			for _, t := range targets {
-				out = append(out, engine.RelationshipDecl{Type: graph.RelationshipType(pt, class, t), Class: class, SourceType: pt, TargetType: t})
+				decl := schema.RelationshipType(schema.PolicyRelationshipType(pt, class, t))
+				if decl == nil {
+					panic("policies: no schema declaration for " + schema.PolicyRelationshipType(pt, class, t))
+				}
+				out = append(out, engine.Writes(decl)...)
 			}
 		}
 	}
@@ -93,7 +88,7 @@ func Steps(deps []string, targetTypes []string) []engine.Step {
 		ID:            StepID,
 		Name:          "Analyze IAM policies (ALLOWS / DENIES resources)",
 		Relationships: Relationships(targetTypes),
-		Properties:    PropertyDecls(),
+		Properties:    engine.Derives(StepID, schema.DerivedOn(StepID)...),
 		DependsOn:     all,
 		Run: func(_ context.Context, sc *engine.StepContext) error {
 			return run(sc, targets)

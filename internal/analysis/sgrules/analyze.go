@@ -7,24 +7,25 @@ import (
 	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 )
 
 // The global Internet entity (JupiterOne data model, globalEntities).
 const (
 	InternetKey  = "global:internet"
-	InternetType = "internet"
+	InternetType = schema.TypeInternet
 )
 
 // Types of the targets of mapped rule relationships.
 const (
-	NetworkTargetType = "network" // a CIDR that matches no collected VPC or subnet
-	HostTargetType    = "host"    // a /32 or /128 that matches no collected instance
+	NetworkTargetType = schema.TypeNetworkPeer // a CIDR that matches no collected VPC or subnet
+	HostTargetType    = schema.TypeHostPeer    // a /32 or /128 that matches no collected instance
 )
 
 // InternetEntity returns the global Internet entity.
 func InternetEntity() graph.Entity {
-	e := graph.NewEntity(InternetKey, InternetType, []string{"Internet", "Network"}, "Internet")
+	e := schema.Internet.New(InternetKey, "Internet")
 	e.Set("CIDR", "0.0.0.0/0").Set("CIDRv6", "::/0").Set("public", true).Set("internal", false)
 	return e
 }

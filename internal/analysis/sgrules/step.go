@@ -5,48 +5,24 @@ import (
 	"fmt"
 
 	"github.com/awsgraph/awsgraph/internal/engine"
-	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 )
 
 // StepID is the analysis step.
-const StepID = "analyze-ec2-security-group-rules"
+const StepID = schema.StepSGRules
 
 // maxRuleWarnings caps the per-rule warnings; the count is always complete.
 const maxRuleWarnings = 100
 
-func allows(from, to string, mapped bool) engine.RelationshipDecl {
-	return engine.RelationshipDecl{Type: graph.RelationshipType(from, "ALLOWS", to), Class: "ALLOWS", SourceType: from, TargetType: to, Mapped: mapped}
-}
-
-// Relationships lists every relationship type the analysis produces.
-func Relationships() []engine.RelationshipDecl {
-	sg := m.TypeSecurityGroup
-	return []engine.RelationshipDecl{
-		allows(InternetType, sg, false), allows(sg, InternetType, false),
-		allows(m.TypeVPC, sg, false), allows(sg, m.TypeVPC, false),
-		allows(m.TypeSubnet, sg, false), allows(sg, m.TypeSubnet, false),
-		allows(m.TypeInstance, sg, false), allows(sg, m.TypeInstance, false),
-		allows(sg, sg, false), // also used, mapped, for groups of other accounts
-		allows(NetworkTargetType, sg, true), allows(sg, NetworkTargetType, true),
-		allows(HostTargetType, sg, true), allows(sg, HostTargetType, true),
-	}
-}
-
 // Steps returns the analysis step. It reads the graph only.
 func Steps() []engine.Step {
-	return []engine.Step{{
-		ID:            StepID,
-		Name:          "Analyze EC2 security group rules",
-		Entities:      []engine.EntityDecl{{Type: InternetType, Class: []string{"Internet", "Network"}}},
-		Relationships: Relationships(),
-		Properties: []engine.PropertyDecl{
-			{Type: m.TypeSecurityGroup, Properties: []string{"allowsInternetIngress", "internetIngressPorts"}},
-			{Type: m.TypeInstance, Properties: []string{"internetOpenPorts", "internetReachablePorts", "internetExposed", "internetReachable"}},
-		},
+	return []engine.Step{engine.Declare(engine.Step{
+		ID:        StepID,
+		Name:      "Analyze EC2 security group rules",
 		DependsOn: []string{m.StepVPCs, m.StepSubnets, m.StepSecurityGroups, m.StepInstances},
 		Run:       run,
-	}}
+	})}
 }
 
 func run(ctx context.Context, sc *engine.StepContext) error {

@@ -129,7 +129,7 @@ func TestTrustEndToEnd(t *testing.T) {
 	}
 	var rels, trusts []graph.Relationship
 	seenType := map[string]bool{}
-	for _, d := range Relationships() {
+	for _, d := range Steps()[0].Relationships {
 		if seenType[d.Type] {
 			continue // declared direct and mapped
 		}

@@ -11,24 +11,25 @@ import (
 	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // StepID is the trust analysis step.
-const StepID = "analyze-iam-trust"
+const StepID = schema.StepTrust
 
 // The IAM collection this analysis reads (internal/service/iam). They are
 // repeated here so that the analysis does not link the AWS SDK; the
 // end-to-end test checks they equal the iam package's constants.
 const (
-	IAMStepID         = "fetch-iam"
-	AccountType       = "aws_account"
-	UserType          = "aws_iam_user"
-	GroupType         = "aws_iam_group"
-	RoleType          = "aws_iam_role"
-	ManagedPolicyType = "aws_iam_managed_policy"
-	UserPolicyType    = "aws_iam_user_policy"
-	GroupPolicyType   = "aws_iam_group_policy"
-	RolePolicyType    = "aws_iam_role_policy"
+	IAMStepID         = schema.StepIAM
+	AccountType       = schema.TypeAccount
+	UserType          = schema.TypeUser
+	GroupType         = schema.TypeGroup
+	RoleType          = schema.TypeRole
+	ManagedPolicyType = schema.TypeManagedPolicy
+	UserPolicyType    = schema.TypeUserPolicy
+	GroupPolicyType   = schema.TypeGroupPolicy
+	RolePolicyType    = schema.TypeRolePolicy
 )
 
 // Relationship types of the IAM collection the analysis follows.
@@ -47,30 +48,20 @@ var (
 const (
 	// ServicePrincipalType is one AWS service principal met in a trust
 	// policy (lambda.amazonaws.com, ...).
-	ServicePrincipalType = "aws_iam_service_principal"
+	ServicePrincipalType = schema.TypeServicePrincipal
 	// SAMLProviderType and OIDCProviderType are the identity providers
 	// trust policies name in Federated (JupiterOne's types). Web identity
 	// providers named by host (accounts.google.com,
 	// cognito-identity.amazonaws.com, graph.facebook.com, www.amazon.com)
 	// are OIDCProviderType entities too.
-	SAMLProviderType = "aws_iam_saml_provider"
-	OIDCProviderType = "aws_iam_oidc_provider"
+	SAMLProviderType = schema.TypeSAMLProvider
+	OIDCProviderType = schema.TypeOIDCProvider
 	// EveryoneType / EveryoneKey: the global Everyone entity of the
 	// JupiterOne data model, the source of CAN_ASSUME for roles whose trust
 	// policy lets any AWS principal in.
-	EveryoneType = "everyone"
+	EveryoneType = schema.TypeEveryone
 	EveryoneKey  = "global:everyone"
 )
-
-// EveryoneClasses is the Everyone entity's `_class`. The data model's own
-// EVERYONE constant is [UserGroup, Everyone], but data model 0.64.2 has no
-// Everyone schema, so JupiterOne's entity validator rejects that class
-// ("Could not find schema for class Everyone"). UserGroup, which has a
-// schema, is the closest class: Everyone is the group of every principal
-// (Group is more generic, and AccessRole/User name one principal). The
-// entity keeps the constant's _type, _key, principal, public and
-// displayName, so it is still recognisable as the global Everyone.
-var EveryoneClasses = []string{"UserGroup"}
 
 // Class is the relationship verb. The JupiterOne class list has no
 // CAN_ASSUME (it has TRUSTS, role → principal); the product contract names
@@ -79,13 +70,13 @@ const Class = "CAN_ASSUME"
 
 // Relationship types.
 var (
-	UserCanAssumeType     = graph.RelationshipType(UserType, Class, RoleType)             // aws_iam_user_can_assume_role (also mapped: foreign users)
-	RoleCanAssumeType     = graph.RelationshipType(RoleType, Class, RoleType)             // aws_iam_role_can_assume_role (also mapped: foreign roles)
-	ServiceCanAssumeType  = graph.RelationshipType(ServicePrincipalType, Class, RoleType) // aws_iam_service_principal_can_assume_role
-	SAMLCanAssumeType     = graph.RelationshipType(SAMLProviderType, Class, RoleType)     // aws_iam_saml_provider_can_assume_role
-	OIDCCanAssumeType     = graph.RelationshipType(OIDCProviderType, Class, RoleType)     // aws_iam_oidc_provider_can_assume_role
-	EveryoneCanAssumeType = graph.RelationshipType(EveryoneType, Class, RoleType)         // everyone_can_assume_aws_iam_role
-	AccountCanAssumeType  = graph.RelationshipType(AccountType, Class, RoleType)          // aws_account_can_assume_iam_role (mapped)
+	UserCanAssumeType     = schema.UserCanAssumeRole.Type
+	RoleCanAssumeType     = schema.RoleCanAssumeRole.Type
+	ServiceCanAssumeType  = schema.ServiceCanAssumeRole.Type
+	SAMLCanAssumeType     = schema.SAMLCanAssumeRole.Type
+	OIDCCanAssumeType     = schema.OIDCCanAssumeRole.Type
+	EveryoneCanAssumeType = schema.EveryoneCanAssumeRole.Type
+	AccountCanAssumeType  = schema.AccountCanAssumeRole.Type
 )
 
 // ServicePrincipalKey is the `_key` of a service principal entity.
@@ -96,7 +87,7 @@ func ServicePrincipalKey(service string) string {
 // ServicePrincipalEntity is the Service entity of an AWS service principal.
 func ServicePrincipalEntity(service string) graph.Entity {
 	s := strings.ToLower(service)
-	e := graph.NewEntity(ServicePrincipalKey(s), ServicePrincipalType, []string{"Service"}, s)
+	e := schema.ServicePrincipal.New(ServicePrincipalKey(s), s)
 	e.Set("principal", s)
 	e.Set("service", strings.SplitN(s, ".", 2)[0])
 	e.Set("category", []string{"infrastructure"})
@@ -144,7 +135,7 @@ func ProviderEntity(provider string) graph.Entity {
 	} else {
 		name = strings.ToLower(provider)
 	}
-	e := graph.NewEntity(ProviderKey(provider), typ, []string{"Service"}, name)
+	e := schema.EntityType(typ).New(ProviderKey(provider), name)
 	if acct != "" {
 		e.Set("arn", provider)
 		e.Set("accountId", acct)
@@ -161,7 +152,7 @@ func ProviderEntity(provider string) graph.Entity {
 
 // EveryoneEntity is the JupiterOne global Everyone entity.
 func EveryoneEntity() graph.Entity {
-	e := graph.NewEntity(EveryoneKey, EveryoneType, EveryoneClasses, "Everyone")
+	e := schema.Everyone.New(EveryoneKey, "Everyone")
 	e.Set("displayName", "Everyone (Public Global)")
 	e.Set("principal", "*")
 	e.Set("public", true)

@@ -9,62 +9,14 @@ import (
 // maxWarnings caps the per-policy warnings; counts are always complete.
 const maxWarnings = 100
 
-func canAssume(from, relType string, mapped bool) engine.RelationshipDecl {
-	return engine.RelationshipDecl{Type: relType, Class: Class, SourceType: from, TargetType: RoleType, Mapped: mapped}
-}
-
-// Entities lists the entity types the analysis creates.
-func Entities() []engine.EntityDecl {
-	return []engine.EntityDecl{
-		{Type: ServicePrincipalType, Class: []string{"Service"}},
-		{Type: SAMLProviderType, Class: []string{"Service"}},
-		{Type: OIDCProviderType, Class: []string{"Service"}},
-		{Type: EveryoneType, Class: EveryoneClasses},
-	}
-}
-
-// Relationships lists every relationship type the analysis produces:
-// CAN_ASSUME, principal → role, and TRUSTS, role → principal. The user,
-// role and account types are also used, mapped, for principals of accounts
-// that were not collected.
-func Relationships() []engine.RelationshipDecl {
-	return []engine.RelationshipDecl{
-		canAssume(UserType, UserCanAssumeType, false),
-		canAssume(RoleType, RoleCanAssumeType, false),
-		canAssume(ServicePrincipalType, ServiceCanAssumeType, false),
-		canAssume(SAMLProviderType, SAMLCanAssumeType, false),
-		canAssume(OIDCProviderType, OIDCCanAssumeType, false),
-		canAssume(EveryoneType, EveryoneCanAssumeType, false),
-		canAssume(AccountType, AccountCanAssumeType, true),
-		trusts(UserType, RoleTrustsUserType, false),
-		trusts(UserType, RoleTrustsUserType, true),
-		trusts(RoleType, RoleTrustsRoleType, false),
-		trusts(RoleType, RoleTrustsRoleType, true),
-		trusts(AccountType, RoleTrustsAccountType, false),
-		trusts(AccountType, RoleTrustsAccountType, true),
-		trusts(ServicePrincipalType, RoleTrustsServiceType, false),
-		trusts(SAMLProviderType, RoleTrustsSAMLType, false),
-		trusts(OIDCProviderType, RoleTrustsOIDCType, false),
-		trusts(EveryoneType, RoleTrustsEveryoneType, false),
-	}
-}
-
-func trusts(to, relType string, mapped bool) engine.RelationshipDecl {
-	return engine.RelationshipDecl{Type: relType, Class: TrustsClass, SourceType: RoleType, TargetType: to, Mapped: mapped}
-}
-
 // Steps returns the trust analysis step. It reads the graph only.
 func Steps() []engine.Step {
-	return []engine.Step{{
-		ID:            StepID,
-		Name:          "Analyze IAM role trust (TRUSTS, CAN_ASSUME)",
-		Entities:      Entities(),
-		Relationships: Relationships(),
-		Properties: []engine.PropertyDecl{{Type: RoleType,
-			Properties: []string{"publiclyAssumable", "publiclyAssumableConditionKeys"}}},
+	return []engine.Step{engine.Declare(engine.Step{
+		ID:        StepID,
+		Name:      "Analyze IAM role trust (TRUSTS, CAN_ASSUME)",
 		DependsOn: []string{IAMStepID},
 		Run:       run,
-	}}
+	})}
 }
 
 func run(_ context.Context, sc *engine.StepContext) error {

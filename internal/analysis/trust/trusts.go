@@ -7,6 +7,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // TrustsClass is the JupiterOne data model's verb for what a role's trust
@@ -18,13 +19,13 @@ const TrustsClass = "TRUSTS"
 
 // TRUSTS relationship types (graph.RelationshipType naming).
 var (
-	RoleTrustsUserType     = graph.RelationshipType(RoleType, TrustsClass, UserType)             // aws_iam_role_trusts_user (also mapped)
-	RoleTrustsRoleType     = graph.RelationshipType(RoleType, TrustsClass, RoleType)             // aws_iam_role_trusts_role (also mapped)
-	RoleTrustsAccountType  = graph.RelationshipType(RoleType, TrustsClass, AccountType)          // aws_iam_role_trusts_account (also mapped)
-	RoleTrustsServiceType  = graph.RelationshipType(RoleType, TrustsClass, ServicePrincipalType) // aws_iam_role_trusts_service_principal
-	RoleTrustsSAMLType     = graph.RelationshipType(RoleType, TrustsClass, SAMLProviderType)     // aws_iam_role_trusts_saml_provider
-	RoleTrustsOIDCType     = graph.RelationshipType(RoleType, TrustsClass, OIDCProviderType)     // aws_iam_role_trusts_oidc_provider
-	RoleTrustsEveryoneType = graph.RelationshipType(RoleType, TrustsClass, EveryoneType)         // aws_iam_role_trusts_everyone
+	RoleTrustsUserType     = schema.RoleTrustsUser.Type
+	RoleTrustsRoleType     = schema.RoleTrustsRole.Type
+	RoleTrustsAccountType  = schema.RoleTrustsAccount.Type
+	RoleTrustsServiceType  = schema.RoleTrustsService.Type
+	RoleTrustsSAMLType     = schema.RoleTrustsSAML.Type
+	RoleTrustsOIDCType     = schema.RoleTrustsOIDC.Type
+	RoleTrustsEveryoneType = schema.RoleTrustsEveryone.Type
 )
 
 // trustActions are the STS actions that assume a role; a trust statement

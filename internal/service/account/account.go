@@ -10,25 +10,21 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 const (
 	// Type is the account entity type.
-	Type = "aws_account"
+	Type = schema.TypeAccount
 	// StepID is the step that adds the account entity; steps that add
 	// "account HAS x" depend on it.
-	StepID = "fetch-account"
+	StepID = schema.StepAccount
 )
 
 // Key is the account entity key: the account's root principal ARN, which is
 // also how trust and resource policies name the account.
 func Key(partition, accountID string) string {
 	return "arn:" + partition + ":iam::" + accountID + ":root"
-}
-
-// HasDecl declares the "account HAS <targetType>" relationship type.
-func HasDecl(targetType string) engine.RelationshipDecl {
-	return engine.RelationshipDecl{Type: graph.RelationshipType(Type, "HAS", targetType), Class: "HAS", SourceType: Type, TargetType: targetType}
 }
 
 // Has returns the "account HAS e" relationship for the session's account.
@@ -47,7 +43,7 @@ func NewEntity(partition, accountID, alias string) graph.Entity {
 	if alias != "" {
 		name = alias
 	}
-	e := graph.NewEntity(Key(partition, accountID), Type, []string{"Account"}, name)
+	e := schema.Account.New(Key(partition, accountID), name)
 	e.Set("accountId", accountID).Set("partition", partition).Set("vendor", "AWS").Set("alias", nilIfEmpty(alias))
 	e.Set("webLink", "https://console.aws.amazon.com/billing/home#/account")
 	e.Set("accessURL", signinURL(accountID, alias))
@@ -70,10 +66,9 @@ func nilIfEmpty(s string) any {
 
 // Steps returns the account step.
 func Steps(s *awsclient.Session) []engine.Step {
-	return []engine.Step{{
+	return []engine.Step{engine.Declare(engine.Step{
 		ID:          StepID,
 		Name:        "Fetch AWS account",
-		Entities:    []engine.EntityDecl{{Type: Type, Class: []string{"Account"}}},
 		Permissions: []string{"iam:ListAccountAliases"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			alias := ""
@@ -87,5 +82,5 @@ func Steps(s *awsclient.Session) []engine.Step {
 			}
 			return sc.AddEntity(NewEntity(s.Partition, s.AccountID, alias))
 		},
-	}}
+	})}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
-	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 const fnARN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
@@ -117,7 +117,7 @@ func TestNewRestAPIEntity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewRestAPIEntity("aws", "123456789012", "us-east-1", tt.api)
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(e.Classes(), []string{"Gateway", "Proxy"}) {
@@ -198,7 +198,7 @@ func TestTriggers(t *testing.T) {
 }
 
 func TestTriggerRelationship(t *testing.T) {
-	api := graph.NewEntity("arn:aws:apigateway:us-east-1::/restapis/a1", RestAPIType, RestAPIClasses, "a")
+	api := schema.RestAPI.New("arn:aws:apigateway:us-east-1::/restapis/a1", "a")
 	tests := []struct {
 		name    string
 		tr      Trigger

@@ -25,6 +25,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/apigateway"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
@@ -229,7 +230,7 @@ func TestRestAPIsAndTriggers(t *testing.T) {
 		if !reflect.DeepEqual(e.Classes(), []string{"Gateway", "Proxy"}) {
 			t.Errorf("%s classes %v", e.Key(), e.Classes())
 		}
-		if err := graph.Validate(e); err != nil {
+		if err := schema.Validate(e); err != nil {
 			t.Error(err)
 		}
 	}

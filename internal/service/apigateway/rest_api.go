@@ -18,23 +18,21 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 const (
 	// RestAPIType is the REST API entity type.
-	RestAPIType = "aws_apigateway_rest_api"
+	RestAPIType = schema.TypeRestAPI
 	// StepID collects REST APIs and their method integrations.
-	StepID = "fetch-apigateway-rest-apis"
+	StepID = schema.StepRestAPIs
 
 	// integrationsData is the job data key under which the fetch step hands
 	// the method integrations (and stage variables) to the TRIGGERS step.
 	integrationsData = "apigateway.restApiIntegrations"
 )
-
-// RestAPIClasses are the classes of a REST API (docs/contract.md §2 table).
-var RestAPIClasses = []string{"Gateway", "Proxy"}
 
 // API is the API Gateway client surface the step uses; the SDK client and its
 // paginators satisfy it.
@@ -95,7 +93,7 @@ func IsPublic(ec *types.EndpointConfiguration) bool {
 // NewRestAPIEntity converts one GetRestApis entry to the REST API entity.
 func NewRestAPIEntity(partition, accountID, region string, api types.RestApi) graph.Entity {
 	id := aws.ToString(api.Id)
-	e := graph.NewEntity(RestAPIKey(partition, region, id), RestAPIType, RestAPIClasses, aws.ToString(api.Name))
+	e := schema.RestAPI.New(RestAPIKey(partition, region, id), aws.ToString(api.Name))
 	e.Set("id", id).Set("arn", e.Key())
 	e.Set("accountId", accountID).Set("region", region)
 	e.Set("category", []string{"application"})
@@ -265,16 +263,14 @@ type regionResult struct {
 // RestAPIStep collects REST APIs, their method integrations and, where
 // needed, their stage variables.
 func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.Step {
-	return engine.Step{
-		ID:            StepID,
-		Name:          "Fetch API Gateway REST APIs",
-		Entities:      []engine.EntityDecl{{Type: RestAPIType, Class: RestAPIClasses}},
-		Relationships: []engine.RelationshipDecl{account.HasDecl(RestAPIType)},
-		DependsOn:     []string{account.StepID},
-		Permissions:   []string{"apigateway:GET"},
+	return engine.Declare(engine.Step{
+		ID:          StepID,
+		Name:        "Fetch API Gateway REST APIs",
+		DependsOn:   []string{account.StepID},
+		Permissions: []string{"apigateway:GET"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			// A region that fails leaves its APIs unknown, and so their TRIGGERS edges.
-			partial := []string{RestAPIType, account.HasDecl(RestAPIType).Type, TriggersType}
+			partial := []string{RestAPIType, schema.AccountHasRestAPI.Type, TriggersType}
 			results, err := regional.Collect(ctx, s, sc, partial, func(ctx context.Context, region string) (regionResult, error) {
 				c := client(region)
 				apis, err := listRestAPIs(ctx, c)
@@ -326,7 +322,7 @@ func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.St
 			sc.Job.SetData(integrationsData, all)
 			return nil
 		},
-	}
+	})
 }
 
 // Steps returns the API Gateway steps: REST APIs, then API TRIGGERS function.

@@ -11,21 +11,22 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 const (
 	// LambdaStepID is the id of the Lambda function step (lambda.StepID),
 	// declared here so this package does not depend on the Lambda package;
 	// a test checks the two stay equal.
-	LambdaStepID = "fetch-lambda-functions"
+	LambdaStepID = schema.StepLambdaFunctions
 	// FunctionType is the Lambda function entity type (lambda.FunctionType).
-	FunctionType = "aws_lambda_function"
+	FunctionType = schema.TypeFunction
 	// TriggersStepID relates REST APIs to the Lambda functions they invoke.
-	TriggersStepID = "build-apigateway-rest-api-lambda-triggers"
+	TriggersStepID = schema.StepAPITriggers
 )
 
 // TriggersType is `aws_apigateway_rest_api_triggers_lambda_function`.
-var TriggersType = graph.RelationshipType(RestAPIType, "TRIGGERS", FunctionType)
+var TriggersType = schema.RestAPITriggersFunction.Type
 
 // lambdaURI matches an API Gateway Lambda integration URI:
 // arn:<partition>:apigateway:<region>:lambda:path/<api version>/functions/<function ARN>/invocations
@@ -271,13 +272,9 @@ func TriggerRelationship(api graph.Entity, t Trigger, functionInGraph, ownedByTh
 // integrations invoke. It reads only the graph and the integrations the fetch
 // step handed over; it makes no AWS call.
 func TriggersStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:   TriggersStepID,
-		Name: "Build API Gateway REST API TRIGGERS Lambda function relationships",
-		Relationships: []engine.RelationshipDecl{
-			{Type: TriggersType, Class: "TRIGGERS", SourceType: RestAPIType, TargetType: FunctionType},
-			{Type: TriggersType, Class: "TRIGGERS", SourceType: RestAPIType, TargetType: FunctionType, Mapped: true},
-		},
+	return engine.Declare(engine.Step{
+		ID:        TriggersStepID,
+		Name:      "Build API Gateway REST API TRIGGERS Lambda function relationships",
 		DependsOn: []string{StepID, LambdaStepID},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			v, _ := sc.Job.Data(integrationsData)
@@ -334,5 +331,5 @@ func TriggersStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }

@@ -16,19 +16,17 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 const (
 	// RuleType is the Config rule entity type.
-	RuleType = "aws_config_rule"
+	RuleType = schema.TypeConfigRule
 	// StepID collects Config rules.
-	StepID = "fetch-config-rules"
+	StepID = schema.StepConfigRules
 )
-
-// RuleClasses are the classes of a Config rule.
-var RuleClasses = []string{"ControlPolicy"}
 
 // API is the Config client surface the step uses; the SDK client and its
 // paginators satisfy it.
@@ -146,7 +144,7 @@ func RuleKey(partition, accountID, region string, r types.ConfigRule) string {
 // compliance properties are then null.
 func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, compliance *types.Compliance) graph.Entity {
 	name := aws.ToString(r.ConfigRuleName)
-	e := graph.NewEntity(RuleKey(partition, accountID, region, r), RuleType, RuleClasses, name)
+	e := schema.ConfigRule.New(RuleKey(partition, accountID, region, r), name)
 	e.Set("arn", e.Key()).Set("configRuleId", r.ConfigRuleId).Set("configRuleName", name)
 	e.Set("accountId", accountID).Set("region", region)
 	e.Set("category", "config")
@@ -253,13 +251,11 @@ func nilIfEmpty(s string) any {
 
 // RuleStep collects the rules of every collected region and their compliance.
 func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step {
-	return engine.Step{
-		ID:            StepID,
-		Name:          "Fetch AWS Config rules",
-		Entities:      []engine.EntityDecl{{Type: RuleType, Class: RuleClasses}},
-		Relationships: []engine.RelationshipDecl{account.HasDecl(RuleType)},
-		DependsOn:     []string{account.StepID},
-		Permissions:   []string{"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule", "config:ListTagsForResource"},
+	return engine.Declare(engine.Step{
+		ID:          StepID,
+		Name:        "Fetch AWS Config rules",
+		DependsOn:   []string{account.StepID},
+		Permissions: []string{"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule", "config:ListTagsForResource"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) ([]graph.Entity, error) {
 				c := client(region)
@@ -326,7 +322,7 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 			}
 			return nil
 		},
-	}
+	})
 }
 
 // Steps returns the Config steps.

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // absent in a check: the property must be omitted (docs/contract.md §2: a
@@ -80,7 +81,7 @@ func TestNewRuleEntity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewRuleEntity("aws", acct, region, tt.rule, tt.compliance)
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Fatal(err)
 			}
 			for k, want := range tt.check {

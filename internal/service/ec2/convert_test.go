@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 )
 
@@ -31,7 +32,7 @@ var absent any = absentT{}
 
 func checkProps(t *testing.T, e graph.Entity, want map[string]any) {
 	t.Helper()
-	if err := graph.Validate(e); err != nil {
+	if err := schema.Validate(e); err != nil {
 		t.Error(err)
 	}
 	for k, v := range want {

@@ -20,7 +20,6 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
-	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
@@ -132,15 +131,6 @@ func collectRegions[T any](ctx context.Context, s *awsclient.Session, sc *engine
 	return regional.Collect(ctx, s, sc, partialTypes, func(ctx context.Context, region string) (T, error) {
 		return fetch(ctx, region, ec2.NewFromConfig(s.In(region)))
 	})
-}
-
-// hasDecls declares "account HAS <t>".
-func hasDecls(types ...string) []engine.RelationshipDecl {
-	out := make([]engine.RelationshipDecl, 0, len(types))
-	for _, t := range types {
-		out = append(out, account.HasDecl(t))
-	}
-	return out
 }
 
 // keyIndex maps "<region>/<resource id>" (instance id, group id, ...) to the

@@ -12,6 +12,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
@@ -60,7 +61,7 @@ func InstanceGroupIDs(in types.Instance) []string {
 // enum: AWS reports "windows" or nothing (Linux/UNIX).
 func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 	id := aws.ToString(in.InstanceId)
-	e := graph.NewEntity(sc.ARN("", "instance", id), m.TypeInstance, []string{"Host"}, id)
+	e := schema.Instance.New(sc.ARN("", "instance", id), id)
 	platform := "linux"
 	if in.Platform == types.PlatformValuesWindows {
 		platform = "windows"
@@ -163,13 +164,9 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 }
 
 func instanceStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:       m.StepInstances,
-		Name:     "Fetch EC2 instances",
-		Entities: []engine.EntityDecl{{Type: m.TypeInstance, Class: []string{"Host"}}},
-		Relationships: append(hasDecls(m.TypeInstance),
-			engine.RelationshipDecl{Type: m.RelSubnetHasInstance, Class: "HAS", SourceType: m.TypeSubnet, TargetType: m.TypeInstance},
-			engine.RelationshipDecl{Type: m.RelGroupProtectsInstance, Class: "PROTECTS", SourceType: m.TypeSecurityGroup, TargetType: m.TypeInstance}),
+	return engine.Declare(engine.Step{
+		ID:          m.StepInstances,
+		Name:        "Fetch EC2 instances",
 		DependsOn:   []string{account.StepID, m.StepSubnets, m.StepSecurityGroups},
 		Permissions: []string{"ec2:DescribeInstances"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
@@ -210,7 +207,7 @@ func instanceStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }
 
 // appendAll concatenates lists into a new, never-nil slice.

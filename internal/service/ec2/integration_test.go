@@ -17,6 +17,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/ec2"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
@@ -257,7 +258,7 @@ func TestCollectEC2AgainstMoto(t *testing.T) {
 			if !equalSets(e.Classes(), classes) {
 				t.Errorf("%s classes %v want %v", typ, e.Classes(), classes)
 			}
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Error(err)
 			}
 			if !strings.HasPrefix(e.String("webLink"), "https://"+region+".console.aws.amazon.com/") {

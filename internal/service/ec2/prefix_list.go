@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 )
 
@@ -112,7 +113,7 @@ func NewPrefixListEntity(sc Scope, pl PrefixList) graph.Entity {
 	if name == "" {
 		name = pl.ID
 	}
-	e := graph.NewEntity(key, m.TypePrefixList, []string{"Configuration"}, name)
+	e := schema.PrefixList.New(key, name)
 	entries := make([]string, 0, len(pl.Entries))
 	descs := make([]string, 0, len(pl.Entries))
 	for _, en := range pl.Entries {

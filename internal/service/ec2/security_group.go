@@ -11,6 +11,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
@@ -171,7 +172,7 @@ func NewSecurityGroupEntity(sc Scope, g types.SecurityGroup, rules GroupRules) g
 	if key == "" {
 		key = sc.ARN(aws.ToString(g.OwnerId), "security-group", id)
 	}
-	e := graph.NewEntity(key, m.TypeSecurityGroup, []string{"Firewall"}, aws.ToString(g.GroupName))
+	e := schema.SecurityGroup.New(key, aws.ToString(g.GroupName))
 	e.Set(m.PropGroupID, id).
 		Set("groupName", g.GroupName).
 		Set(m.PropVPCID, g.VpcId).
@@ -218,15 +219,9 @@ type sgRegion struct {
 }
 
 func securityGroupStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:   m.StepSecurityGroups,
-		Name: "Fetch EC2 security groups and the managed prefix lists their rules use",
-		Entities: []engine.EntityDecl{
-			{Type: m.TypeSecurityGroup, Class: []string{"Firewall"}},
-			{Type: m.TypePrefixList, Class: []string{"Configuration"}},
-		},
-		Relationships: append(hasDecls(m.TypeSecurityGroup, m.TypePrefixList),
-			engine.RelationshipDecl{Type: m.RelVPCHasSecurityGroup, Class: "HAS", SourceType: m.TypeVPC, TargetType: m.TypeSecurityGroup}),
+	return engine.Declare(engine.Step{
+		ID:        m.StepSecurityGroups,
+		Name:      "Fetch EC2 security groups and the managed prefix lists their rules use",
 		DependsOn: []string{account.StepID, m.StepVPCs},
 		Permissions: []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
 			"ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"},
@@ -304,5 +299,5 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
@@ -43,7 +44,7 @@ func NewSubnetEntity(sc Scope, sn types.Subnet) graph.Entity {
 		}
 	}
 	public := aws.ToBool(sn.MapPublicIpOnLaunch)
-	e := graph.NewEntity(key, m.TypeSubnet, []string{"Network"}, id)
+	e := schema.Subnet.New(key, id)
 	e.Set("subnetId", id).
 		Set(m.PropCIDR, sn.CidrBlock).
 		Set(m.PropIPv6CIDRBlocks, v6).
@@ -65,12 +66,9 @@ func NewSubnetEntity(sc Scope, sn types.Subnet) graph.Entity {
 }
 
 func subnetStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:       m.StepSubnets,
-		Name:     "Fetch EC2 subnets",
-		Entities: []engine.EntityDecl{{Type: m.TypeSubnet, Class: []string{"Network"}}},
-		Relationships: append(hasDecls(m.TypeSubnet),
-			engine.RelationshipDecl{Type: m.RelVPCContainsSubnet, Class: "CONTAINS", SourceType: m.TypeVPC, TargetType: m.TypeSubnet}),
+	return engine.Declare(engine.Step{
+		ID:          m.StepSubnets,
+		Name:        "Fetch EC2 subnets",
 		DependsOn:   []string{account.StepID, m.StepVPCs},
 		Permissions: []string{"ec2:DescribeSubnets"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
@@ -99,5 +97,5 @@ func subnetStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }

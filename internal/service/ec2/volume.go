@@ -11,6 +11,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
@@ -42,7 +43,7 @@ func NewVolumeEntity(sc Scope, v types.Volume) graph.Entity {
 	if key == "" {
 		key = sc.ARN(aws.ToString(v.OwnerId), "volume", id)
 	}
-	e := graph.NewEntity(key, m.TypeVolume, []string{"DataStore", "Disk"}, id)
+	e := schema.Volume.New(key, id)
 	var attachments, instanceIDs []string
 	for _, a := range v.Attachments {
 		j := attachmentJSON{InstanceID: aws.ToString(a.InstanceId), Device: aws.ToString(a.Device), State: string(a.State), DeleteOnTermination: a.DeleteOnTermination}
@@ -102,12 +103,9 @@ func VolumeUses(volume graph.Entity, v types.Volume, instances map[string]string
 }
 
 func volumeStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:       m.StepVolumes,
-		Name:     "Fetch EBS volumes",
-		Entities: []engine.EntityDecl{{Type: m.TypeVolume, Class: []string{"DataStore", "Disk"}}},
-		Relationships: append(hasDecls(m.TypeVolume),
-			engine.RelationshipDecl{Type: m.RelInstanceUsesVolume, Class: "USES", SourceType: m.TypeInstance, TargetType: m.TypeVolume}),
+	return engine.Declare(engine.Step{
+		ID:          m.StepVolumes,
+		Name:        "Fetch EBS volumes",
 		DependsOn:   []string{account.StepID, m.StepInstances},
 		Permissions: []string{"ec2:DescribeVolumes"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
@@ -144,5 +142,5 @@ func volumeStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
@@ -28,7 +29,7 @@ func FetchVPCs(ctx context.Context, c VPCDescriber) ([]types.Vpc, error) {
 // NewVPCEntity converts a VPC.
 func NewVPCEntity(sc Scope, v types.Vpc) graph.Entity {
 	id := aws.ToString(v.VpcId)
-	e := graph.NewEntity(sc.ARN(aws.ToString(v.OwnerId), "vpc", id), m.TypeVPC, []string{"Network"}, id)
+	e := schema.VPC.New(sc.ARN(aws.ToString(v.OwnerId), "vpc", id), id)
 	var v4 []string
 	for _, a := range v.CidrBlockAssociationSet {
 		if a.CidrBlockState != nil && isGoneCIDRState(string(a.CidrBlockState.State)) {
@@ -72,13 +73,11 @@ func isGoneCIDRState(s string) bool {
 }
 
 func vpcStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:            m.StepVPCs,
-		Name:          "Fetch EC2 VPCs",
-		Entities:      []engine.EntityDecl{{Type: m.TypeVPC, Class: []string{"Network"}}},
-		Relationships: hasDecls(m.TypeVPC),
-		DependsOn:     []string{account.StepID},
-		Permissions:   []string{"ec2:DescribeVpcs"},
+	return engine.Declare(engine.Step{
+		ID:          m.StepVPCs,
+		Name:        "Fetch EC2 VPCs",
+		DependsOn:   []string{account.StepID},
+		Permissions: []string{"ec2:DescribeVpcs"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			res, err := collectRegions(ctx, s, sc, sc.Step.DeclaredTypes(), func(ctx context.Context, region string, c *ec2.Client) ([]types.Vpc, error) {
 				return FetchVPCs(ctx, c)
@@ -96,5 +95,5 @@ func vpcStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 var testAcct = Account{Partition: "aws", ID: "111122223333"}
@@ -167,7 +168,7 @@ func TestNewUserEntityAndIsPerson(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := NewUserEntity(testAcct, c.in)
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Fatal(err)
 			}
 			for k, want := range c.wantProps {
@@ -208,7 +209,7 @@ func TestNewUserEntityAndIsPerson(t *testing.T) {
 func TestTagKeysAreStoredVerbatim(t *testing.T) {
 	e := NewUserEntity(testAcct, types.UserDetail{UserName: aws.String("u"), Arn: aws.String("arn:aws:iam::111122223333:user/u"),
 		Tags: []types.Tag{tag("aws:cloudformation:stack-name", "s"), tag("Name", "Display"), tag("cost_center", "42")}})
-	if err := graph.Validate(e); err != nil {
+	if err := schema.Validate(e); err != nil {
 		t.Fatalf("entity with AWS tag keys rejected: %v", err)
 	}
 	if e["tag.aws.cloudformation.stack-name"] != "s" || e["tag.cost-center"] != "42" || e["tag.Name"] != "Display" || e["displayName"] != "Display" {
@@ -256,7 +257,7 @@ func TestNewRoleEntity(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := NewRoleEntity(testAcct, c.in, c.extra)
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Fatal(err)
 			}
 			for k, want := range c.want {
@@ -298,7 +299,7 @@ func TestNewManagedPolicyEntity(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := NewManagedPolicyEntity(testAcct, c.in)
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Fatal(err)
 			}
 			for k, want := range c.want {
@@ -360,7 +361,7 @@ func TestConvertSelectsPoliciesAndEdges(t *testing.T) {
 	g := Convert(testAcct, d, nil)
 	byType := map[string][]string{}
 	for _, e := range g.Entities {
-		if err := graph.Validate(e); err != nil {
+		if err := schema.Validate(e); err != nil {
 			t.Fatal(err)
 		}
 		byType[e.Type()] = append(byType[e.Type()], e.Key())

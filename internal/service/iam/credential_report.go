@@ -6,8 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +14,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
-	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // CredentialReporter is the two credential-report calls: one CSV for every
@@ -177,10 +175,7 @@ func RootReportProperties(row CredentialRow) map[string]any {
 // ReportPropertyDecls are the properties the credential report sets on the
 // users and on the account (its root user).
 func ReportPropertyDecls() []engine.PropertyDecl {
-	return []engine.PropertyDecl{
-		{Type: UserType, Properties: slices.Sorted(maps.Keys(UserReportProperties(CredentialRow{})))},
-		{Type: account.Type, Properties: slices.Sorted(maps.Keys(RootReportProperties(CredentialRow{})))},
-	}
+	return engine.Derives(CredentialReportStepID, schema.DerivedOn(CredentialReportStepID)...)
 }
 
 // reportUnknown records the credential-report properties as unknown.

@@ -5,13 +5,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // NewGroupEntity converts a GAAD group.
 func NewGroupEntity(acct Account, g types.GroupDetail) graph.Entity {
 	arn := aws.ToString(g.Arn)
 	name := aws.ToString(g.GroupName)
-	e := graph.NewEntity(arn, GroupType, []string{"UserGroup"}, name)
+	e := schema.Group.New(arn, name)
 	e.Set("accountId", acct.ID)
 	e.Set("arn", arn)
 	e.Set("groupName", name)

@@ -26,28 +26,29 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 )
 
 // Step ids.
 const (
-	StepID                 = "fetch-iam"
-	CredentialReportStepID = "fetch-iam-credential-report"
+	StepID                 = schema.StepIAM
+	CredentialReportStepID = schema.StepCredentialReport
 )
 
 // Entity types.
 const (
-	UserType          = "aws_iam_user"
-	GroupType         = "aws_iam_group"
-	RoleType          = "aws_iam_role"
-	ManagedPolicyType = "aws_iam_managed_policy"
-	UserPolicyType    = "aws_iam_user_policy"
-	GroupPolicyType   = "aws_iam_group_policy"
-	RolePolicyType    = "aws_iam_role_policy"
-
-	// UserIsPersonType is the mapped "IAM user IS Person" relationship type.
-	UserIsPersonType = "aws_iam_user_is_person"
+	UserType          = schema.TypeUser
+	GroupType         = schema.TypeGroup
+	RoleType          = schema.TypeRole
+	ManagedPolicyType = schema.TypeManagedPolicy
+	UserPolicyType    = schema.TypeUserPolicy
+	GroupPolicyType   = schema.TypeGroupPolicy
+	RolePolicyType    = schema.TypeRolePolicy
 )
+
+// UserIsPersonType is the mapped "IAM user IS Person" relationship type.
+var UserIsPersonType = schema.UserIsPerson.Type
 
 // gaadPageSize is the MaxItems asked of GAAD and ListRoles (AWS's maximum).
 const gaadPageSize = 1000
@@ -89,62 +90,26 @@ func Steps(s *awsclient.Session) []engine.Step {
 	client := func() *iam.Client { return iam.NewFromConfig(s.Config) }
 	acct := Account{Partition: s.Partition, ID: s.AccountID}
 	return []engine.Step{
-		{
-			ID:            StepID,
-			Name:          "Fetch IAM users, groups, roles and policies",
-			Entities:      entityDecls(),
-			Relationships: relationshipDecls(),
-			DependsOn:     []string{account.StepID},
-			Permissions:   []string{"iam:GetAccountAuthorizationDetails", "iam:ListRoles"},
+		engine.Declare(engine.Step{
+			ID:          StepID,
+			Name:        "Fetch IAM users, groups, roles and policies",
+			DependsOn:   []string{account.StepID},
+			Permissions: []string{"iam:GetAccountAuthorizationDetails", "iam:ListRoles"},
 			Run: func(ctx context.Context, sc *engine.StepContext) error {
 				c := client()
 				return fetchIAM(ctx, sc, acct, c, c)
 			},
-		},
-		{
+		}),
+		engine.Declare(engine.Step{
 			ID:          CredentialReportStepID,
 			Name:        "Fetch IAM credential report",
 			DependsOn:   []string{account.StepID, StepID},
 			Permissions: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"},
-			Properties:  ReportPropertyDecls(),
 			Run: func(ctx context.Context, sc *engine.StepContext) error {
 				return fetchCredentialReport(ctx, sc, acct, client(), defaultReportWait)
 			},
-		},
+		}),
 	}
-}
-
-func entityDecls() []engine.EntityDecl {
-	return []engine.EntityDecl{
-		{Type: UserType, Class: []string{"User"}},
-		{Type: GroupType, Class: []string{"UserGroup"}},
-		{Type: RoleType, Class: []string{"AccessRole"}},
-		{Type: ManagedPolicyType, Class: []string{"AccessPolicy"}},
-		{Type: UserPolicyType, Class: []string{"AccessPolicy"}},
-		{Type: GroupPolicyType, Class: []string{"AccessPolicy"}},
-		{Type: RolePolicyType, Class: []string{"AccessPolicy"}},
-	}
-}
-
-func relDecl(from, class, to string) engine.RelationshipDecl {
-	return engine.RelationshipDecl{Type: graph.RelationshipType(from, class, to), Class: class, SourceType: from, TargetType: to}
-}
-
-func relationshipDecls() []engine.RelationshipDecl {
-	out := []engine.RelationshipDecl{
-		relDecl(GroupType, "HAS", UserType),
-		relDecl(UserType, "ASSIGNED", ManagedPolicyType),
-		relDecl(GroupType, "ASSIGNED", ManagedPolicyType),
-		relDecl(RoleType, "ASSIGNED", ManagedPolicyType),
-		relDecl(UserType, "ASSIGNED", UserPolicyType),
-		relDecl(GroupType, "ASSIGNED", GroupPolicyType),
-		relDecl(RoleType, "ASSIGNED", RolePolicyType),
-		{Type: UserIsPersonType, Class: "IS", SourceType: UserType, TargetType: "Person", Mapped: true},
-	}
-	for _, e := range entityDecls() {
-		out = append(out, account.HasDecl(e.Type))
-	}
-	return out
 }
 
 // Details is the merged content of every GAAD page.

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // InlinePolicyKey is the `_key` of an inline policy:
@@ -20,7 +21,7 @@ func InlinePolicyKey(principalArn, policyName string) string {
 // (typ is UserPolicyType, GroupPolicyType or RolePolicyType).
 func NewInlinePolicyEntity(acct Account, typ string, principal graph.Entity, p types.PolicyDetail) graph.Entity {
 	name := aws.ToString(p.PolicyName)
-	e := graph.NewEntity(InlinePolicyKey(principal.Key(), name), typ, []string{"AccessPolicy"}, name)
+	e := schema.EntityType(typ).New(InlinePolicyKey(principal.Key(), name), name)
 	e.Set("accountId", acct.ID)
 	e.Set("policyName", name)
 	e.Set("principalArn", principal.Key())

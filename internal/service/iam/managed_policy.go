@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // IsAWSManaged reports whether a policy ARN names an AWS-managed policy
@@ -81,7 +82,7 @@ func NewManagedPolicyEntity(acct Account, p types.ManagedPolicyDetail) graph.Ent
 	if name == "" {
 		name = policyNameFromArn(arn)
 	}
-	e := graph.NewEntity(arn, ManagedPolicyType, []string{"AccessPolicy"}, name)
+	e := schema.ManagedPolicy.New(arn, name)
 	e.Set("accountId", acct.ID)
 	e.Set("arn", arn)
 	e.Set("policyName", name)
@@ -113,7 +114,7 @@ func NewManagedPolicyStub(acct Account, arn, name string) graph.Entity {
 	if name == "" {
 		name = policyNameFromArn(arn)
 	}
-	e := graph.NewEntity(arn, ManagedPolicyType, []string{"AccessPolicy"}, name)
+	e := schema.ManagedPolicy.New(arn, name)
 	e.Set("accountId", acct.ID)
 	e.Set("arn", arn)
 	e.Set("policyName", name)

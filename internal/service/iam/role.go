@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // NewRoleEntity converts a GAAD role. extra is the same role from ListRoles
@@ -13,7 +14,7 @@ import (
 func NewRoleEntity(acct Account, r types.RoleDetail, extra *types.Role) graph.Entity {
 	arn := aws.ToString(r.Arn)
 	name := aws.ToString(r.RoleName)
-	e := graph.NewEntity(arn, RoleType, []string{"AccessRole"}, name)
+	e := schema.Role.New(arn, name)
 	e.Set("accountId", acct.ID)
 	e.Set("arn", arn)
 	e.Set("roleName", name)

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // NewUserEntity converts a GAAD user. The credential-report properties
@@ -18,7 +19,7 @@ import (
 func NewUserEntity(acct Account, u types.UserDetail) graph.Entity {
 	arn := aws.ToString(u.Arn)
 	name := aws.ToString(u.UserName)
-	e := graph.NewEntity(arn, UserType, []string{"User"}, name)
+	e := schema.User.New(arn, name)
 	e.Set("accountId", acct.ID)
 	e.Set("arn", arn)
 	e.Set("username", []string{name})

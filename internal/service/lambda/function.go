@@ -22,20 +22,18 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
 const (
 	// FunctionType is the Lambda function entity type.
-	FunctionType = "aws_lambda_function"
+	FunctionType = schema.TypeFunction
 	// StepID is the step that collects Lambda functions; steps that relate
 	// other resources to functions (API Gateway TRIGGERS) depend on it.
-	StepID = "fetch-lambda-functions"
+	StepID = schema.StepLambdaFunctions
 )
-
-// FunctionClasses are the data-model classes of a Lambda function.
-var FunctionClasses = []string{"Function", "Workload"}
 
 // FunctionsAPI is the Lambda client surface the function step uses. The SDK
 // client satisfies it, and so does its ListFunctions paginator's client.
@@ -143,7 +141,7 @@ func NewFunctionEntity(partition, accountID, region string, fn types.FunctionCon
 	if unq, _, ok := UnqualifiedARN(key); ok {
 		key = unq
 	}
-	e := graph.NewEntity(key, FunctionType, FunctionClasses, name)
+	e := schema.Function.New(key, name)
 	e.Set("arn", key).Set("functionName", name)
 	e.Set("accountId", accountID).Set("region", region)
 	e.Set("runtime", nilIfEmpty(string(fn.Runtime)))
@@ -231,13 +229,11 @@ func nilIfEmpty(s string) any {
 
 // FunctionStep collects the functions of every collected region.
 func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI, tagsClient func(region string) TagsAPI) engine.Step {
-	return engine.Step{
-		ID:            StepID,
-		Name:          "Fetch Lambda functions",
-		Entities:      []engine.EntityDecl{{Type: FunctionType, Class: FunctionClasses}},
-		Relationships: []engine.RelationshipDecl{account.HasDecl(FunctionType)},
-		DependsOn:     []string{account.StepID},
-		Permissions:   []string{"lambda:ListFunctions", "tag:GetResources"},
+	return engine.Declare(engine.Step{
+		ID:          StepID,
+		Name:        "Fetch Lambda functions",
+		DependsOn:   []string{account.StepID},
+		Permissions: []string{"lambda:ListFunctions", "tag:GetResources"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) ([]graph.Entity, error) {
 				c := client(region)
@@ -274,7 +270,7 @@ func FunctionStep(s *awsclient.Session, client func(region string) FunctionsAPI,
 			}
 			return nil
 		},
-	}
+	})
 }
 
 // Steps returns the Lambda steps: functions, then function → execution role.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 func TestUnqualifiedARN(t *testing.T) {
@@ -122,7 +123,7 @@ func TestNewFunctionEntity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewFunctionEntity("aws", "123456789012", "eu-west-1", tt.fn, tt.tags)
-			if err := graph.Validate(e); err != nil {
+			if err := schema.Validate(e); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(e.Classes(), []string{"Function", "Workload"}) {
@@ -153,7 +154,7 @@ func TestNewFunctionEntity(t *testing.T) {
 }
 
 func TestRoleRelationship(t *testing.T) {
-	fn := graph.NewEntity("arn:aws:lambda:us-east-1:111111111111:function:f", FunctionType, FunctionClasses, "f")
+	fn := schema.Function.New("arn:aws:lambda:us-east-1:111111111111:function:f", "f")
 	tests := []struct {
 		name     string
 		role     string

@@ -7,6 +7,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 const (
@@ -14,15 +15,15 @@ const (
 	// (keyed by role ARN). It is declared here rather than imported so that
 	// this package stays independent of the IAM package; the whole-collection
 	// wiring must register a step with this id.
-	IAMStepID = "fetch-iam"
+	IAMStepID = schema.StepIAM
 	// RoleType is the IAM role entity type produced by the IAM step.
-	RoleType = "aws_iam_role"
+	RoleType = schema.TypeRole
 	// RoleStepID relates each function to its execution role.
-	RoleStepID = "build-lambda-function-role-relationships"
+	RoleStepID = schema.StepLambdaRoles
 )
 
 // RoleRelationshipType is `aws_lambda_function_assigned_iam_role`.
-var RoleRelationshipType = graph.RelationshipType(FunctionType, "ASSIGNED", RoleType)
+var RoleRelationshipType = schema.FunctionAssignedRole.Type
 
 // RoleARNParts splits an IAM role ARN (arn:<p>:iam::<account>:role/<path/>name)
 // into its account and role name; ok is false for anything else.
@@ -69,13 +70,9 @@ func RoleRelationship(fn graph.Entity, roleArn string, roleInGraph bool, collect
 // RoleStep relates every collected function to its execution role. It runs
 // after the IAM step so that roles of the collected account are direct edges.
 func RoleStep(s *awsclient.Session) engine.Step {
-	return engine.Step{
-		ID:   RoleStepID,
-		Name: "Build Lambda function execution role relationships",
-		Relationships: []engine.RelationshipDecl{
-			{Type: RoleRelationshipType, Class: "ASSIGNED", SourceType: FunctionType, TargetType: RoleType},
-			{Type: RoleRelationshipType, Class: "ASSIGNED", SourceType: FunctionType, TargetType: RoleType, Mapped: true},
-		},
+	return engine.Declare(engine.Step{
+		ID:        RoleStepID,
+		Name:      "Build Lambda function execution role relationships",
 		DependsOn: []string{StepID, IAMStepID},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			for _, fn := range sc.Job.EntitiesOfType(FunctionType) {
@@ -102,5 +99,5 @@ func RoleStep(s *awsclient.Session) engine.Step {
 			}
 			return nil
 		},
-	}
+	})
 }

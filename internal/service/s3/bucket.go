@@ -18,14 +18,15 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 )
 
 const (
 	// BucketType is the bucket entity type.
-	BucketType = "aws_s3_bucket"
+	BucketType = schema.TypeBucket
 	// BucketStepID is the step that collects buckets.
-	BucketStepID = "fetch-s3-buckets"
+	BucketStepID = schema.StepS3Buckets
 
 	// BucketConcurrency bounds how many buckets have detail calls in flight at
 	// once. Each bucket's calls run one after another, so this is also the
@@ -38,9 +39,6 @@ const (
 	// at max-buckets without a continuation token; 10,000 is AWS's maximum.)
 	listPageSize = 10000
 )
-
-// BucketClass is the bucket's data-model class.
-var BucketClass = []string{"DataStore"}
 
 // BucketAPI is every S3 operation the bucket step calls. *s3.Client satisfies
 // it, and its ListBuckets method is what s3.NewListBucketsPaginator needs.
@@ -80,17 +78,15 @@ func BucketStep(s *awsclient.Session) engine.Step {
 			return s3.NewFromConfig(s.In(region), s.S3Options)
 		},
 	}
-	return engine.Step{
-		ID:            BucketStepID,
-		Name:          "Fetch S3 buckets",
-		Entities:      []engine.EntityDecl{{Type: BucketType, Class: BucketClass}},
-		Relationships: []engine.RelationshipDecl{account.HasDecl(BucketType)},
-		DependsOn:     []string{account.StepID},
-		Permissions:   append([]string(nil), bucketPermissions...),
+	return engine.Declare(engine.Step{
+		ID:          BucketStepID,
+		Name:        "Fetch S3 buckets",
+		DependsOn:   []string{account.StepID},
+		Permissions: append([]string(nil), bucketPermissions...),
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			return collectBuckets(ctx, sc, s, clients)
 		},
-	}
+	})
 }
 
 // regionClients hands out one S3 client per region.
@@ -434,7 +430,7 @@ func BucketKey(partition, name string) string {
 // ordinary values (no encryption configuration → encrypted false).
 func NewBucketEntity(partition, accountID string, d *BucketDetails) graph.Entity {
 	key := BucketKey(partition, d.Name)
-	e := graph.NewEntity(key, BucketType, BucketClass, d.Name)
+	e := schema.Bucket.New(key, d.Name)
 	e.Set("arn", key).Set("bucketName", d.Name).Set("accountId", accountID)
 	e.Set("region", nilIfEmpty(d.Region))
 	if d.CreationDate != nil {

@@ -210,12 +210,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// ReadGraph reads every entity and relationship under dir/graph (tests and
-// the `awsgraph import` command use it).
-func ReadGraph(dir string) ([]graph.Entity, []graph.Relationship, error) {
-	var ents []graph.Entity
-	var rels []graph.Relationship
-	err := filepath.WalkDir(filepath.Join(dir, "graph"), func(path string, d os.DirEntry, err error) error {
+// EachFile calls fn with the objects of every graph file under dir/graph
+// ({"entities": [...]} or {"relationships": [...]}), decoded as T, in path
+// order. A missing graph directory is an error.
+func EachFile[T any](dir string, fn func(path string, entities, relationships []T) error) error {
+	root := filepath.Join(dir, "graph")
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		}
+		return fmt.Errorf("graph files %s: %w", root, err)
+	}
+	return filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {
 			return err
 		}
@@ -224,14 +230,28 @@ func ReadGraph(dir string) ([]graph.Entity, []graph.Relationship, error) {
 			return err
 		}
 		var f struct {
-			Entities      []graph.Entity       `json:"entities"`
-			Relationships []graph.Relationship `json:"relationships"`
+			Entities      []T `json:"entities"`
+			Relationships []T `json:"relationships"`
 		}
 		if err := json.Unmarshal(data, &f); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		ents = append(ents, f.Entities...)
-		rels = append(rels, f.Relationships...)
+		return fn(path, f.Entities, f.Relationships)
+	})
+}
+
+// ReadGraph reads every entity and relationship under dir/graph (tests and
+// the `awsgraph import` command use it).
+func ReadGraph(dir string) ([]graph.Entity, []graph.Relationship, error) {
+	var ents []graph.Entity
+	var rels []graph.Relationship
+	err := EachFile(dir, func(_ string, es, rs []map[string]any) error {
+		for _, e := range es {
+			ents = append(ents, e)
+		}
+		for _, r := range rs {
+			rels = append(rels, r)
+		}
 		return nil
 	})
 	return ents, rels, err

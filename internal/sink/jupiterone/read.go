@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/awsgraph/awsgraph/internal/sink/j1files"
 )
 
 // Graph is a run's graph files as read: each object kept as the exact bytes
@@ -50,40 +51,19 @@ func ReadGraph(dir string) (*Graph, error) {
 		g.PartialTypes = []string{}
 	}
 
-	root := filepath.Join(dir, "graph")
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		if err == nil {
-			err = errors.New("not a directory")
-		}
-		return nil, fmt.Errorf("graph files %s: %w", root, err)
-	}
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var f struct {
-			Entities      []json.RawMessage `json:"entities"`
-			Relationships []json.RawMessage `json:"relationships"`
-		}
-		if err := json.Unmarshal(data, &f); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		for i, o := range f.Entities {
+	err = j1files.EachFile(dir, func(path string, entities, relationships []json.RawMessage) error {
+		for i, o := range entities {
 			if err := checkObject(o); err != nil {
 				return fmt.Errorf("%s: entity %d: %w", path, i, err)
 			}
 		}
-		for i, o := range f.Relationships {
+		for i, o := range relationships {
 			if err := checkObject(o); err != nil {
 				return fmt.Errorf("%s: relationship %d: %w", path, i, err)
 			}
 		}
-		g.Entities = append(g.Entities, f.Entities...)
-		g.Relationships = append(g.Relationships, f.Relationships...)
+		g.Entities = append(g.Entities, entities...)
+		g.Relationships = append(g.Relationships, relationships...)
 		return nil
 	})
 	if err != nil {

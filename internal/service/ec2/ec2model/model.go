@@ -10,35 +10,35 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
 // Entity types.
 const (
-	TypeInstance      = "aws_ec2_instance"
-	TypeVolume        = "aws_ec2_volume"
-	TypeSecurityGroup = "aws_ec2_security_group"
-	TypeVPC           = "aws_ec2_vpc"
-	TypeSubnet        = "aws_ec2_subnet"
-	TypePrefixList    = "aws_ec2_managed_prefix_list"
+	TypeInstance      = schema.TypeInstance
+	TypeVolume        = schema.TypeVolume
+	TypeSecurityGroup = schema.TypeSecurityGroup
+	TypeVPC           = schema.TypeVPC
+	TypeSubnet        = schema.TypeSubnet
+	TypePrefixList    = schema.TypePrefixList
 )
 
 // Step ids.
 const (
-	StepVPCs           = "fetch-ec2-vpcs"
-	StepSubnets        = "fetch-ec2-subnets"
-	StepSecurityGroups = "fetch-ec2-security-groups"
-	StepInstances      = "fetch-ec2-instances"
-	StepVolumes        = "fetch-ec2-volumes"
+	StepVPCs           = schema.StepVPCs
+	StepSubnets        = schema.StepSubnets
+	StepSecurityGroups = schema.StepSecurityGroups
+	StepInstances      = schema.StepInstances
+	StepVolumes        = schema.StepVolumes
 )
 
 // Relationship types between EC2 entities.
 var (
-	RelInstanceUsesVolume    = graph.RelationshipType(TypeInstance, "USES", TypeVolume)
-	RelGroupProtectsInstance = graph.RelationshipType(TypeSecurityGroup, "PROTECTS", TypeInstance)
-	RelVPCContainsSubnet     = graph.RelationshipType(TypeVPC, "CONTAINS", TypeSubnet)
-	RelSubnetHasInstance     = graph.RelationshipType(TypeSubnet, "HAS", TypeInstance)
-	RelVPCHasSecurityGroup   = graph.RelationshipType(TypeVPC, "HAS", TypeSecurityGroup)
+	RelInstanceUsesVolume    = schema.InstanceUsesVolume.Type
+	RelGroupProtectsInstance = schema.GroupProtectsInstance.Type
+	RelVPCContainsSubnet     = schema.VPCContainsSubnet.Type
+	RelSubnetHasInstance     = schema.SubnetHasInstance.Type
+	RelVPCHasSecurityGroup   = schema.VPCHasSecurityGroup.Type
 )
 
 // Property names other packages read.
