@@ -224,99 +224,111 @@ type Graph struct {
 // Convert turns the GAAD content (and the ListRoles extras, which may be nil)
 // into entities and relationships. It is pure.
 func Convert(acct Account, d *Details, roleExtras map[string]types.Role) *Graph {
-	g := &Graph{Counts: map[string]int{}}
-	policies := selectManagedPolicies(d)
-	policyByArn := map[string]graph.Entity{}
-	for _, p := range d.Policies {
-		arn := aws.ToString(p.Arn)
-		if !policies[arn] {
-			continue
-		}
-		if _, dup := policyByArn[arn]; dup {
-			continue
-		}
-		e := NewManagedPolicyEntity(acct, p)
-		policyByArn[arn] = e
-		g.Entities = append(g.Entities, e)
-	}
-	g.Counts["awsManagedPoliciesNotAttached"] = countUnattachedAWS(d, policies)
-
-	// policyEntity returns the managed policy entity for an attachment,
-	// creating a minimal one when GAAD did not describe the policy (so the
-	// ASSIGNED edge is never dropped).
-	policyEntity := func(ap types.AttachedPolicy) graph.Entity {
-		arn := aws.ToString(ap.PolicyArn)
-		if e, ok := policyByArn[arn]; ok {
-			return e
-		}
-		e := NewManagedPolicyStub(acct, arn, aws.ToString(ap.PolicyName))
-		policyByArn[arn] = e
-		g.Entities = append(g.Entities, e)
-		g.Counts["managedPoliciesWithoutDetails"]++
-		g.Warnings = append(g.Warnings, fmt.Sprintf("managed policy %s is attached but was not described by GetAccountAuthorizationDetails; its document is unknown", arn))
-		return e
-	}
-
+	c := &converter{acct: acct, g: &Graph{Counts: map[string]int{}}, policyByArn: map[string]graph.Entity{}}
+	c.managedPolicies(d)
 	groupByName := map[string]graph.Entity{}
 	for _, gd := range d.Groups {
-		e := NewGroupEntity(acct, gd)
+		e := c.add(NewGroupEntity(acct, gd))
 		groupByName[aws.ToString(gd.GroupName)] = e
-		g.Entities = append(g.Entities, e)
-		for _, ap := range gd.AttachedManagedPolicies {
-			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", policyEntity(ap), nil))
-		}
-		for _, pd := range gd.GroupPolicyList {
-			pe := NewInlinePolicyEntity(acct, GroupPolicyType, e, pd)
-			g.Entities = append(g.Entities, pe)
-			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", pe, nil))
-		}
+		c.assign(e, gd.AttachedManagedPolicies, GroupPolicyType, gd.GroupPolicyList)
 	}
 	for _, ud := range d.Users {
-		e := NewUserEntity(acct, ud)
-		g.Entities = append(g.Entities, e)
-		for _, name := range ud.GroupList {
-			ge, ok := groupByName[name]
-			if !ok {
-				g.Counts["membershipsOfUndescribedGroups"]++
-				g.Warnings = append(g.Warnings, fmt.Sprintf("user %s is a member of group %q, which GetAccountAuthorizationDetails did not describe", e.Key(), name))
-				continue
-			}
-			g.Relationships = append(g.Relationships, graph.Direct(ge, "HAS", e, nil))
-		}
-		for _, ap := range ud.AttachedManagedPolicies {
-			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", policyEntity(ap), nil))
-		}
-		for _, pd := range ud.UserPolicyList {
-			pe := NewInlinePolicyEntity(acct, UserPolicyType, e, pd)
-			g.Entities = append(g.Entities, pe)
-			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", pe, nil))
-		}
-		g.Relationships = append(g.Relationships, UserIsPerson(e, UserEmails(aws.ToString(ud.UserName), ud.Tags))...)
+		e := c.add(NewUserEntity(acct, ud))
+		c.memberships(e, ud.GroupList, groupByName)
+		c.assign(e, ud.AttachedManagedPolicies, UserPolicyType, ud.UserPolicyList)
+		c.g.Relationships = append(c.g.Relationships, UserIsPerson(e, UserEmails(aws.ToString(ud.UserName), ud.Tags))...)
 	}
 	for _, rd := range d.Roles {
 		var extra *types.Role
 		if r, ok := roleExtras[aws.ToString(rd.Arn)]; ok {
 			extra = &r
 		}
-		e := NewRoleEntity(acct, rd, extra)
-		g.Entities = append(g.Entities, e)
-		for _, ap := range rd.AttachedManagedPolicies {
-			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", policyEntity(ap), nil))
-		}
-		for _, pd := range rd.RolePolicyList {
-			pe := NewInlinePolicyEntity(acct, RolePolicyType, e, pd)
-			g.Entities = append(g.Entities, pe)
-			g.Relationships = append(g.Relationships, graph.Direct(e, "ASSIGNED", pe, nil))
-		}
+		e := c.add(NewRoleEntity(acct, rd, extra))
+		c.assign(e, rd.AttachedManagedPolicies, RolePolicyType, rd.RolePolicyList)
 	}
-	for _, e := range g.Entities {
+	c.reportUndecodedDocuments()
+	return c.g
+}
+
+// converter is Convert's state: the graph so far and the managed policies
+// by ARN, so every attachment finds (or creates) its policy entity once.
+type converter struct {
+	acct        Account
+	g           *Graph
+	policyByArn map[string]graph.Entity
+}
+
+func (c *converter) add(e graph.Entity) graph.Entity {
+	c.g.Entities = append(c.g.Entities, e)
+	return e
+}
+
+func (c *converter) relate(from graph.Entity, class string, to graph.Entity) {
+	c.g.Relationships = append(c.g.Relationships, graph.Direct(from, class, to, nil))
+}
+
+// managedPolicies adds the selected managed policies GAAD described.
+func (c *converter) managedPolicies(d *Details) {
+	selected := selectManagedPolicies(d)
+	for _, p := range d.Policies {
+		arn := aws.ToString(p.Arn)
+		if _, dup := c.policyByArn[arn]; dup || !selected[arn] {
+			continue
+		}
+		c.policyByArn[arn] = c.add(NewManagedPolicyEntity(c.acct, p))
+	}
+	c.g.Counts["awsManagedPoliciesNotAttached"] = countUnattachedAWS(d, selected)
+}
+
+// policyEntity returns the managed policy entity for an attachment,
+// creating a minimal one when GAAD did not describe the policy (so the
+// ASSIGNED edge is never dropped).
+func (c *converter) policyEntity(ap types.AttachedPolicy) graph.Entity {
+	arn := aws.ToString(ap.PolicyArn)
+	if e, ok := c.policyByArn[arn]; ok {
+		return e
+	}
+	e := c.add(NewManagedPolicyStub(c.acct, arn, aws.ToString(ap.PolicyName)))
+	c.policyByArn[arn] = e
+	c.g.Counts["managedPoliciesWithoutDetails"]++
+	c.g.Warnings = append(c.g.Warnings, fmt.Sprintf("managed policy %s is attached but was not described by GetAccountAuthorizationDetails; its document is unknown", arn))
+	return e
+}
+
+// assign adds principal ASSIGNED each attached managed policy and each of
+// its inline policies (entities of inlineType).
+func (c *converter) assign(principal graph.Entity, attached []types.AttachedPolicy, inlineType string, inline []types.PolicyDetail) {
+	for _, ap := range attached {
+		c.relate(principal, "ASSIGNED", c.policyEntity(ap))
+	}
+	for _, pd := range inline {
+		c.relate(principal, "ASSIGNED", c.add(NewInlinePolicyEntity(c.acct, inlineType, principal, pd)))
+	}
+}
+
+// memberships adds group HAS user for each of the user's described groups.
+func (c *converter) memberships(user graph.Entity, groups []string, groupByName map[string]graph.Entity) {
+	for _, name := range groups {
+		ge, ok := groupByName[name]
+		if !ok {
+			c.g.Counts["membershipsOfUndescribedGroups"]++
+			c.g.Warnings = append(c.g.Warnings, fmt.Sprintf("user %s is a member of group %q, which GetAccountAuthorizationDetails did not describe", user.Key(), name))
+			continue
+		}
+		c.relate(ge, "HAS", user)
+	}
+}
+
+// reportUndecodedDocuments turns the converters' marks on documents that
+// could not be decoded into counts and warnings.
+func (c *converter) reportUndecodedDocuments() {
+	for _, e := range c.g.Entities {
 		if n, ok := e["_undecodedDocument"]; ok {
 			delete(e, "_undecodedDocument")
-			g.Counts["undecodablePolicyDocuments"]++
-			g.Warnings = append(g.Warnings, fmt.Sprintf("%s: policy document %v is neither JSON nor valid URL encoding; stored as received", e.Key(), n))
+			c.g.Counts["undecodablePolicyDocuments"]++
+			c.g.Warnings = append(c.g.Warnings, fmt.Sprintf("%s: policy document %v is neither JSON nor valid URL encoding; stored as received", e.Key(), n))
 		}
 	}
-	return g
 }
 
 // DecodeDocument returns an IAM policy document as JSON text. IAM returns

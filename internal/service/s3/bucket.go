@@ -285,78 +285,103 @@ func FetchBucketDetails(ctx context.Context, b types.Bucket, partition string, c
 	// With the region unknown the calls go to the session's region; on AWS
 	// they then fail for buckets elsewhere (redirect), and that is reported.
 	c := client(d.Region)
-
-	if out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: name}); err == nil {
-		d.TagsKnown = true
-		d.Tags = map[string]string{}
-		for _, t := range out.TagSet {
-			d.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	for _, read := range bucketDetailReads {
+		if err := read(ctx, c, name, d); err != nil && fail(err) {
+			return d
 		}
-	} else if awsclient.IsAbsent(err) {
-		d.TagsKnown = true
-	} else if fail(err) {
-		return d
-	}
-
-	if out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: name}); err == nil {
-		d.EncryptionKnown = true
-		d.Encryption = out.ServerSideEncryptionConfiguration
-	} else if awsclient.IsAbsent(err) {
-		d.EncryptionKnown = true
-	} else if fail(err) {
-		return d
-	}
-
-	if out, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: name}); err == nil {
-		d.VersioningKnown = true
-		d.Versioning = out
-	} else if fail(err) {
-		return d
-	}
-
-	if out, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: name}); err == nil {
-		d.PublicAccessBlockKnown = true
-		d.PublicAccessBlock = out.PublicAccessBlockConfiguration
-	} else if awsclient.IsAbsent(err) {
-		d.PublicAccessBlockKnown = true
-	} else if fail(err) {
-		return d
-	}
-
-	if out, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: name}); err == nil {
-		d.PolicyKnown = true
-		d.Policy = out.Policy
-	} else if awsclient.IsAbsent(err) {
-		d.PolicyKnown = true
-	} else if fail(err) {
-		return d
-	}
-
-	// Without a policy there is nothing for AWS to judge (it would answer
-	// NoSuchBucketPolicy), so the call is made only when a policy exists or
-	// could not be read.
-	if !d.PolicyKnown || d.Policy != nil {
-		out, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: name})
-		switch {
-		case err == nil:
-			if out.PolicyStatus != nil {
-				d.PolicyStatusPublic = out.PolicyStatus.IsPublic
-			}
-		case awsclient.IsAbsent(err):
-		default:
-			if fail(err) {
-				return d
-			}
-		}
-	}
-
-	if out, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: name}); err == nil {
-		d.ACLKnown = true
-		d.Grants = out.Grants
-	} else if fail(err) {
-		return d
 	}
 	return d
+}
+
+// bucketDetailReads are the per-bucket calls after the location, in order.
+// Each records what it read (an absent configuration is a known "none") and
+// returns any other error.
+var bucketDetailReads = []func(context.Context, BucketAPI, *string, *BucketDetails) error{
+	readTags, readEncryption, readVersioning, readPublicAccessBlock, readPolicy, readPolicyStatus, readACL,
+}
+
+// absent turns an error meaning "not configured" into a known absence.
+func absent(err error, known *bool) error {
+	if awsclient.IsAbsent(err) {
+		*known = true
+		return nil
+	}
+	return err
+}
+
+func readTags(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: name})
+	if err != nil {
+		return absent(err, &d.TagsKnown)
+	}
+	d.TagsKnown = true
+	d.Tags = map[string]string{}
+	for _, t := range out.TagSet {
+		d.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return nil
+}
+
+func readEncryption(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: name})
+	if err != nil {
+		return absent(err, &d.EncryptionKnown)
+	}
+	d.EncryptionKnown, d.Encryption = true, out.ServerSideEncryptionConfiguration
+	return nil
+}
+
+func readVersioning(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	out, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: name})
+	if err != nil {
+		return err
+	}
+	d.VersioningKnown, d.Versioning = true, out
+	return nil
+}
+
+func readPublicAccessBlock(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	out, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: name})
+	if err != nil {
+		return absent(err, &d.PublicAccessBlockKnown)
+	}
+	d.PublicAccessBlockKnown, d.PublicAccessBlock = true, out.PublicAccessBlockConfiguration
+	return nil
+}
+
+func readPolicy(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	out, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: name})
+	if err != nil {
+		return absent(err, &d.PolicyKnown)
+	}
+	d.PolicyKnown, d.Policy = true, out.Policy
+	return nil
+}
+
+// readPolicyStatus asks AWS's verdict only when a policy exists or could not
+// be read: without one there is nothing to judge (NoSuchBucketPolicy).
+func readPolicyStatus(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	if d.PolicyKnown && d.Policy == nil {
+		return nil
+	}
+	out, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: name})
+	if err != nil {
+		var ignored bool
+		return absent(err, &ignored)
+	}
+	if out.PolicyStatus != nil {
+		d.PolicyStatusPublic = out.PolicyStatus.IsPublic
+	}
+	return nil
+}
+
+func readACL(ctx context.Context, c BucketAPI, name *string, d *BucketDetails) error {
+	out, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: name})
+	if err != nil {
+		return err
+	}
+	d.ACLKnown, d.Grants = true, out.Grants
+	return nil
 }
 
 // NormalizeRegion turns GetBucketLocation's LocationConstraint into a region

@@ -12,6 +12,7 @@ package jupiterone
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	cryptorand "crypto/rand"
 	"encoding/hex"
@@ -209,10 +210,7 @@ func UploadGraph(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 		return nil, err
 	}
 	c := newClient(opts)
-	instanceID := opts.IntegrationInstanceID
-	if instanceID == "" {
-		instanceID = g.IntegrationInstanceID
-	}
+	instanceID := cmp.Or(opts.IntegrationInstanceID, g.IntegrationInstanceID)
 	if instanceID == "" {
 		return nil, &ConfigError{"no integration instance id: summary.json has none; give --integration-instance-id"}
 	}
@@ -220,94 +218,132 @@ func UploadGraph(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 	if res.PartialTypes == nil {
 		res.PartialTypes = []string{}
 	}
+	job, err := c.createJob(ctx, instanceID, res)
+	if err != nil {
+		return res, err
+	}
+	u := &uploader{c: c, res: res, jobID: job, p: Progress{JobID: job, Status: res.Status,
+		EntitiesTotal: len(g.Entities), RelationshipsTotal: len(g.Relationships)}}
+	if err := u.upload(ctx, "entities", g.Entities, &u.p.EntitiesDone); err != nil {
+		return res, c.aborted(ctx, job, err)
+	}
+	if err := u.upload(ctx, "relationships", g.Relationships, &u.p.RelationshipsDone); err != nil {
+		return res, c.aborted(ctx, job, err)
+	}
+	res.Entities, res.Relationships = u.p.EntitiesDone, u.p.RelationshipsDone
+	u.report(func(p *Progress) { p.Phase = "finalizing" })
+	if err := c.finalize(ctx, job, res); err != nil {
+		// Not finalized (or not known to be): abort, so that nothing is
+		// deleted on a half-known state. An abort of a job already
+		// finalizing is refused by the API, which is as safe.
+		return res, c.aborted(ctx, job, err)
+	}
+	if err := c.waitForEnd(ctx, job, res, u.report); err != nil {
+		return res, err
+	}
+	if res.Status != StatusFinished {
+		return res, &JobError{JobID: job, Status: res.Status}
+	}
+	return res, nil
+}
 
+// aborted aborts the job after err and returns the error to report.
+func (c *client) aborted(ctx context.Context, job string, err error) error {
+	return &UploadError{JobID: job, Err: err, AbortErr: c.abort(ctx, job)}
+}
+
+// createJob opens the synchronization job and returns its id; a job not
+// awaiting uploads is aborted.
+func (c *client) createJob(ctx context.Context, instanceID string, res *Result) (string, error) {
 	body, _ := json.Marshal(map[string]string{"source": "integration-managed", "integrationInstanceId": instanceID})
 	data, err := c.call(ctx, http.MethodPost, "/persister/synchronization/jobs", body, "create job")
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	job, err := parseJob(data)
 	if err != nil {
-		return nil, fmt.Errorf("create job: %w", err)
+		return "", fmt.Errorf("create job: %w", err)
 	}
 	res.JobID, res.Status, res.Counters = job.id, job.status, job.counters
 	c.log.Info("JupiterOne synchronization job created", "job", job.id, "status", job.status, "integrationInstanceId", instanceID)
 	if job.status != StatusAwaitingUploads {
 		err := fmt.Errorf("job %s was created in status %s, not %s", job.id, job.status, StatusAwaitingUploads)
-		return res, &UploadError{JobID: job.id, Err: err, AbortErr: c.abort(ctx, job.id)}
+		return "", c.aborted(ctx, job.id, err)
 	}
+	return job.id, nil
+}
 
-	p := Progress{JobID: job.id, Status: job.status, EntitiesTotal: len(g.Entities), RelationshipsTotal: len(g.Relationships)}
-	var mu sync.Mutex
-	report := func(f func(*Progress)) {
-		mu.Lock()
-		defer mu.Unlock()
-		if f != nil {
-			f(&p)
-		}
-		if c.onProgress != nil {
-			c.onProgress(p)
-		}
-	}
-	upload := func(kind string, objs []json.RawMessage, done *int) error {
-		report(func(p *Progress) { p.Phase = kind })
-		bs := batches(objs, c.batchSize, c.maxBatchBytes)
-		n, err := c.uploadAll(ctx, job.id, kind, bs, func(k int) { report(func(p *Progress) { *done += k }) })
-		mu.Lock()
-		res.Batches += n
-		mu.Unlock()
-		return err
-	}
-	if err := upload("entities", g.Entities, &p.EntitiesDone); err != nil {
-		return res, &UploadError{JobID: job.id, Err: err, AbortErr: c.abort(ctx, job.id)}
-	}
-	if err := upload("relationships", g.Relationships, &p.RelationshipsDone); err != nil {
-		return res, &UploadError{JobID: job.id, Err: err, AbortErr: c.abort(ctx, job.id)}
-	}
-	res.Entities, res.Relationships = p.EntitiesDone, p.RelationshipsDone
-
-	report(func(p *Progress) { p.Phase = "finalizing" })
-	body, _ = json.Marshal(map[string]any{"partialDatasets": map[string]any{"types": res.PartialTypes}})
-	data, err = c.call(ctx, http.MethodPost, "/persister/synchronization/jobs/"+job.id+"/finalize", body, "finalize job "+job.id)
+// finalize finalizes the job with the run's partial types.
+func (c *client) finalize(ctx context.Context, job string, res *Result) error {
+	body, _ := json.Marshal(map[string]any{"partialDatasets": map[string]any{"types": res.PartialTypes}})
+	data, err := c.call(ctx, http.MethodPost, "/persister/synchronization/jobs/"+job+"/finalize", body, "finalize job "+job)
 	if err != nil {
-		// Not finalized (or not known to be): abort, so that nothing is
-		// deleted on a half-known state. An abort of a job already
-		// finalizing is refused by the API, which is as safe.
-		return res, &UploadError{JobID: job.id, Err: err, AbortErr: c.abort(ctx, job.id)}
+		return err
 	}
 	if j, err := parseJob(data); err == nil {
 		res.Status, res.Counters = j.status, j.counters
 	}
-	c.log.Info("JupiterOne synchronization job finalized", "job", job.id, "entities", res.Entities, "relationships", res.Relationships,
+	c.log.Info("JupiterOne synchronization job finalized", "job", job, "entities", res.Entities, "relationships", res.Relationships,
 		"partialTypes", len(res.PartialTypes))
+	return nil
+}
 
+// waitForEnd polls the finalized job until it reaches a terminal status or
+// the wait timeout.
+func (c *client) waitForEnd(ctx context.Context, job string, res *Result, report func(func(*Progress))) error {
 	start := time.Now()
 	for {
 		report(func(p *Progress) { p.Phase, p.Status = "waiting", res.Status })
 		if Terminal(res.Status) {
-			break
+			c.log.Info("JupiterOne synchronization job ended", "job", job, "status", res.Status)
+			return nil
 		}
 		if time.Since(start) >= c.waitTimeout {
-			return res, &JobError{JobID: job.id, Status: res.Status, TimedOut: c.waitTimeout}
+			return &JobError{JobID: job, Status: res.Status, TimedOut: c.waitTimeout}
 		}
 		if err := sleep(ctx, min(c.pollInterval, c.waitTimeout-time.Since(start))); err != nil {
-			return res, fmt.Errorf("waiting for job %s (finalized, status %s): %w", job.id, res.Status, err)
+			return fmt.Errorf("waiting for job %s (finalized, status %s): %w", job, res.Status, err)
 		}
-		data, err := c.call(ctx, http.MethodGet, "/persister/synchronization/jobs/"+job.id, nil, "status of job "+job.id)
+		data, err := c.call(ctx, http.MethodGet, "/persister/synchronization/jobs/"+job, nil, "status of job "+job)
 		if err != nil {
-			return res, fmt.Errorf("job %s was finalized, but its status could not be read: %w", job.id, err)
+			return fmt.Errorf("job %s was finalized, but its status could not be read: %w", job, err)
 		}
 		j, err := parseJob(data)
 		if err != nil {
-			return res, fmt.Errorf("status of job %s: %w", job.id, err)
+			return fmt.Errorf("status of job %s: %w", job, err)
 		}
 		res.Status, res.Counters = j.status, j.counters
 	}
-	c.log.Info("JupiterOne synchronization job ended", "job", job.id, "status", res.Status)
-	if res.Status != StatusFinished {
-		return res, &JobError{JobID: job.id, Status: res.Status}
+}
+
+// uploader uploads one job's objects and reports progress.
+type uploader struct {
+	c     *client
+	res   *Result
+	jobID string
+	mu    sync.Mutex
+	p     Progress
+}
+
+func (u *uploader) report(f func(*Progress)) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if f != nil {
+		f(&u.p)
 	}
-	return res, nil
+	if u.c.onProgress != nil {
+		u.c.onProgress(u.p)
+	}
+}
+
+func (u *uploader) upload(ctx context.Context, kind string, objs []json.RawMessage, done *int) error {
+	u.report(func(p *Progress) { p.Phase = kind })
+	bs := batches(objs, u.c.batchSize, u.c.maxBatchBytes)
+	n, err := u.c.uploadAll(ctx, u.jobID, kind, bs, func(k int) { u.report(func(*Progress) { *done += k }) })
+	u.mu.Lock()
+	u.res.Batches += n
+	u.mu.Unlock()
+	return err
 }
 
 type client struct {
