@@ -42,7 +42,7 @@ func sorted(ids ...string) []string { slices.Sort(ids); return ids }
 func TestDiscoverEmitsActiveUnskippedMembersWithTheirSCPs(t *testing.T) {
 	m := testbed.Server(t)
 	mgmt := testbed.NewAccountID(t)
-	s := seedOrg(t, m, mgmt)
+	s := testbed.SeedOrg(t, m, mgmt)
 	opts := options(m, mgmt)
 	opts.MemberExternalID = "member-ext-id"
 	res, err := org.Discover(context.Background(), opts)
@@ -52,14 +52,14 @@ func TestDiscoverEmitsActiveUnskippedMembersWithTheirSCPs(t *testing.T) {
 	if len(res.Accounts) != 5 {
 		t.Fatalf("accounts %d, want 5 (three pages of two)", len(res.Accounts))
 	}
-	if got, want := eventAccounts(res), sorted(mgmt, s.web, s.data); !slices.Equal(got, want) {
-		t.Fatalf("events for %v, want %v (not skip %s, not closed %s)", got, want, s.skip, s.closed)
+	if got, want := eventAccounts(res), sorted(mgmt, s.Web, s.Data); !slices.Equal(got, want) {
+		t.Fatalf("events for %v, want %v (not skip %s, not closed %s)", got, want, s.Skip, s.Closed)
 	}
 	skipped := map[string]string{}
 	for _, a := range res.Accounts {
 		skipped[a.ID] = a.Skipped
 	}
-	if !strings.Contains(skipped[s.skip], "SKIP") || !strings.Contains(skipped[s.closed], "SUSPENDED") {
+	if !strings.Contains(skipped[s.Skip], "SKIP") || !strings.Contains(skipped[s.Closed], "SUSPENDED") {
 		t.Fatalf("skip reasons %v", skipped)
 	}
 	for _, ev := range res.Events {
@@ -73,7 +73,7 @@ func TestDiscoverEmitsActiveUnskippedMembersWithTheirSCPs(t *testing.T) {
 		}
 		checkSCPs(t, s, c)
 	}
-	if res.OrganizationID == "" || res.ManagementAccountID != mgmt || res.Root.ID != s.rootID || !res.Root.SCPsEnabled {
+	if res.OrganizationID == "" || res.ManagementAccountID != mgmt || res.Root.ID != s.RootID || !res.Root.SCPsEnabled {
 		t.Fatalf("organization %+v", res)
 	}
 	if len(res.Units) != 2 {
@@ -83,7 +83,7 @@ func TestDiscoverEmitsActiveUnskippedMembersWithTheirSCPs(t *testing.T) {
 
 // checkSCPs: web's path is root → Prod → Web → web, Prod carrying the deny;
 // data's is root → data; the management account is not governed.
-func checkSCPs(t *testing.T, s seededOrg, c instance.Config) {
+func checkSCPs(t *testing.T, s testbed.OrgFacts, c instance.Config) {
 	t.Helper()
 	scps := c.ServiceControlPolicies
 	if scps == nil {
@@ -94,26 +94,26 @@ func checkSCPs(t *testing.T, s seededOrg, c instance.Config) {
 		targets = append(targets, l.Target)
 	}
 	switch c.AccountID {
-	case s.management:
+	case s.Management:
 		if scps.Status != instance.SCPNotGoverned || len(scps.Levels) != 0 {
 			t.Fatalf("management account SCPs %+v, want notGoverned", scps)
 		}
-	case s.web:
-		if scps.Status != instance.SCPApplied || !slices.Equal(targets, []string{s.rootID, s.prodOU, s.webOU, s.web}) {
+	case s.Web:
+		if scps.Status != instance.SCPApplied || !slices.Equal(targets, []string{s.RootID, s.ProdOU, s.WebOU, s.Web}) {
 			t.Fatalf("web SCP levels %v (%s), want root, Prod, Web, web", targets, scps.Status)
 		}
 		var prod []string
 		for _, p := range scps.Levels[1].Policies {
 			prod = append(prod, p.ID)
-			if p.ID == s.denySCP && p.Document != denyAssumeSCP {
+			if p.ID == s.DenySCP && p.Document != testbed.DenyAssumeSCP {
 				t.Fatalf("deny document %q", p.Document)
 			}
 		}
-		if !slices.Contains(prod, s.denySCP) {
-			t.Fatalf("Prod level %v lacks the deny SCP %s", prod, s.denySCP)
+		if !slices.Contains(prod, s.DenySCP) {
+			t.Fatalf("Prod level %v lacks the deny SCP %s", prod, s.DenySCP)
 		}
-	case s.data:
-		if scps.Status != instance.SCPApplied || !slices.Equal(targets, []string{s.rootID, s.data}) {
+	case s.Data:
+		if scps.Status != instance.SCPApplied || !slices.Equal(targets, []string{s.RootID, s.Data}) {
 			t.Fatalf("data SCP levels %v, want root, data", targets)
 		}
 	}
@@ -122,14 +122,14 @@ func checkSCPs(t *testing.T, s seededOrg, c instance.Config) {
 func TestDiscoverExcludesAccountsAndDefaultsTheExternalID(t *testing.T) {
 	m := testbed.Server(t)
 	mgmt := testbed.NewAccountID(t)
-	s := seedOrg(t, m, mgmt)
+	s := testbed.SeedOrg(t, m, mgmt)
 	opts := options(m, mgmt)
-	opts.Exclude = []string{s.data}
+	opts.Exclude = []string{s.Data}
 	res, err := org.Discover(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := eventAccounts(res), sorted(mgmt, s.web); !slices.Equal(got, want) {
+	if got, want := eventAccounts(res), sorted(mgmt, s.Web); !slices.Equal(got, want) {
 		t.Fatalf("events for %v, want %v", got, want)
 	}
 	for _, ev := range res.Events {
@@ -144,10 +144,10 @@ func TestDiscoverExcludesAccountsAndDefaultsTheExternalID(t *testing.T) {
 func TestDiscoverWireFakeUnreadableSCPsAreUnknown(t *testing.T) {
 	m := testbed.Server(t)
 	mgmt := testbed.NewAccountID(t)
-	s := seedOrg(t, m, mgmt)
+	s := testbed.SeedOrg(t, m, mgmt)
 	fp := m.NewFaultProxy(t)
 	fp.Add(testbed.ErrorFault("organizations", func(r *http.Request, body []byte) bool {
-		return testbed.Operation(r, body) == "organizations:ListPoliciesForTarget" && strings.Contains(string(body), s.webOU)
+		return testbed.Operation(r, body) == "organizations:ListPoliciesForTarget" && strings.Contains(string(body), s.WebOU)
 	}, 400, "AccessDeniedException", "not authorized"))
 	opts := options(m, mgmt)
 	opts.EndpointURL = fp.URL
@@ -159,11 +159,11 @@ func TestDiscoverWireFakeUnreadableSCPsAreUnknown(t *testing.T) {
 	for _, ev := range res.Events {
 		scps := ev.Config.ServiceControlPolicies
 		switch ev.Config.AccountID {
-		case s.web:
+		case s.Web:
 			if scps.Status != instance.SCPUnknown || !strings.Contains(scps.Reason, "ListPoliciesForTarget") || len(scps.Levels) != 0 {
 				t.Fatalf("web SCPs %+v, want unknown naming the call", scps)
 			}
-		case s.data:
+		case s.Data:
 			if scps.Status != instance.SCPApplied {
 				t.Fatalf("data SCPs %+v", scps)
 			}
@@ -177,19 +177,19 @@ func TestDiscoverWireFakeUnreadableSCPsAreUnknown(t *testing.T) {
 func TestDiscoverWireFakeUnreadableTagsFailTheAccount(t *testing.T) {
 	m := testbed.Server(t)
 	mgmt := testbed.NewAccountID(t)
-	s := seedOrg(t, m, mgmt)
+	s := testbed.SeedOrg(t, m, mgmt)
 	fp := m.NewFaultProxy(t)
 	fp.Add(testbed.ErrorFault("organizations", func(r *http.Request, body []byte) bool {
-		return testbed.Operation(r, body) == "organizations:ListTagsForResource" && strings.Contains(string(body), s.data)
+		return testbed.Operation(r, body) == "organizations:ListTagsForResource" && strings.Contains(string(body), s.Data)
 	}, 400, "AccessDeniedException", "not authorized"))
 	opts := options(m, mgmt)
 	opts.EndpointURL, opts.AWS.EndpointURL = fp.URL, fp.URL
 	res, err := org.Discover(context.Background(), opts)
 	var ie *org.IncompleteError
-	if !errors.As(err, &ie) || len(ie.Accounts) != 1 || !strings.Contains(ie.Accounts[0], s.data) {
-		t.Fatalf("error %v, want an IncompleteError naming %s", err, s.data)
+	if !errors.As(err, &ie) || len(ie.Accounts) != 1 || !strings.Contains(ie.Accounts[0], s.Data) {
+		t.Fatalf("error %v, want an IncompleteError naming %s", err, s.Data)
 	}
-	if got, want := eventAccounts(res), sorted(mgmt, s.web); !slices.Equal(got, want) {
+	if got, want := eventAccounts(res), sorted(mgmt, s.Web); !slices.Equal(got, want) {
 		t.Fatalf("events for %v, want %v", got, want)
 	}
 }
