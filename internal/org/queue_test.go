@@ -108,8 +108,8 @@ type batchFake struct {
 	mu          sync.Mutex
 	times       int
 	failAccount string
-	sender  bool
-	entries []int // entries per SendMessageBatch received
+	sender      bool
+	entries     []int // entries per SendMessageBatch received
 }
 
 func (f *batchFake) handler(t *testing.T, motoURL string) http.Handler {
