@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/awsgraph/awsgraph/internal/instance"
+	"github.com/awsgraph/awsgraph/internal/sink/postgres"
+	"github.com/awsgraph/awsgraph/internal/testbed"
+)
+
+const memberExtID = "member-ext-7f3a"
+
+func orgArgs(m *testbed.Moto, mgmt string, extra ...string) []string {
+	return append([]string{"org", "--role-arn", testbed.RoleArn(mgmt), "--external-id", testbed.ExternalID,
+		"--member-role-name", "awsgraph-reader", "--member-external-id", memberExtID, "--regions", "us-east-1",
+		"--endpoint-url", m.URL}, extra...)
+}
+
+func parseLines(t *testing.T, out string) []instance.Event {
+	t.Helper()
+	var evs []instance.Event
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		ev, err := instance.ParseEvent([]byte(line))
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		evs = append(evs, *ev)
+	}
+	return evs
+}
+
+func memberAccounts(evs []instance.Event) []string {
+	var ids []string
+	for _, ev := range evs {
+		ids = append(ids, ev.Config.AccountID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func wantMembers(s testbed.OrgFacts) []string {
+	ids := []string{s.Management, s.Web, s.Data}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestOrgPrintsOneEventLinePerActiveMember(t *testing.T) {
+	isolateEnv(t)
+	m := testbed.Server(t)
+	mgmt := testbed.NewAccountID(t)
+	s := testbed.SeedOrg(t, m, mgmt)
+	code, stdout, stderr := run(t, orgArgs(m, mgmt, "--exclude", s.Closed)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	evs := parseLines(t, stdout)
+	if got := memberAccounts(evs); !slices.Equal(got, wantMembers(s)) {
+		t.Fatalf("events for %v, want %v", got, wantMembers(s))
+	}
+	for _, ev := range evs {
+		if ev.Config.ExternalID.Reveal() != memberExtID || ev.Config.RoleArn != testbed.RoleArn(ev.Config.AccountID) {
+			t.Fatalf("event %+v", ev.Config)
+		}
+	}
+	if strings.Contains(stderr, memberExtID) || strings.Contains(stderr, testbed.ExternalID) {
+		t.Fatal("stderr shows an external id")
+	}
+	if !strings.Contains(stderr, "5 accounts, 3 to collect") {
+		t.Fatalf("stderr %q lacks the count", stderr)
+	}
+}
+
+func TestOrgQueueURLEnqueuesExactlyTheMembers(t *testing.T) {
+	isolateEnv(t)
+	m := testbed.Server(t)
+	mgmt := testbed.NewAccountID(t)
+	s := testbed.SeedOrg(t, m, mgmt)
+	// The queue is the collector's, reached with the SDK's own credentials
+	// (the environment's test keys), not the management role.
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithBaseEndpoint(m.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sqs.NewFromConfig(cfg)
+	q, err := c.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("org-" + mgmt)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, orgArgs(m, mgmt, "--queue-url", aws.ToString(q.QueueUrl))...)
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q: %s", code, stdout, stderr)
+	}
+	var evs []instance.Event
+	for {
+		out, err := c.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			break
+		}
+		for _, msg := range out.Messages {
+			evs = append(evs, parseLines(t, aws.ToString(msg.Body))...)
+		}
+	}
+	if got := memberAccounts(evs); !slices.Equal(got, wantMembers(s)) {
+		t.Fatalf("queue holds %v, want %v", got, wantMembers(s))
+	}
+}
+
+func TestOrgRejectsBadInputBeforeAnyCall(t *testing.T) {
+	isolateEnv(t)
+	base := []string{"org", "--role-arn", "arn:aws:iam::111111111111:role/mgmt", "--external-id", "ext-id-1", "--endpoint-url", "http://127.0.0.1:1"}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no member role", base, "member-role-name: is required"},
+		{"queue and run", append(slices.Clone(base), "--member-role-name", "r", "--queue-url", "http://q", "--run"), "exclusive"},
+		{"bad exclude", append(slices.Clone(base), "--member-role-name", "r", "--exclude", "12"), `exclude: "12" is not a 12-digit`},
+		{"bad management role", []string{"org", "--role-arn", "nope", "--external-id", "ext-id-1", "--member-role-name", "r"}, "roleArn"},
+		{"bad concurrency", append(slices.Clone(base), "--member-role-name", "r", "--run", "--concurrency", "0"), "--concurrency"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(t, c.args...)
+			if code != exitConfig || !strings.Contains(stderr, c.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr, c.want)
+			}
+		})
+	}
+}
+
+func TestOrgRunCollectsEveryMemberIntoOnePostgreSQL(t *testing.T) {
+	isolateEnv(t)
+	m := testbed.Server(t)
+	dsn := testbed.StartPostgres(t)
+	mgmt := testbed.NewAccountID(t)
+	s := testbed.SeedOrg(t, m, mgmt)
+	code, _, stderr := run(t, orgArgs(m, mgmt, "--run", "--concurrency", "3", "--postgres-dsn", dsn)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	st, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.Query(context.Background(), `SELECT instance_id, json->>'accountId' FROM entities WHERE type = 'aws_account' AND source <> 'system-mapper' ORDER BY 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows[1:] {
+		if r[0] != testbed.RoleArn(r[1]) {
+			t.Fatalf("account %s stored under instance %s", r[1], r[0])
+		}
+		got = append(got, r[1])
+	}
+	if !slices.Equal(got, wantMembers(s)) {
+		t.Fatalf("accounts in the store %v, want %v", got, wantMembers(s))
+	}
+	if strings.Contains(stderr, memberExtID) {
+		t.Fatal("stderr shows the member external id")
+	}
+}
