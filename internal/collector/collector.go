@@ -122,6 +122,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	log.Info("role assumed", "accountId", sess.AccountID)
+	sess.ServiceControlPolicies = cfg.ServiceControlPolicies
 	if opts.OnConnected != nil {
 		opts.OnConnected(sess)
 	}
