@@ -50,6 +50,10 @@ to --concurrency at once, into --db or --postgres-dsn). The events carry the mem
 id in clear, as the member role's trust policy needs it: treat the JSON lines and the queue
 as secrets. Logs never show it.
 
+The organization itself (aws_organization, its root and OUs, aws_organizations_account,
+the SCPs as aws_organizations_policy) is written to the store under the instance
+aws-organization:<id> with --run, or when --db or a PostgreSQL DSN is given.
+
 Exit codes: 0 every account decided and every event delivered; 1 an account could not be
 decided (its tags unreadable: no event), an event not enqueued, or a --run collection that
 failed; 2 configuration or authentication failure.`,
@@ -70,8 +74,8 @@ failed; 2 configuration or authentication failure.`,
 	fl.StringVar(&f.queueURL, "queue-url", "", "send the events to this SQS queue instead of printing them")
 	fl.BoolVar(&f.run, "run", false, "collect the member accounts in this process instead of printing the events")
 	fl.IntVar(&f.concurrency, "concurrency", 4, "with --run: accounts collected at once")
-	fl.StringVar(&f.db, "db", "awsgraph.db", "with --run: SQLite graph store (ignored with --postgres-dsn)")
-	fl.StringVar(&f.postgresDSN, "postgres-dsn", "", "with --run: "+postgresDSNHelp)
+	fl.StringVar(&f.db, "db", "awsgraph.db", "SQLite graph store for the organization graph and, with --run, the members' (ignored with --postgres-dsn;\nwithout --run the store is written only when --db or a DSN is given)")
+	fl.StringVar(&f.postgresDSN, "postgres-dsn", "", postgresDSNHelp)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only errors")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each account's decision")
 	return cmd
@@ -103,12 +107,23 @@ func runOrg(cmd *cobra.Command, f *orgFlags, stdout, rawStderr io.Writer) error 
 	if !f.quiet {
 		fmt.Fprintf(stderr, "awsgraph: organization %s: %d accounts, %d to collect\n", res.OrganizationID, len(res.Accounts), len(res.Events))
 	}
+	var st collector.Store
+	if f.run || cmd.Flags().Changed("db") || postgresDSN(f.postgresDSN) != "" {
+		var release func()
+		if st, release, err = openSharedStore(ctx, f); err != nil {
+			return &exitError{exitFailed, err}
+		}
+		defer release()
+		if err := org.WriteGraph(ctx, st, res); err != nil {
+			return &exitError{exitFailed, err}
+		}
+	}
 	var deliver error
 	switch {
 	case f.queueURL != "":
 		deliver = enqueue(ctx, f.endpoint, f.queueURL, res.Events, log)
 	case f.run:
-		deliver = runMembers(ctx, f, res.Events, stderr, log)
+		deliver = runMembers(ctx, f, st, res.Events, stderr, log)
 	default:
 		deliver = printEvents(stdout, res.Events)
 	}
@@ -191,12 +206,7 @@ func printEvents(w io.Writer, events []instance.Event) error {
 
 // runMembers collects the events here, up to f.concurrency at once, into
 // one store shared by the runs (each run's deletions are its instance's).
-func runMembers(ctx context.Context, f *orgFlags, events []instance.Event, stderr io.Writer, log *slog.Logger) error {
-	st, release, err := openSharedStore(ctx, f)
-	if err != nil {
-		return err
-	}
-	defer release()
+func runMembers(ctx context.Context, f *orgFlags, st collector.Store, events []instance.Event, stderr io.Writer, log *slog.Logger) error {
 	var (
 		mu     sync.Mutex
 		failed []string

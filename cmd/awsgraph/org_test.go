@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/awsgraph/awsgraph/internal/instance"
@@ -148,6 +149,8 @@ func TestOrgRunCollectsEveryMemberIntoOnePostgreSQL(t *testing.T) {
 	dsn := testbed.StartPostgres(t)
 	mgmt := testbed.NewAccountID(t)
 	s := testbed.SeedOrg(t, m, mgmt)
+	seedAssumer(t, m, s.Web)
+	seedAssumer(t, m, s.Data)
 	code, _, stderr := run(t, orgArgs(m, mgmt, "--run", "--concurrency", "3", "--postgres-dsn", dsn)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -173,5 +176,56 @@ func TestOrgRunCollectsEveryMemberIntoOnePostgreSQL(t *testing.T) {
 	}
 	if strings.Contains(stderr, memberExtID) {
 		t.Fatal("stderr shows the member external id")
+	}
+	// The SCP on Prod (deny sts:AssumeRole but to admin-* roles) reached
+	// web's trust analysis through its event; data is not under Prod.
+	q := `SELECT instance_id FROM relationships WHERE type = 'aws_iam_user_can_assume_role' AND from_key LIKE '%:user/alice' ORDER BY 1`
+	if got := pgRows(t, st, q); !slices.Equal(got, []string{testbed.RoleArn(s.Data)}) {
+		t.Fatalf("alice CAN_ASSUME target in %v, want only in %s (web is under the deny SCP)", got, s.Data)
+	}
+	// The organization graph, in its own instance: every account IS the
+	// aws_account its member run collected (resolved in the store) or, for
+	// the skipped and suspended ones, nothing.
+	q = `SELECT r.to_key FROM relationships r WHERE r.type = 'aws_organizations_account_is_account' ORDER BY 1`
+	// (written before the members were collected: their runs resolved it)
+	var want []string
+	for _, id := range wantMembers(s) {
+		want = append(want, "arn:aws:iam::"+id+":root")
+	}
+	want = append(want, "NULL", "NULL") // PostgreSQL sorts NULL last
+	if got := pgRows(t, st, q); !slices.Equal(got, want) {
+		t.Fatalf("organization accounts resolve to %v, want %v", got, want)
+	}
+}
+
+func pgRows(t *testing.T, st *postgres.Store, q string) []string {
+	t.Helper()
+	rows, err := st.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		out = append(out, strings.Join(r, "|"))
+	}
+	return out
+}
+
+// seedAssumer gives an account a user whose identity policy allows
+// sts:AssumeRole on anything and a role trusting the account.
+func seedAssumer(t *testing.T, m *testbed.Moto, acct string) {
+	t.Helper()
+	ctx := context.Background()
+	c := iam.NewFromConfig(m.SeedConfig(t, acct, "us-east-1"))
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -72,7 +72,10 @@ type Result struct {
 	Units                                                            []Unit // organizational units, by id
 	Accounts                                                         []Account
 	Policies                                                         map[string]instance.SCPPolicy // every SCP read, by id
+	PolicyArns                                                       map[string]string             // by id
 	Events                                                           []instance.Event
+
+	accountPolicies map[string][]string // SCP ids attached to each account itself
 }
 
 // Unit is the root or an organizational unit.
@@ -158,7 +161,8 @@ func Discover(ctx context.Context, opts Options) (*Result, error) {
 	}
 	r := &reader{client: organizations.NewFromConfig(sess.Config), log: log,
 		parents: map[string]string{}, attached: map[string][]string{}, attachErr: map[string]error{},
-		res: &Result{Partition: part, Policies: map[string]instance.SCPPolicy{}}}
+		res: &Result{Partition: part, Policies: map[string]instance.SCPPolicy{}, PolicyArns: map[string]string{},
+			accountPolicies: map[string][]string{}}}
 	if err := r.organization(ctx); err != nil {
 		return nil, err
 	}

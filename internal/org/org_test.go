@@ -5,12 +5,16 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/awsgraph/awsgraph/internal/acceptance/j1check"
+	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/org"
+	"github.com/awsgraph/awsgraph/internal/sink/j1files"
 	"github.com/awsgraph/awsgraph/internal/testbed"
 )
 
@@ -237,4 +241,75 @@ func TestEncodeEventRoundTripsTheExternalID(t *testing.T) {
 	if ev.Config.ExternalID.Reveal() != "s3cr3t-ext" || ev.Config.ServiceControlPolicies.Levels[0].Policies[0].ID != "p-1" {
 		t.Fatalf("round trip lost fields: %+v", ev.Config)
 	}
+}
+
+// rel finds a relationship by type and end keys.
+func hasRel(rels []graph.Relationship, typ, from, to string) bool {
+	for _, r := range rels {
+		if r.Type() == typ && r.FromKey() == from && r.ToKey() == to {
+			return true
+		}
+	}
+	return false
+}
+
+// The organization as a graph: the tree, management HAS the others, SCPs
+// ASSIGNED where attached, each account mapped onto its collected
+// aws_account; valid by JupiterOne's data model.
+func TestOrganizationGraph(t *testing.T) {
+	m := testbed.Server(t)
+	mgmt := testbed.NewAccountID(t)
+	s := testbed.SeedOrg(t, m, mgmt)
+	res, err := org.Discover(context.Background(), options(m, mgmt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ents, rels := res.Graph()
+	byType := map[string]map[string]graph.Entity{}
+	for _, e := range ents {
+		if byType[e.Type()] == nil {
+			byType[e.Type()] = map[string]graph.Entity{}
+		}
+		byType[e.Type()][e.String("id")+e.String("accountId")] = e
+	}
+	if len(byType[org.AccountType]) != 5 || len(byType[org.UnitType]) != 2 || len(byType[org.RootType]) != 1 || len(byType[org.OrganizationType]) != 1 {
+		t.Fatalf("entities by type: %d accounts, %d OUs, %d roots, %d organizations", len(byType[org.AccountType]), len(byType[org.UnitType]), len(byType[org.RootType]), len(byType[org.OrganizationType]))
+	}
+	acct := func(id string) string { return byType[org.AccountType][id].Key() }
+	unit := func(id string) string { return byType[org.UnitType][id].Key() }
+	root := byType[org.RootType][s.RootID].Key()
+	checks := []struct{ typ, from, to string }{
+		{"aws_organization_root_has_organizational_unit", root, unit(s.ProdOU)},
+		{"aws_organizational_unit_has_unit", unit(s.ProdOU), unit(s.WebOU)},
+		{"aws_organizational_unit_has_organizations_account", unit(s.WebOU), acct(s.Web)},
+		{"aws_organization_root_has_organizations_account", root, acct(s.Data)},
+		{"aws_organizations_account_has_account", acct(mgmt), acct(s.Skip)},
+		{"aws_organizational_unit_assigned_organizations_policy", unit(s.ProdOU), byType[org.PolicyType][s.DenySCP].Key()},
+	}
+	for _, c := range checks {
+		if !hasRel(rels, c.typ, c.from, c.to) {
+			t.Errorf("no %s %s -> %s", c.typ, c.from, c.to)
+		}
+	}
+	if e := byType[org.AccountType][s.Skip]; e["collected"] != false || e["tag.j1-integration"] != "SKIP" {
+		t.Errorf("skipped account entity %v", e)
+	}
+	mapped := 0
+	for _, r := range rels {
+		if mp := r.Mapping(); mp != nil && mp.TargetEntity["_type"] == "aws_account" {
+			mapped++
+		}
+	}
+	if mapped != 5 {
+		t.Errorf("%d accounts mapped onto aws_account, want 5", mapped)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	staged, err := j1files.New(dir).Stage(context.Background(), res.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := staged.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	j1check.Check(t, dir)
 }

@@ -230,6 +230,8 @@ func (r *reader) recordAttachment(target string, ids []string) {
 	} else if u, ok := r.units[target]; ok {
 		u.Policies = ids
 		r.units[target] = u
+	} else if accountIDRe.MatchString(target) {
+		r.res.accountPolicies[target] = ids
 	}
 }
 
@@ -247,6 +249,7 @@ func (r *reader) policy(ctx context.Context, id string) (instance.SCPPolicy, err
 	p := instance.SCPPolicy{ID: id, Document: aws.ToString(out.Policy.Content)}
 	if out.Policy.PolicySummary != nil {
 		p.Name = aws.ToString(out.Policy.PolicySummary.Name)
+		r.res.PolicyArns[id] = aws.ToString(out.Policy.PolicySummary.Arn)
 	}
 	r.res.Policies[id] = p
 	return p, nil
