@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -227,5 +228,37 @@ func seedAssumer(t *testing.T, m *testbed.Moto, acct string) {
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
 	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// --run into one SQLite file: the shared store (one handle, locked against
+// other processes) takes every member and the organization graph.
+func TestOrgRunIntoSQLite(t *testing.T) {
+	dir := isolateEnv(t)
+	m := testbed.Server(t)
+	mgmt := testbed.NewAccountID(t)
+	s := testbed.SeedOrg(t, m, mgmt)
+	db := filepath.Join(dir, "graph.db")
+	code, _, stderr := run(t, orgArgs(m, mgmt, "--run", "--concurrency", "2", "--db", db, "--exclude", s.Data)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := storeRows(t, "", db, `SELECT instance_id FROM runs ORDER BY 1`)
+	want := []string{testbed.RoleArn(mgmt), testbed.RoleArn(s.Web)}
+	slices.Sort(want)
+	var orgInstance string
+	var members []string
+	for _, r := range rows {
+		if strings.HasPrefix(r, "aws-organization:o-") {
+			orgInstance = r
+		} else {
+			members = append(members, r)
+		}
+	}
+	if orgInstance == "" || !slices.Equal(members, want) {
+		t.Fatalf("runs %v, want the organization and %v", rows, want)
+	}
+	if got := storeRows(t, "", db, `SELECT COUNT(*) FROM entities WHERE type = 'aws_organizations_account'`); !slices.Equal(got, []string{"5"}) {
+		t.Fatalf("organization accounts %v, want 5", got)
 	}
 }
