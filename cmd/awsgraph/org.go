@@ -287,12 +287,17 @@ func enqueue(ctx context.Context, endpoint, queueURL string, events []instance.E
 }
 
 // queueRegion is the region of an SQS queue URL
-// (https://sqs.<region>.amazonaws.com/<account>/<name>), else AWS_REGION,
+// (https://sqs.<region>.amazonaws.com/<account>/<name>, or the legacy
+// https://<region>.queue.amazonaws.com/...), else AWS_REGION,
 // else us-east-1 (an emulator's URL names none).
 func queueRegion(queueURL string) string {
 	if u, err := url.Parse(queueURL); err == nil {
-		if parts := strings.Split(u.Hostname(), "."); len(parts) >= 3 && parts[0] == "sqs" {
+		parts := strings.Split(u.Hostname(), ".")
+		switch {
+		case len(parts) >= 3 && parts[0] == "sqs":
 			return parts[1]
+		case len(parts) >= 3 && parts[1] == "queue": // the legacy <region>.queue.amazonaws.com
+			return parts[0]
 		}
 	}
 	return cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")

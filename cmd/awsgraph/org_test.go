@@ -262,3 +262,18 @@ func TestOrgRunIntoSQLite(t *testing.T) {
 		t.Fatalf("organization accounts %v, want 5", got)
 	}
 }
+
+func TestQueueRegion(t *testing.T) {
+	t.Setenv("AWS_REGION", "ap-south-1")
+	for url, want := range map[string]string{
+		"https://sqs.eu-west-1.amazonaws.com/123456789012/q":     "eu-west-1",
+		"https://us-west-2.queue.amazonaws.com/123456789012/q":   "us-west-2",
+		"https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q": "cn-north-1",
+		"http://127.0.0.1:5000/123456789012/q":                   "ap-south-1",
+		"https://vpce-1.sqs.us-east-1.vpce.amazonaws.com/1234/q": "ap-south-1",
+	} {
+		if got := queueRegion(url); got != want {
+			t.Errorf("queueRegion(%s) = %s, want %s", url, got, want)
+		}
+	}
+}
