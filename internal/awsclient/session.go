@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/awsgraph/awsgraph/internal/instance"
 )
 
 // Options configures Connect.
@@ -98,6 +100,10 @@ type Session struct {
 	PathStyle bool
 	// Regions are the regions this run collects.
 	Regions []string
+	// ServiceControlPolicies restricting the account's principals, as the
+	// instance event carries them (organization discovery); nil: unknown to
+	// this run, none evaluated.
+	ServiceControlPolicies *instance.SCPs
 }
 
 // AccountMismatchError reports an assumed account other than the configured accountId.

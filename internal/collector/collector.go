@@ -26,7 +26,11 @@ type Options struct {
 	// SQLite store (DBPath is then ignored). It may hold a password: it is
 	// never logged.
 	PostgresDSN string
-	Logger      *slog.Logger
+	// Store, when set, is a graph store the process shares between runs
+	// (awsgraph org --run): used instead of DBPath and PostgresDSN, and left
+	// open when the run ends. Its writes are scoped to the run's instance.
+	Store  Store
+	Logger *slog.Logger
 	// AWS holds connection overrides (tests: base credentials, retries).
 	AWS awsclient.Options
 	// OnStepStart and OnStepDone report progress; they may be called from
@@ -118,6 +122,7 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	log.Info("role assumed", "accountId", sess.AccountID)
+	sess.ServiceControlPolicies = cfg.ServiceControlPolicies
 	if opts.OnConnected != nil {
 		opts.OnConnected(sess)
 	}

@@ -15,19 +15,23 @@ import (
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 )
 
-// store is a graph store: written in one transaction, and the source of the
+// Store is a graph store: written in one transaction, and the source of the
 // previous run's values.
-type store interface {
+type Store interface {
 	sink.Sink
 	sink.Previous
 }
+
+type store = Store
 
 // outputs are a run's destinations, opened and locked before any AWS call so
 // that a store or directory that cannot be written fails the run at once.
 type outputs struct {
 	files *j1files.Writer // nil: no graph files
 	store store           // nil: no store
-	locks []*lockfile.Lock
+	// shared: the store belongs to the caller (Options.Store), not closed here.
+	shared bool
+	locks  []*lockfile.Lock
 }
 
 func openOutputs(ctx context.Context, opts Options) (*outputs, error) {
@@ -44,6 +48,8 @@ func openOutputs(ctx context.Context, opts Options) (*outputs, error) {
 	}
 	var err error
 	switch {
+	case opts.Store != nil:
+		o.store, o.shared = opts.Store, true
 	case opts.PostgresDSN != "":
 		o.store, err = postgres.Open(ctx, opts.PostgresDSN)
 	case opts.DBPath != "":
@@ -73,6 +79,10 @@ func (o *outputs) lock(path, what, target string) error {
 	o.locks = append(o.locks, l)
 	return nil
 }
+
+// OpenSQLite opens the SQLite store at path as a run does (org --run shares
+// one between its runs); the caller holds its lock.
+func OpenSQLite(path string) (*sqlite.Store, error) { return openSQLite(path) }
 
 // openSQLite opens the store and proves it writable now, not after the
 // collection: a directory, a read-only file or a missing parent fail here.
@@ -141,10 +151,10 @@ func (o *outputs) write(ctx context.Context, snap *sink.Snapshot) error {
 // Close closes the store and releases the locks.
 func (o *outputs) Close() error {
 	var err error
-	if o.store != nil {
+	if o.store != nil && !o.shared {
 		err = o.store.Close()
-		o.store = nil
 	}
+	o.store = nil
 	for _, l := range o.locks {
 		err = errors.Join(err, l.Release())
 	}

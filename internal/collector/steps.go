@@ -34,7 +34,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	// Analyses read the collected graph only.
 	collection := steps
 	steps = append(steps, sgrules.Steps()...)
-	steps = append(steps, trust.Steps()...)
+	steps = append(steps, trust.StepsWith(trust.Options{SCPs: trust.NewSCPSet(s.AccountID, s.ServiceControlPolicies)})...)
 	steps = append(steps, instanceroles.Steps()...)
 	steps = append(steps, lambdagroups.Steps()...)
 	steps = append(steps, policies.ForSteps(collection)...)

@@ -35,6 +35,9 @@ type Config struct {
 	Regions               []string `json:"regions,omitempty"`
 	SessionName           string   `json:"sessionName,omitempty"`
 	AccountID             string   `json:"accountId,omitempty"`
+	// ServiceControlPolicies, set by organization discovery, are the SCPs
+	// restricting the account's principals (nil: not known to this run).
+	ServiceControlPolicies *SCPs `json:"serviceControlPolicies,omitempty"`
 }
 
 // ValidationError is a CONFIG_VALIDATION_ERROR naming the field and the reason.
@@ -109,6 +112,11 @@ func (c Config) Validate() error {
 		}
 		if c.AccountID != c.RoleAccountID() {
 			return &ValidationError{"accountId", fmt.Sprintf("%s does not match the account %s of roleArn", c.AccountID, c.RoleAccountID())}
+		}
+	}
+	if c.ServiceControlPolicies != nil {
+		if err := c.ServiceControlPolicies.validate(); err != nil {
+			return err
 		}
 	}
 	part := c.Partition()

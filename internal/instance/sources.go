@@ -168,5 +168,8 @@ func Merge(base, over Config) Config {
 	if over.AccountID != "" {
 		base.AccountID = over.AccountID
 	}
+	if over.ServiceControlPolicies != nil {
+		base.ServiceControlPolicies = over.ServiceControlPolicies
+	}
 	return base
 }

@@ -15,12 +15,13 @@ var policyEdgeProperties = props(
 )
 
 // PolicyTargetTypes are the types a policy statement may name as resources:
-// every collected AWS resource type except inline policies (no ARN), and
+// every AWS resource type a member run collects except inline policies (no
+// ARN), and
 // the account (the target of `Resource: "*"`).
 func PolicyTargetTypes() []string {
 	var out []string
 	for _, e := range Entities() {
-		if e.AWS && !slices.Contains(PolicyTypes[1:], e.Type) {
+		if e.AWS && e.SetBy != StepOrganization && !slices.Contains(PolicyTypes[1:], e.Type) {
 			out = append(out, e.Type)
 		}
 	}

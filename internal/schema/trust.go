@@ -14,6 +14,7 @@ var canAssumeProperties = props(
 		boolean("viaAccountTrust", "the trust names the account, and the principal's own policies allow the call"),
 		boolean("permissionsBoundaryUnknown", "the principal's boundary could not be read"),
 		num("identityPoliciesUnknown", "how many of the principal's policies could not be read"),
+		boolean("serviceControlPoliciesUnknown", "the account's SCPs could not be read: evaluated without them"),
 		str("principalArn", "the session or federated-user ARN a trust names")),
 )
 

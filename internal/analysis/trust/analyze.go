@@ -83,7 +83,10 @@ var allowAll = func() *policy.Document {
 
 // Analyze evaluates every collected role's trust policy against the
 // principals it names (see the package documentation and README.md).
-func Analyze(g Graph) *Result {
+func Analyze(g Graph) *Result { return AnalyzeWith(g, Options{}) }
+
+// AnalyzeWith is Analyze with the account's service control policies.
+func AnalyzeWith(g Graph, opts Options) *Result {
 	res := &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}}
 	p := &parser{g: g, docs: map[string]*docInfo{}, counts: res.Counts, warnings: &res.Warnings}
 	principals := loadPrincipals(g, p)
@@ -138,6 +141,7 @@ func Analyze(g Graph) *Result {
 			res: &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}},
 			g:   g, principals: principals, byARN: byARN, accounts: accounts, collected: collected,
 			mark: make([]int, len(principals)), entities: map[string]bool{}, relKeys: map[string]bool{},
+			scps: opts.SCPs,
 		}
 		parts[w] = a
 		lo, hi := w*len(roles)/workers, (w+1)*len(roles)/workers
@@ -177,6 +181,14 @@ func Analyze(g Graph) *Result {
 			res.Counts[k] += n
 		}
 	}
+	if s := opts.SCPs; s != nil {
+		if s.Unknown != "" {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("service control policies of account %s unknown (%s): CAN_ASSUME edges of its principals are evaluated without them and marked serviceControlPoliciesUnknown", s.Account, s.Unknown))
+			res.Counts["serviceControlPoliciesUnknown"] = 1
+		} else {
+			res.Counts["serviceControlPolicyLevels"] = len(s.Levels)
+		}
+	}
 	res.Counts["canAssumeRelationships"] = len(res.Relationships)
 	res.Counts["trustsRelationships"] = len(res.Trusts)
 	return res
@@ -192,6 +204,7 @@ type analyzer struct {
 	mark       []int // per principal: the stamp of the last role it was a candidate of
 	entities   map[string]bool
 	relKeys    map[string]bool
+	scps       *SCPSet
 }
 
 func (a *analyzer) addEntity(e graph.Entity) {
@@ -311,9 +324,14 @@ func (a *analyzer) role(r *role, stamp int) {
 	}
 	for _, p := range cands {
 		a.res.Counts["pairsConsidered"]++
+		scps, exempt, scpUnknown := a.scpsFor(p)
+		memoKey := p.account + "|" + p.sig
+		if exempt {
+			memoKey += "|scp-exempt"
+		}
 		if memos != nil && p.plain {
 			// DirectByKey copies props, so one map serves every edge.
-			if m, hit := memos[p.account+"|"+p.sig]; hit {
+			if m, hit := memos[memoKey]; hit {
 				if m.ok {
 					a.addRel(graph.DirectByKey(p.key, p.typ, Class, r.arn, RoleType, m.props))
 				}
@@ -325,7 +343,7 @@ func (a *analyzer) role(r *role, stamp int) {
 		if anyPrincipal {
 			trust = starTrust(p.account)
 		}
-		in := policy.Input{IdentityPolicies: p.docs, ResourcePolicy: trust, PermissionBoundaries: p.boundary}
+		in := policy.Input{IdentityPolicies: p.docs, ResourcePolicy: trust, PermissionBoundaries: p.boundary, SCPs: scps}
 		res := policy.Evaluate(in, policy.Request{Principal: p.key, Action: assumeAction, Resource: r.arn, Context: p.ctx})
 		props, ok := edgeProps(res, r.trust, assumeAction)
 		direct := ok && namedDirectly(res, r.trust, p.key)
@@ -337,10 +355,13 @@ func (a *analyzer) role(r *role, stamp int) {
 			if p.unknownPolicies > 0 {
 				props["identityPoliciesUnknown"] = p.unknownPolicies
 			}
+			if scpUnknown {
+				props["serviceControlPoliciesUnknown"] = true
+			}
 			a.addRel(graph.DirectByKey(p.key, p.typ, Class, r.arn, RoleType, props))
 		}
 		if memos != nil && p.plain {
-			memos[p.account+"|"+p.sig] = memo{props, ok}
+			memos[memoKey] = memo{props, ok}
 		}
 	}
 

@@ -10,18 +10,21 @@ import (
 const maxWarnings = 100
 
 // Steps returns the trust analysis step. It reads the graph only.
-func Steps() []engine.Step {
+func Steps() []engine.Step { return StepsWith(Options{}) }
+
+// StepsWith is Steps with the account's service control policies.
+func StepsWith(opts Options) []engine.Step {
 	return []engine.Step{engine.Declare(engine.Step{
 		ID:        StepID,
 		Name:      "Analyze IAM role trust (TRUSTS, CAN_ASSUME)",
 		DependsOn: []string{IAMStepID},
-		Run:       run,
+		Run:       func(ctx context.Context, sc *engine.StepContext) error { return run(ctx, sc, opts) },
 	})}
 }
 
-func run(_ context.Context, sc *engine.StepContext) error {
+func run(_ context.Context, sc *engine.StepContext, opts Options) error {
 	j := sc.Job
-	res := Analyze(j)
+	res := AnalyzeWith(j, opts)
 	for _, e := range res.Entities {
 		if j.HasKey(e.Key()) {
 			continue // e.g. Everyone, added by another analysis

@@ -452,9 +452,14 @@ func resolveMappings(ctx context.Context, tx pgx.Tx, runID, now int64) error {
 			return fmt.Errorf("resolving mapped relationships: %w", err)
 		}
 	}
+	// A placeholder goes when nothing points at it, and when a real entity
+	// of the same key now exists (another instance collected it): the
+	// mappings found that one, and a store holding both would show two
+	// entities for one key.
 	_, err = tx.Exec(ctx, `DELETE FROM entities e WHERE e.source = $1
-		AND NOT EXISTS (SELECT 1 FROM relationships r WHERE r.to_key = e.key)
-		AND NOT EXISTS (SELECT 1 FROM relationships r WHERE r.from_key = e.key)`, SourceMapper)
+		AND ((NOT EXISTS (SELECT 1 FROM relationships r WHERE r.to_key = e.key)
+			AND NOT EXISTS (SELECT 1 FROM relationships r WHERE r.from_key = e.key))
+		OR EXISTS (SELECT 1 FROM entities o WHERE o.key = e.key AND o.source <> $1))`, SourceMapper)
 	return err
 }
 

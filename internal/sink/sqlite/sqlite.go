@@ -311,8 +311,13 @@ func resolveMappings(ctx context.Context, tx *sql.Tx, runID, now int64) error {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM entities WHERE source = ? AND key NOT IN
-		(SELECT to_key FROM relationships WHERE to_key IS NOT NULL UNION SELECT from_key FROM relationships WHERE from_key IS NOT NULL)`, SourceMapper)
+	// A placeholder goes when nothing points at it, and when a real entity
+	// of the same key now exists (another instance collected it): the
+	// mappings found that one, and a store holding both would show two
+	// entities for one key.
+	_, err = tx.ExecContext(ctx, `DELETE FROM entities WHERE source = ? AND (key NOT IN
+		(SELECT to_key FROM relationships WHERE to_key IS NOT NULL UNION SELECT from_key FROM relationships WHERE from_key IS NOT NULL)
+		OR key IN (SELECT key FROM entities WHERE source <> ?))`, SourceMapper, SourceMapper)
 	return err
 }
 
