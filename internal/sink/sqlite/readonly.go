@@ -1,0 +1,74 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+)
+
+// storeTables are the tables (and a column of each) that make a file an
+// awsgraph store.
+var storeTables = map[string]string{"entities": "json", "relationships": "from_key", "runs": "run_id"}
+
+// OpenReadOnly opens an existing store for queries only: the file is opened
+// read-only (URI mode=ro) with PRAGMA query_only, so no statement can change
+// it, and nothing is created — a missing path is an error, and a file that
+// is not an awsgraph store (another application's database, or not SQLite
+// at all) is refused without being written to.
+func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSQLiteHeader(abs); err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)"}
+	db, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStore(ctx, db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// checkSQLiteHeader reads the first bytes: a file that is not SQLite is
+// refused before SQLite opens it.
+func checkSQLiteHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return fmt.Errorf("store %s is a directory, not an awsgraph store", path)
+	}
+	head := make([]byte, 16)
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, []byte("SQLite format 3\x00")) {
+		return fmt.Errorf("%s is not an awsgraph store (not an SQLite database); nothing was changed", path)
+	}
+	return nil
+}
+
+func checkStore(ctx context.Context, db *sql.DB, path string) error {
+	for table, col := range storeTables {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2`, table, col).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("reading store %s: %w", path, err)
+		}
+		if n == 0 {
+			return errors.New(path + " is not an awsgraph store (no " + table + " table); nothing was changed")
+		}
+	}
+	return nil
+}
