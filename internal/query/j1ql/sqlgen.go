@@ -17,8 +17,8 @@ const (
 // builder accumulates SQL arguments; every literal and property name is a
 // bound argument, never spliced into the SQL text.
 type builder struct {
-	pg    bool
-	args  []any
+	pg     bool
+	args   []any
 	nElems int
 }
 
@@ -197,7 +197,9 @@ func (b *builder) pairCmp(lt, ln, rt, rn, op string) string {
 	case op == "=" && b.pg:
 		pred = "jsonb_typeof(" + x + ") IN ('string', 'number', 'boolean') AND " + x + " = " + y
 	case op == "=":
-		norm := func(e string) string { return "(CASE " + e + ".type WHEN 'real' THEN 'integer' ELSE " + e + ".type END)" }
+		norm := func(e string) string {
+			return "(CASE " + e + ".type WHEN 'real' THEN 'integer' ELSE " + e + ".type END)"
+		}
 		pred = x + ".type IN ('text', 'integer', 'real', 'true', 'false') AND " + norm(x) + " = " + norm(y) + " AND " + x + ".value = " + y + ".value"
 	case op == ">" || op == "<" || op == ">=" || op == "<=":
 		pred = "((" + b.isString(x) + " AND " + b.isString(y) + " AND " + b.strOp(op, b.text(x), b.text(y)) + ") OR (" +
