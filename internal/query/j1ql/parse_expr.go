@@ -192,6 +192,9 @@ func (p *parser) propRef(aliased bool) (PropRef, error) {
 	alias, name, _ := strings.Cut(t.text, ".")
 	if name == "" && strings.HasSuffix(t.text, ".") {
 		b := p.peek()
+		if b.kind == tStar {
+			return PropRef{}, p.errHere("alias.* is not supported; RETURN the alias alone for the whole object")
+		}
 		if b.kind != tBracket || b.pos != t.end {
 			return PropRef{}, p.errHere("expected a property name after %s", t.text)
 		}
