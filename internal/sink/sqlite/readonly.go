@@ -29,16 +29,27 @@ func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 	if err := checkSQLiteHeader(abs); err != nil {
 		return nil, err
 	}
-	u := url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)"}
-	db, err := sql.Open("sqlite", u.String())
+	// The check reads the file as immutable: SQLite creates no -wal / -shm
+	// beside a file that may belong to another application.
+	probe, err := sql.Open("sqlite", fileURI(abs, "mode=ro&immutable=1&_pragma=query_only(1)"))
 	if err != nil {
 		return nil, err
 	}
-	if err := checkStore(ctx, db, path); err != nil {
-		db.Close()
+	err = checkStore(ctx, probe, path)
+	probe.Close()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", fileURI(abs, "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)"))
+	if err != nil {
 		return nil, err
 	}
 	return db, nil
+}
+
+func fileURI(abs, query string) string {
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: query}
+	return u.String()
 }
 
 // checkSQLiteHeader reads the first bytes: a file that is not SQLite is
