@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -182,4 +183,17 @@ func demoInPostgres(t *testing.T, c *collected) string {
 		t.Fatal("no instance id in the summary")
 	}
 	return dsn
+}
+
+// The README's cookbook is the one --examples prints and the test above runs.
+func TestReadmeHoldsTheCookbook(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range j1ql.Cookbook {
+		if !strings.Contains(string(readme), "**"+ex.Question+"**") || !strings.Contains(string(readme), "  "+ex.Query+"\n") {
+			t.Errorf("README lacks the cookbook entry %q", ex.Question)
+		}
+	}
 }
