@@ -54,17 +54,34 @@ func (b *builder) jsonVal(tbl, name string) string {
 }
 
 // elems is a FROM item listing the property's values: the elements of a
-// list, else the value itself (none when absent). It returns the item and
+// list (for a relationship also of a list stored as JSON text), else the
+// value itself (none when absent). It returns the item and
 // the element's name.
 func (b *builder) elems(tbl, name string) (from, x string) {
 	b.nElems++
 	x = fmt.Sprintf("x%d", b.nElems)
+	rel := strings.HasPrefix(tbl, "r")
 	if b.pg {
 		j := b.jsonVal(tbl, name)
-		return fmt.Sprintf("jsonb_array_elements(CASE jsonb_typeof(%s) WHEN 'array' THEN %s ELSE jsonb_build_array(%s) END) %s(v)", j, j, j, x), x + ".v"
+		textList := ""
+		if rel {
+			textList = fmt.Sprintf(" WHEN jsonb_typeof(%s) = 'string' AND (%s #>> '{}') ~ '%s' THEN (%s #>> '{}')::jsonb", j, j, textListRE, j)
+		}
+		return fmt.Sprintf("jsonb_array_elements(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s%s ELSE jsonb_build_array(%s) END) %s(v)", j, j, textList, j, x), x + ".v"
 	}
-	return fmt.Sprintf("json_each(%s.json, %s) %s", tbl, b.arg(`$."`+name+`"`), x), x
+	p := b.arg(`$."` + name + `"`)
+	if !rel {
+		return fmt.Sprintf("json_each(%s.json, %s) %s", tbl, p, x), x
+	}
+	v := fmt.Sprintf("json_extract(%s.json, %s)", tbl, p)
+	list := fmt.Sprintf("CASE WHEN json_type(%s.json, %s) = 'text' THEN CASE WHEN json_valid(%s) THEN CASE WHEN json_type(%s) = 'array' AND %s = json(%s) "+
+		"AND NOT EXISTS (SELECT 1 FROM json_each(%s) WHERE type <> 'text') THEN %s END END END", tbl, p, v, v, v, v, v, v)
+	return fmt.Sprintf("json_each(COALESCE(%s, %s.json -> %s)) %s", list, tbl, p, x), x
 }
+
+// textListRE is a relationship property holding the JSON text of a list of
+// strings (graph.SetList), matched element by element like an entity's list.
+const textListRE = `^\[("([^"\\]|\\(["\\/bfnrt]|u[0-9a-fA-F]{4}))*"(,"([^"\\]|\\(["\\/bfnrt]|u[0-9a-fA-F]{4}))*")*)?\]$`
 
 // Element accessors: x is what elems returned.
 func (b *builder) isString(x string) string {
