@@ -27,8 +27,10 @@
 //     only), value lists = ('a' OR 'b') / ('a' AND 'b') and their !=,
 //     undefined (absent or null), true/false, numbers, 'quoted' or "quoted"
 //     strings (backslash escapes); AND binds tighter than OR; parentheses.
-//     Properties: name, tag.X, _type, _class, _key, [name-with-dashes].
-//     A list property matches when any element does. Comparisons are typed:
+//     Properties: name, tag.X, _type, _class, _key, _source (the store's
+//     source column: integration-managed, api, system-mapper),
+//     [name-with-dashes]. A list property matches when any element does;
+//     so does a relationship's list stored as JSON text (graph.SetList). Comparisons are typed:
 //     '30' does not equal 30. A negated operator is NOT of the positive one,
 //     so != matches entities without the property.
 //   - THAT VERB / (V1|V2) / RELATES TO, in either direction unless >> (left

@@ -47,6 +47,12 @@ func (b *builder) collate(expr string) string {
 
 // jsonVal is the property's JSON value (SQL NULL when absent).
 func (b *builder) jsonVal(tbl, name string) string {
+	if isSourceColumn(tbl, name) {
+		if b.pg {
+			return "to_jsonb(" + tbl + ".source)"
+		}
+		return "json_quote(" + tbl + ".source)"
+	}
 	if b.pg {
 		return "(" + tbl + ".json -> " + b.textArg(name) + ")"
 	}
@@ -69,6 +75,9 @@ func (b *builder) elems(tbl, name string) (from, x string) {
 		}
 		return fmt.Sprintf("jsonb_array_elements(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s%s ELSE jsonb_build_array(%s) END) %s(v)", j, j, textList, j, x), x + ".v"
 	}
+	if isSourceColumn(tbl, name) {
+		return fmt.Sprintf("json_each(%s) %s", b.jsonVal(tbl, name), x), x
+	}
 	p := b.arg(`$."` + name + `"`)
 	if !rel {
 		return fmt.Sprintf("json_each(%s.json, %s) %s", tbl, p, x), x
@@ -78,6 +87,11 @@ func (b *builder) elems(tbl, name string) (from, x string) {
 		"AND NOT EXISTS (SELECT 1 FROM json_each(%s) WHERE type <> 'text') THEN %s END END END", tbl, p, v, v, v, v, v, v)
 	return fmt.Sprintf("json_each(COALESCE(%s, %s.json -> %s)) %s", list, tbl, p, x), x
 }
+
+// isSourceColumn: an entity's _source is the store's source column
+// (integration-managed, api for imports, system-mapper for placeholders),
+// as in JupiterOne, whether or not the stored JSON repeats it.
+func isSourceColumn(tbl, name string) bool { return name == "_source" && !strings.HasPrefix(tbl, "r") }
 
 // textListRE is a relationship property holding the JSON text of a list of
 // strings (graph.SetList), matched element by element like an entity's list.
@@ -160,6 +174,9 @@ func (b *builder) elemPred(x, op string, v Value) string {
 
 // undefined is true when the property is absent or null.
 func (b *builder) undefined(tbl, name string) string {
+	if isSourceColumn(tbl, name) {
+		return "(" + tbl + ".source IS NULL)"
+	}
 	if b.pg {
 		j := b.jsonVal(tbl, name)
 		return "(" + j + " IS NULL OR jsonb_typeof(" + j + ") = 'null')"
