@@ -123,19 +123,18 @@ func (b *builder) filter(e Expr, tbl string, al map[string]target) string {
 	return "1 = 1"
 }
 
-// edge joins relationship r between entities l (left) and rt (right).
+// edge joins entity rt to relationship r, whose other end touch put on l:
+// an equality on the key, so that the stores use their key indexes.
 // Mapped relationships the store resolved join any instance's entity.
 func edge(r, l, rt string, dir Direction) string {
-	same := "(" + r + ".mapped = 1 OR (" + l + ".instance_id = " + r + ".instance_id AND " + rt + ".instance_id = " + r + ".instance_id))"
-	fwd := r + ".from_key = " + l + ".key AND " + r + ".to_key = " + rt + ".key"
-	rev := r + ".to_key = " + l + ".key AND " + r + ".from_key = " + rt + ".key"
+	same := " AND (" + r + ".mapped = 1 OR (" + l + ".instance_id = " + r + ".instance_id AND " + rt + ".instance_id = " + r + ".instance_id))"
 	switch dir {
 	case Forward:
-		return fwd + " AND " + same
+		return rt + ".key = " + r + ".to_key" + same
 	case Reverse:
-		return rev + " AND " + same
+		return rt + ".key = " + r + ".from_key" + same
 	}
-	return "((" + fwd + ") OR (" + rev + ")) AND " + same
+	return rt + ".key = CASE WHEN " + r + ".from_key = " + l + ".key THEN " + r + ".to_key ELSE " + r + ".from_key END" + same
 }
 
 func touch(r, l string, dir Direction) string {
@@ -170,11 +169,28 @@ func (b *builder) matchSQL(q *Query, al map[string]target) string {
 			continue
 		}
 		if i == 0 {
-			from = append(from, "entities "+t)
+			// FIND's entities first, in a subquery the planners keep apart
+			// (OFFSET 0), so the chain starts from them and not from a scan.
+			cond := b.selector(t, n)
+			if n.With != nil {
+				cond += " AND " + b.filter(n.With, t, al)
+			}
+			from = append(from, "(SELECT "+t+".instance_id, "+t+".key, "+t+".type, "+t+".source, "+t+".json FROM entities "+t+" WHERE "+cond+" LIMIT -1 OFFSET 0) "+t)
+			if b.pg {
+				from[0] = strings.Replace(from[0], " LIMIT -1 OFFSET 0)", " OFFSET 0)", 1)
+			}
+			cols = append(cols, fmt.Sprintf("%s.instance_id AS i%d, %s.key AS k%d", t, i, t, i))
+			continue
 		} else {
 			r, l := relTbl(i), nodeTbl(i-1)
-			from = append(from, "JOIN relationships "+r+" ON "+touch(r, l, n.Rel.Dir)+b.verbs(r, n.Rel),
-				"JOIN entities "+t+" ON "+edge(r, l, t, n.Rel.Dir))
+			// SQLite has no statistics on a store: CROSS JOIN keeps its
+			// planner walking the chain left to right, on the key indexes.
+			join := "JOIN "
+			if !b.pg {
+				join = "CROSS JOIN "
+			}
+			from = append(from, join+"relationships "+r+" ON "+touch(r, l, n.Rel.Dir)+b.verbs(r, n.Rel),
+				join+"entities "+t+" ON "+edge(r, l, t, n.Rel.Dir))
 			cols = append(cols, fmt.Sprintf("%s.instance_id AS ri%d, %s.key AS rk%d", r, i, r, i))
 			for j := 1; j < i; j++ {
 				if !q.Nodes[j].negated {
@@ -191,15 +207,28 @@ func (b *builder) matchSQL(q *Query, al map[string]target) string {
 	if q.Where != nil {
 		where = append(where, b.filter(q.Where, "", al))
 	}
+	if len(where) == 0 {
+		where = []string{"1 = 1"}
+	}
 	return "SELECT DISTINCT " + strings.Join(cols, ", ") + " FROM " + strings.Join(from, " ") + " WHERE " + strings.Join(where, " AND ")
 }
 
-// negated is THAT !VERB node i: no such relationship to any matching entity.
+// negated is THAT !VERB node i: no such relationship to any matching
+// entity. Either direction is two NOT EXISTS, each an indexed equi-join.
 func (b *builder) negated(q *Query, i int) string {
 	n := q.Nodes[i]
+	if n.Rel.Dir == AnyDirection {
+		fwd, rev := *n.Rel, *n.Rel
+		fwd.Dir, rev.Dir = Forward, Reverse
+		return "(" + b.notExists(n, i, &fwd) + " AND " + b.notExists(n, i, &rev) + ")"
+	}
+	return b.notExists(n, i, n.Rel)
+}
+
+func (b *builder) notExists(n *Node, i int, rel *Rel) string {
 	r, l, t := relTbl(i), nodeTbl(i-1), nodeTbl(i)
-	s := "NOT EXISTS (SELECT 1 FROM relationships " + r + " JOIN entities " + t + " ON " + edge(r, l, t, n.Rel.Dir) +
-		" WHERE " + touch(r, l, n.Rel.Dir) + b.verbs(r, n.Rel) + " AND " + b.selector(t, n)
+	s := "NOT EXISTS (SELECT 1 FROM relationships " + r + " JOIN entities " + t + " ON " + edge(r, l, t, rel.Dir) +
+		" WHERE " + touch(r, l, rel.Dir) + b.verbs(r, rel) + " AND " + b.selector(t, n)
 	if n.With != nil {
 		s += " AND " + b.filter(n.With, t, nil)
 	}
