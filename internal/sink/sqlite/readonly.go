@@ -10,7 +10,44 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+
+	sqlite3 "modernc.org/sqlite"
 )
+
+// readOnlyMarker is in the DSN of every connection OpenReadOnly makes; the
+// connection hook below gives those connections an authorizer.
+const readOnlyMarker = "mode=ro&_pragma=query_only(1)"
+
+// On a read-only connection SQLite's authorizer refuses ATTACH (which would
+// create a file: an attached database is not opened read-only), DETACH,
+// every write and every schema change, whatever reaches the connection.
+func init() {
+	sqlite3.RegisterConnectionHook(func(conn sqlite3.ExecQuerierContext, dsn string) error {
+		if !strings.Contains(dsn, readOnlyMarker) {
+			return nil
+		}
+		reg, ok := conn.(sqlite3.AuthorizerRegisterer)
+		if !ok {
+			return errors.New("the SQLite driver offers no authorizer; refusing to open the store for queries")
+		}
+		return reg.RegisterAuthorizer(readOnlyAuthorizer)
+	})
+}
+
+func readOnlyAuthorizer(action sqlite3.AuthorizerActionCode, arg1, arg2, _, _ string) sqlite3.AuthorizerReturnCode {
+	switch action {
+	case sqlite3.AuthRead, sqlite3.AuthSelect, sqlite3.AuthFunction, sqlite3.AuthTransaction, sqlite3.AuthRecursive, sqlite3.AuthSavepoint:
+		return sqlite3.AuthorizerOK
+	case sqlite3.AuthPragma:
+		// Pragmas read (table_info(x) has an argument too) and the file is
+		// read-only anyway; query_only alone must not be switched off.
+		if !strings.EqualFold(arg1, "query_only") || arg2 == "" || arg2 == "1" {
+			return sqlite3.AuthorizerOK
+		}
+	}
+	return sqlite3.AuthorizerDeny
+}
 
 // storeTables are the tables (and a column of each) that make a file an
 // awsgraph store.
@@ -31,7 +68,7 @@ func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 	}
 	// The check reads the file as immutable: SQLite creates no -wal / -shm
 	// beside a file that may belong to another application.
-	probe, err := sql.Open("sqlite", fileURI(abs, "mode=ro&immutable=1&_pragma=query_only(1)"))
+	probe, err := sql.Open("sqlite", fileURI(abs, readOnlyMarker+"&immutable=1"))
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +77,7 @@ func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", fileURI(abs, "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)"))
+	db, err := sql.Open("sqlite", fileURI(abs, readOnlyMarker+"&_pragma=busy_timeout(10000)"))
 	if err != nil {
 		return nil, err
 	}
