@@ -41,7 +41,8 @@
 //     store resolved them (to an entity or a placeholder).
 //   - WHERE alias.prop OP alias.prop or OP a value; RETURN alias.prop,
 //     alias (the whole object), count(alias), TREE; ORDER BY alias.prop or a
-//     returned expression [ASC|DESC]; SKIP; LIMIT (default 250).
+//     returned expression [ASC|DESC]; SKIP; LIMIT (default 250); these
+//     clauses in any order, each once.
 //
 // Without RETURN the result is FIND's distinct entities; with RETURN one row
 // per distinct combination of the returned aliases (count() groups by the

@@ -84,44 +84,47 @@ func (p *parser) query() (*Query, error) {
 	return q, nil
 }
 
-// tail parses WHERE, RETURN, ORDER BY, SKIP and LIMIT, in that order.
+// tail parses WHERE, RETURN, ORDER BY, SKIP and LIMIT: each at most once,
+// in any order (JupiterOne's examples put ORDER BY both before and after
+// RETURN).
 func (p *parser) tail(q *Query) error {
+	seen := map[string]bool{}
+	for {
+		t := p.peek()
+		word := strings.ToUpper(t.text)
+		if t.kind != tIdent || !(word == "WHERE" || word == "RETURN" || word == "ORDER" || word == "SKIP" || word == "LIMIT") {
+			return nil
+		}
+		if seen[word] {
+			return p.errHere("%s appears twice", word)
+		}
+		seen[word] = true
+		p.next()
+		if err := p.clause(q, word); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *parser) clause(q *Query, word string) error {
 	var err error
-	if p.peek().is("WHERE") {
-		p.next()
-		if q.Where, err = p.or(true); err != nil {
-			return err
-		}
-	}
-	if p.peek().is("RETURN") {
-		p.next()
-		if err := p.returns(q); err != nil {
-			return err
-		}
-	}
-	if p.peek().is("ORDER") {
-		p.next()
+	switch word {
+	case "WHERE":
+		q.Where, err = p.or(true)
+	case "RETURN":
+		err = p.returns(q)
+	case "ORDER":
 		if !p.peek().is("BY") {
 			return p.errHere("expected BY after ORDER")
 		}
 		p.next()
-		if err := p.orderBy(q); err != nil {
-			return err
-		}
+		err = p.orderBy(q)
+	case "SKIP":
+		q.Skip, err = p.count("SKIP")
+	case "LIMIT":
+		q.Limit, err = p.count("LIMIT")
 	}
-	if p.peek().is("SKIP") {
-		p.next()
-		if q.Skip, err = p.count("SKIP"); err != nil {
-			return err
-		}
-	}
-	if p.peek().is("LIMIT") {
-		p.next()
-		if q.Limit, err = p.count("LIMIT"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 func (p *parser) count(what string) (int, error) {

@@ -144,6 +144,8 @@ func TestParseConstructs(t *testing.T) {
 		{"FIND A AS a RETURN a.name ORDER BY a.name DESC, a.x ASC SKIP 5 LIMIT 10", "C:A as a return a.name=a.name order a.name desc=true order a.x desc=false skip 5 limit 10"},
 		{"FIND aws_iam_user ORDER BY name", "T:aws_iam_user order .name desc=false skip 0 limit 250"},
 		{"FIND A LIMIT 0", "C:A skip 0 limit 0"},
+		{"FIND A AS a ORDER BY a.name LIMIT 3 RETURN a.name", "C:A as a return a.name=a.name order a.name desc=false skip 0 limit 3"},
+		{"FIND A AS a LIMIT 5 SKIP 1", "C:A as a skip 1 limit 5"},
 	}
 	for _, c := range cases {
 		q, err := Parse(c.in)
@@ -209,7 +211,8 @@ func TestParseErrors(t *testing.T) {
 		{"FIND aws_x LIMIT -1", 18, "whole number"},
 		{"FIND aws_x LIMIT ten", 18, "whole number"},
 		{"FIND aws_x SKIP 1.5", 17, "whole number"},
-		{"FIND aws_x LIMIT 5 SKIP 1", 20, "unexpected \"SKIP\""},
+		{"FIND aws_x LIMIT 5 LIMIT 1", 20, "LIMIT appears twice"},
+		{"FIND aws_x AS a RETURN a.x WHERE a.y = 1 RETURN a.z", 42, "RETURN appears twice"},
 		{"FIND aws_x WITH [a\"b] = 1", 17, "double quote"},
 		{"FIND aws_x\nTHAT HAS aws_y WITH\n  x", 4, "expected a comparison"},
 	}
