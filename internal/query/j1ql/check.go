@@ -13,7 +13,6 @@ type target struct {
 // JupiterOne allows) to what it names.
 func aliases(q *Query) (map[string]target, error) {
 	out := map[string]target{}
-	byName := map[string]int{}
 	for i, n := range q.Nodes {
 		if n.Rel != nil && n.Rel.Alias != "" {
 			if _, dup := out[n.Rel.Alias]; dup {
@@ -26,15 +25,19 @@ func aliases(q *Query) (map[string]target, error) {
 				return nil, errAt(q.Text, n.Pos, "alias %s is used twice", n.Alias)
 			}
 			out[n.Alias] = target{node: i}
-		} else if len(n.Names) == 1 {
-			byName[n.Names[0].Name]++
-			if byName[n.Names[0].Name] == 1 {
-				defer func(name string, i int) {
-					if _, taken := out[name]; !taken && byName[name] == 1 {
-						out[name] = target{node: i}
-					}
-				}(n.Names[0].Name, i)
-			}
+		}
+	}
+	// An unaliased selector of one name is referred to by that name, when
+	// no other selector has it and no alias takes it.
+	uses := map[string][]int{}
+	for i, n := range q.Nodes {
+		if n.Alias == "" && len(n.Names) == 1 {
+			uses[n.Names[0].Name] = append(uses[n.Names[0].Name], i)
+		}
+	}
+	for name, nodes := range uses {
+		if _, taken := out[name]; !taken && len(nodes) == 1 {
+			out[name] = target{node: nodes[0]}
 		}
 	}
 	return out, nil
