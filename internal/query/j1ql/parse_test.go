@@ -200,6 +200,7 @@ func TestParseErrors(t *testing.T) {
 		{"FIND aws_x AS a WHERE b.name = 'x'", 23, "unknown alias b"},
 		{"FIND aws_x AS a WHERE a = 'x'", 23, "expected alias.property"},
 		{"FIND aws_x AS a RETURN b.name", 24, "unknown alias b"},
+		{"FIND aws_x THAT HAS aws_x RETURN aws_x.name", 34, "unknown alias aws_x"},
 		{"FIND aws_x AS a RETURN a.name, a.name", 32, "returned twice"},
 		{"FIND aws_x AS a RETURN sum(a)", 24, "sum() is not supported"},
 		{"FIND aws_x AS a RETURN count(a.x)", 30, "count() takes an alias"},
