@@ -1044,37 +1044,3 @@ func versionText(override string, info *debug.BuildInfo) string {
 	fmt.Fprintf(&b, "go:       %s\n", info.GoVersion)
 	return b.String()
 }
-
-func newQuery(stdout io.Writer) *cobra.Command {
-	var db, dsn string
-	cmd := &cobra.Command{
-		Use:   "query SQL",
-		Short: "Run a read-only SQL query against the local graph store and print tab-separated rows",
-		Long: `Tables: entities(instance_id, key, type, source, json, ...) and
-relationships(instance_id, key, type, class, from_key, to_key, mapped, json, ...);
-json holds the whole object, so use json_extract / json_each on it. Example:
-  awsgraph query "SELECT key FROM entities WHERE type='aws_ec2_instance' AND json_extract(json,'$.internetReachable')"
-With --postgres-dsn the same tables are queried in PostgreSQL, where json is jsonb
-(mapped is 0/1 as in SQLite):
-  awsgraph query --postgres-dsn "$DSN" "SELECT key FROM entities WHERE type='aws_ec2_instance' AND (json->>'internetReachable')::boolean"`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openStore(cmd.Context(), dsn, db, false)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			rows, err := st.Query(cmd.Context(), args[0])
-			if err != nil {
-				return &exitError{exitFailed, err}
-			}
-			for _, r := range rows {
-				fmt.Fprintln(stdout, strings.Join(r, "\t"))
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&db, "db", "awsgraph.db", "SQLite graph store (ignored with --postgres-dsn)")
-	cmd.Flags().StringVar(&dsn, "postgres-dsn", "", postgresDSNHelp)
-	return cmd
-}

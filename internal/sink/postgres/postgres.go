@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/query"
 	"github.com/awsgraph/awsgraph/internal/sink"
 	"github.com/awsgraph/awsgraph/internal/sink/mapping"
 )
@@ -532,9 +533,11 @@ func (s *Store) countBy(ctx context.Context, q, arg string) (map[string]int, err
 // NULL prints as NULL. The transaction's READ ONLY mode is the guard; point
 // an untrusted user at a role with SELECT privileges only.
 func (s *Store) Query(ctx context.Context, q string) ([][]string, error) {
-	first := strings.ToUpper(strings.Fields(strings.TrimSpace(q) + " x")[0])
-	if first != "SELECT" && first != "WITH" && first != "EXPLAIN" {
-		return nil, fmt.Errorf("only SELECT / WITH queries are allowed (got %s); the store is updated by collect and import", first)
+	// Exactly one statement: SQLite would run every statement of the text,
+	// a COMMIT included, escaping the read-only transaction.
+	q, err := query.OneStatement(q)
+	if err != nil {
+		return nil, err
 	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/query"
 	"github.com/awsgraph/awsgraph/internal/sink"
 	"github.com/awsgraph/awsgraph/internal/sink/mapping"
 )
@@ -393,9 +393,11 @@ var _ sink.Sink = (*Store)(nil)
 // Query runs one read-only statement (inside a transaction that is rolled
 // back) and returns the header row followed by the rows, as text.
 func (s *Store) Query(ctx context.Context, q string) ([][]string, error) {
-	first := strings.ToUpper(strings.Fields(strings.TrimSpace(q) + " x")[0])
-	if first != "SELECT" && first != "WITH" && first != "EXPLAIN" {
-		return nil, fmt.Errorf("only SELECT / WITH queries are allowed (got %s); the store is updated by collect and import", first)
+	// Exactly one statement: SQLite would run every statement of the text,
+	// a COMMIT included, escaping the read-only transaction.
+	q, err := query.OneStatement(q)
+	if err != nil {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
