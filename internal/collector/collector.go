@@ -26,6 +26,9 @@ type Options struct {
 	// SQLite store (DBPath is then ignored). It may hold a password: it is
 	// never logged.
 	PostgresDSN string
+	// HistoryRuns is how many runs of the instance keep their change
+	// records in the store (awsgraph diff); 0 = history.DefaultRuns.
+	HistoryRuns int
 	Logger      *slog.Logger
 	// AWS holds connection overrides (tests: base credentials, retries).
 	AWS awsclient.Options
