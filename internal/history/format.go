@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // WriteTable prints the diff for people: a count line per kind, then each
@@ -39,7 +40,7 @@ func (d *Diff) WriteTable(w io.Writer) error {
 			for _, o := range td.Changed {
 				fmt.Fprintf(w, "  ~ %s\n", o.Key)
 				for _, c := range o.Changes {
-					fmt.Fprintf(w, "      %s: %s → %s\n", c.Property, show(c.Old), show(c.New))
+					fmt.Fprintf(w, "      %s: %s\n", c.Property, change(c.Old, c.New))
 				}
 			}
 		}
@@ -67,6 +68,52 @@ func sortedTypes(m map[string]*TypeDiff) []string {
 		out = append(out, t)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// change renders old → new; for two lists, the elements added and removed.
+func change(old, new any) string {
+	a, okA := old.([]any)
+	b, okB := new.([]any)
+	if !okA || !okB {
+		return show(old) + " → " + show(new)
+	}
+	count := func(l []any) map[string]int {
+		m := map[string]int{}
+		for _, v := range l {
+			m[show(v)]++
+		}
+		return m
+	}
+	ca, cb := count(a), count(b)
+	var added, removed []string
+	for _, v := range b {
+		if s := show(v); ca[s] > 0 {
+			ca[s]--
+		} else {
+			added = append(added, s)
+		}
+	}
+	for _, v := range a {
+		if s := show(v); cb[s] > 0 {
+			cb[s]--
+		} else {
+			removed = append(removed, s)
+		}
+	}
+	out := ""
+	if len(added) > 0 {
+		out = "added " + strings.Join(added, ", ")
+	}
+	if len(removed) > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += "removed " + strings.Join(removed, ", ")
+	}
+	if out == "" {
+		out = "reordered"
+	}
 	return out
 }
 

@@ -13,10 +13,10 @@ import (
 
 // Node is an entity as the page shows it.
 type Node struct {
-	Key   string         `json:"key"`
-	Type  string         `json:"type"`
-	Class string         `json:"class"` // the first _class (styles the node)
-	Name  string         `json:"name"`
+	Key   string `json:"key"`
+	Type  string `json:"type"`
+	Class string `json:"class"` // the first _class (styles the node)
+	Name  string `json:"name"`
 	// Mapped marks a placeholder the store created for a mapped
 	// relationship's target (source system-mapper).
 	Mapped bool           `json:"mapped"`
