@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -112,6 +113,7 @@ func testDiffAfterChanges(t *testing.T, store []string) {
 			t.Errorf("ingressRules %v → %v: want one rule added, for 6379 from 10.0.0.0/16", old, new)
 		}
 	}
+	viewMatchesStore(t, store, acct)
 	code, table, _ := run(t, append([]string{"diff"}, store...)...)
 	for _, line := range []string{"entities: 0 added, 1 removed, 2 changed", "  - " + bucketKey, `tag.env: "prod" → "staging"`, "ingressRules: added "} {
 		if code != 0 || !strings.Contains(table, line) {
@@ -161,4 +163,76 @@ func TestDiffListsSeededChanges_SQLite(t *testing.T) {
 
 func TestDiffListsSeededChanges_Postgres(t *testing.T) {
 	testDiffAfterChanges(t, []string{"--postgres-dsn", testbed.StartPostgres(t)})
+}
+
+// viewMatchesStore runs awsgraph view on the collected store and checks the
+// page's counts against the store's own.
+func viewMatchesStore(t *testing.T, store []string, acct string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "graph.html")
+	code, stdout, stderr := run(t, append([]string{"view", "--out", out, "--instance", testbed.RoleArn(acct)}, store...)...)
+	if code != 0 {
+		t.Fatalf("view: exit %d\n%s", code, stderr)
+	}
+	_, counts, _ := run(t, append([]string{"query", `SELECT (SELECT COUNT(*) FROM entities), (SELECT COUNT(*) FROM relationships WHERE from_key IS NOT NULL AND to_key IS NOT NULL)`}, store...)...)
+	var ents, rels int
+	if _, err := fmt.Sscanf(strings.Split(counts, "\n")[1], "%d\t%d", &ents, &rels); err != nil {
+		t.Fatalf("counts %q: %v", counts, err)
+	}
+	// One instance in the store: the page holds every entity and every edge with both ends.
+	if want := fmt.Sprintf("wrote %s: %d entities, %d relationships\n", out, ents, rels); stdout != want || ents < 50 {
+		t.Errorf("view printed %q, want %q", stdout, want)
+	}
+}
+
+func TestDiffAndViewRejectBadInput(t *testing.T) {
+	dir := isolateEnv(t)
+	db := filepath.Join(dir, "g.db")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"diff", "--db", db}, 2, "no such file"},
+		{[]string{"view", "--db", db}, 2, "no such file"},
+		{[]string{"diff", "--format", "xml", "--db", db}, 2, `--format "xml": use table or json`},
+		{[]string{"diff", "--from", "-3", "--db", db}, 2, "--from and --to are run ids"},
+		{[]string{"view", "FIND aws_ec2_instance", "--db", db}, 2, "J1QL FIND queries are not supported by view"},
+		{[]string{"view", "  ", "--db", db}, 2, "the query is empty"},
+		{[]string{"view", "--out", "", "--db", db}, 2, "--out must name the HTML file"},
+	} {
+		code, _, stderr := run(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d and %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+	// An existing store with no runs, then with one run only.
+	if code, _, stderr := run(t, "import", "--db", db, "--source", "hr", "--file", writePersons(t, dir)); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diff", "--db", db}, `has only one run`},
+		{[]string{"diff", "--db", db, "--instance", "nope"}, `instance "nope" has no run in the store`},
+		{[]string{"diff", "--db", db, "--to", "77"}, `--to 77 is not a run of instance "import:hr"`},
+		{[]string{"view", "--db", db, "--instance", "nope"}, `instance "nope" has no entities in the store`},
+		{[]string{"view", "--db", db, "SELECT 'ghost'"}, `entity "ghost" is not in the store`},
+	} {
+		code, _, stderr := run(t, tc.args...)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q; want exit 1 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func writePersons(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "persons.json")
+	doc := `{"entities": [{"_key": "person-ana", "_type": "employee", "_class": ["Person"], "email": "ana@example.com"}]}`
+	if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
