@@ -54,11 +54,13 @@ func migrate(ctx context.Context, tx pgx.Tx) error {
 func (s *Store) SetHistoryRuns(n int) { s.historyRuns = max(n, 1) }
 
 // stateQuery is an instance's objects as history stores them: relationships
-// carry their resolved endpoints (a mapped one's are not in its json).
+// carry their resolved endpoints (a mapped one's are not in its json; a
+// direct one's are, and the columns equal them).
 const stateQuery = `
 SELECT 'entity'::text AS kind, key, type, json FROM entities WHERE instance_id = $1
 UNION ALL
-SELECT 'relationship', key, type, json || jsonb_build_object('_fromEntityKey', from_key, '_toEntityKey', to_key)
+SELECT 'relationship', key, type,
+	CASE WHEN mapped = 1 THEN json || jsonb_build_object('_fromEntityKey', from_key, '_toEntityKey', to_key) ELSE json END
 FROM relationships WHERE instance_id = $1`
 
 // snapshotBefore keeps the instance's objects as they were before this
@@ -73,27 +75,38 @@ func snapshotBefore(ctx context.Context, tx pgx.Tx, instanceID string) error {
 // beyond the retention limit.
 func recordHistory(ctx context.Context, tx pgx.Tx, instanceID string, runID int64, keep int) error {
 	steps := []struct {
-		what string
-		sql  string
-		args []any
+		what    string
+		changes bool // compares the states: skipped for the first run
+		sql     string
+		args    []any
 	}{
-		{"after", `CREATE TEMP TABLE history_after ON COMMIT DROP AS ` + stateQuery, []any{instanceID}},
-		{"changed and removed objects", `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
+		{"after", true, `CREATE TEMP TABLE history_after ON COMMIT DROP AS ` + stateQuery, []any{instanceID}},
+		{"changed and removed objects", true, `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
 			SELECT $1, $2, b.kind, b.key, COALESCE(a.type, b.type), b.json, a.json
 			FROM history_before b LEFT JOIN history_after a ON a.kind = b.kind AND a.key = b.key
 			WHERE a.key IS NULL OR a.json <> b.json`, []any{runID, instanceID}},
-		{"added objects", `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
+		{"added objects", true, `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
 			SELECT $1, $2, a.kind, a.key, a.type, NULL, a.json
 			FROM history_after a WHERE NOT EXISTS
 				(SELECT 1 FROM history_before b WHERE b.kind = a.kind AND b.key = a.key)`, []any{runID, instanceID}},
-		{"run", `UPDATE runs SET history = 1 WHERE run_id = $1`, []any{runID}},
-		{"retention", `UPDATE runs SET history = 0 WHERE instance_id = $1 AND history = 1 AND run_id NOT IN
+		{"run", false, `UPDATE runs SET history = 1 WHERE run_id = $1`, []any{runID}},
+		{"retention", false, `UPDATE runs SET history = 0 WHERE instance_id = $1 AND history = 1 AND run_id NOT IN
 			(SELECT run_id FROM runs WHERE instance_id = $1 AND history = 1 ORDER BY run_id DESC LIMIT $2)`, []any{instanceID, keep}},
-		{"retention", `DELETE FROM history WHERE instance_id = $1 AND run_id IN
+		{"retention", false, `DELETE FROM history WHERE instance_id = $1 AND run_id IN
 			(SELECT run_id FROM runs WHERE instance_id = $1 AND history = 0)`, []any{instanceID}},
-		{"cleanup", `DROP TABLE history_before, history_after`, nil},
+		{"cleanup", false, `DROP TABLE IF EXISTS history_before, history_after`, nil},
+	}
+	// An instance's first run records nothing: every diff starts at a run,
+	// so none reaches back past the first, and its records would copy the
+	// whole graph.
+	var earlier bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE instance_id = $1 AND run_id < $2)`, instanceID, runID).Scan(&earlier); err != nil {
+		return fmt.Errorf("recording history: %w", err)
 	}
 	for _, st := range steps {
+		if st.changes && !earlier {
+			continue
+		}
 		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
 			return fmt.Errorf("recording history (%s): %w", st.what, err)
 		}

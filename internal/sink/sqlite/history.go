@@ -48,12 +48,13 @@ func migrate(db *sql.DB) error {
 func (s *Store) SetHistoryRuns(n int) { s.historyRuns = max(n, 1) }
 
 // stateQuery is an instance's objects as history stores them: relationships
-// carry their resolved endpoints (a mapped one's are not in its json).
+// carry their resolved endpoints (a mapped one's are not in its json; a
+// direct one's are, and the columns equal them).
 const stateQuery = `
 SELECT 'entity' AS kind, key, type, json FROM entities WHERE instance_id = ?1
 UNION ALL
 SELECT 'relationship', key, type,
-	json_set(json, '$._fromEntityKey', from_key, '$._toEntityKey', to_key)
+	CASE WHEN mapped = 1 THEN json_set(json, '$._fromEntityKey', from_key, '$._toEntityKey', to_key) ELSE json END
 FROM relationships WHERE instance_id = ?1`
 
 // snapshotBefore keeps the instance's objects as they were before this
@@ -70,31 +71,40 @@ func snapshotBefore(ctx context.Context, tx *sql.Tx, instanceID string) error {
 // the differences under runID, and forgets the change records of the runs
 // beyond the retention limit.
 func recordHistory(ctx context.Context, tx *sql.Tx, instanceID string, runID int64, keep int) error {
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE history_after AS `+stateQuery, instanceID); err != nil {
-		return err
-	}
 	steps := []struct {
-		what string
-		sql  string
-		args []any
+		what    string
+		changes bool // compares the states: skipped for the first run
+		sql     string
+		args    []any
 	}{
-		{"changed and removed objects", `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
+		{"after", true, `CREATE TEMP TABLE history_after AS ` + stateQuery, []any{instanceID}},
+		{"changed and removed objects", true, `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
 			SELECT ?, ?, b.kind, b.key, COALESCE(a.type, b.type), b.json, a.json
 			FROM temp.history_before b LEFT JOIN temp.history_after a ON a.kind = b.kind AND a.key = b.key
 			WHERE a.key IS NULL OR a.json <> b.json`, []any{runID, instanceID}},
-		{"added objects", `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
+		{"added objects", true, `INSERT INTO history (run_id, instance_id, kind, key, type, old_json, new_json)
 			SELECT ?, ?, a.kind, a.key, a.type, NULL, a.json
 			FROM temp.history_after a WHERE NOT EXISTS
 				(SELECT 1 FROM temp.history_before b WHERE b.kind = a.kind AND b.key = a.key)`, []any{runID, instanceID}},
-		{"run", `UPDATE runs SET history = 1 WHERE run_id = ?`, []any{runID}},
-		{"retention", `UPDATE runs SET history = 0 WHERE instance_id = ? AND history = 1 AND run_id NOT IN
+		{"run", false, `UPDATE runs SET history = 1 WHERE run_id = ?`, []any{runID}},
+		{"retention", false, `UPDATE runs SET history = 0 WHERE instance_id = ? AND history = 1 AND run_id NOT IN
 			(SELECT run_id FROM runs WHERE instance_id = ? AND history = 1 ORDER BY run_id DESC LIMIT ?)`, []any{instanceID, instanceID, keep}},
-		{"retention", `DELETE FROM history WHERE instance_id = ? AND run_id IN
+		{"retention", false, `DELETE FROM history WHERE instance_id = ? AND run_id IN
 			(SELECT run_id FROM runs WHERE instance_id = ? AND history = 0)`, []any{instanceID, instanceID}},
-		{"cleanup", `DROP TABLE temp.history_before`, nil},
-		{"cleanup", `DROP TABLE temp.history_after`, nil},
+		{"cleanup", false, `DROP TABLE temp.history_before`, nil},
+		{"cleanup", false, `DROP TABLE IF EXISTS temp.history_after`, nil},
+	}
+	// An instance's first run records nothing: every diff starts at a run,
+	// so none reaches back past the first, and its records would copy the
+	// whole graph.
+	var earlier bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE instance_id = ? AND run_id < ?)`, instanceID, runID).Scan(&earlier); err != nil {
+		return fmt.Errorf("recording history: %w", err)
 	}
 	for _, st := range steps {
+		if st.changes && !earlier {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, st.sql, st.args...); err != nil {
 			return fmt.Errorf("recording history (%s): %w", st.what, err)
 		}
