@@ -27,6 +27,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/collector"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/history"
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/sink/jupiterone"
@@ -82,7 +83,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newOrg(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newOrg(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout), newDiff(stdout), newView(stdout))
 	return root
 }
 
@@ -94,6 +95,7 @@ type collectFlags struct {
 	sync                                                               bool
 	apiBaseURL                                                         string
 	stepTimeout                                                        time.Duration
+	historyRuns                                                        int
 	timeouts                                                           awsclient.Timeouts
 }
 
@@ -136,6 +138,7 @@ uploaded.`,
 	fl.StringVar(&f.db, "db", "awsgraph.db", "SQLite graph store to update (ignored with --postgres-dsn)")
 	fl.StringVar(&f.postgresDSN, "postgres-dsn", "", postgresDSNHelp)
 	fl.BoolVar(&f.noDB, "no-db", false, "do not update the graph store (SQLite or PostgreSQL)")
+	fl.IntVar(&f.historyRuns, "history-runs", history.DefaultRuns, "how many runs of the instance keep their change records in the store, for awsgraph diff (at least 1)")
 	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator such as moto); S3 then uses path-style addressing")
 	fl.StringVar(&f.event, "event", "", `invocation event JSON file: {"integrationInstanceId": "...", "config": {"roleArn": "...", "externalId": "...", "regions": [...]}}`)
 	fl.StringVar(&f.envFile, "env-file", ".env", "dotenv file read for ROLE_ARN, EXTERNAL_ID, REGIONS, ... when they are not in the environment\n(the default ./.env is optional and ignored with a warning when it does not parse; a file given here must exist and parse)")
@@ -224,6 +227,9 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	if err := cfg.Validate(); err != nil {
 		return &exitError{exitConfig, err}
 	}
+	if f.historyRuns < 1 {
+		return &exitError{exitConfig, fmt.Errorf("--history-runs %d: the store must keep at least the last run's changes (1 or more)", f.historyRuns)}
+	}
 	var j1Key, j1Account string
 	if f.sync {
 		if f.output == "" {
@@ -250,6 +256,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	if !f.noDB {
 		opts.DBPath = f.db
 		opts.PostgresDSN = postgresDSN(f.postgresDSN)
+		opts.HistoryRuns = f.historyRuns
 	}
 	if testAWSOptions != nil {
 		opts.AWS = *testAWSOptions

@@ -29,8 +29,11 @@ type Options struct {
 	// Store, when set, is a graph store the process shares between runs
 	// (awsgraph org --run): used instead of DBPath and PostgresDSN, and left
 	// open when the run ends. Its writes are scoped to the run's instance.
-	Store  Store
-	Logger *slog.Logger
+	Store Store
+	// HistoryRuns is how many runs of the instance keep their change
+	// records in the store (awsgraph diff); 0 = history.DefaultRuns.
+	HistoryRuns int
+	Logger      *slog.Logger
 	// AWS holds connection overrides (tests: base credentials, retries).
 	AWS awsclient.Options
 	// OnStepStart and OnStepDone report progress; they may be called from

@@ -61,6 +61,9 @@ func openOutputs(ctx context.Context, opts Options) (*outputs, error) {
 		o.Close()
 		return nil, err
 	}
+	if h, ok := o.store.(interface{ SetHistoryRuns(int) }); ok && opts.HistoryRuns > 0 {
+		h.SetHistoryRuns(opts.HistoryRuns)
+	}
 	return o, nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/history"
 	"github.com/awsgraph/awsgraph/internal/query"
 	"github.com/awsgraph/awsgraph/internal/sink"
 	"github.com/awsgraph/awsgraph/internal/sink/mapping"
@@ -76,7 +77,10 @@ CREATE INDEX IF NOT EXISTS relationships_mapped ON relationships (mapped) WHERE 
 `
 
 // Store is an open PostgreSQL graph store.
-type Store struct{ pool *pgxpool.Pool }
+type Store struct {
+	pool        *pgxpool.Pool
+	historyRuns int // runs per instance whose change records are kept
+}
 
 // Open connects to the server the DSN names (a libpq URL or key=value
 // string) and creates the tables if needed. Errors never contain the DSN's
@@ -91,7 +95,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, historyRuns: history.DefaultRuns}
 	if err := s.createSchema(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
@@ -105,8 +109,10 @@ func (s *Store) createSchema(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(lockID)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, schema)
-		return err
+		if _, err := tx.Exec(ctx, schema); err != nil {
+			return err
+		}
+		return migrate(ctx, tx)
 	})
 }
 
@@ -157,6 +163,9 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 	if err != nil {
 		return err
 	}
+	if err := snapshotBefore(ctx, tx, snap.InstanceID); err != nil {
+		return err
+	}
 	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", snap.Entities, runID, now); err != nil {
 		return err
 	}
@@ -167,6 +176,9 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 		return err
 	}
 	if err := resolveMappings(ctx, tx, runID, now); err != nil {
+		return err
+	}
+	if err := recordHistory(ctx, tx, snap.InstanceID, runID, s.historyRuns); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -338,6 +350,9 @@ func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Enti
 	if err != nil {
 		return err
 	}
+	if err := snapshotBefore(ctx, tx, instanceID); err != nil {
+		return err
+	}
 	if err := upsertEntities(ctx, tx, instanceID, "api", ents, runID, now); err != nil {
 		return err
 	}
@@ -345,6 +360,9 @@ func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Enti
 		return err
 	}
 	if err := resolveMappings(ctx, tx, runID, now); err != nil {
+		return err
+	}
+	if err := recordHistory(ctx, tx, instanceID, runID, s.historyRuns); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/history/historytest"
 	"github.com/awsgraph/awsgraph/internal/sink"
 	"github.com/awsgraph/awsgraph/internal/sink/postgres"
 	"github.com/awsgraph/awsgraph/internal/testbed"
@@ -336,4 +337,36 @@ func open2(t *testing.T, dsn string) *postgres.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+func TestHistoryRecordsEachRunsChanges(t *testing.T) {
+	historytest.Run(t, open(t))
+}
+
+// A store written before history existed (runs without the history column)
+// is migrated on open: its runs have no records, new runs do.
+func TestOpenMigratesAStoreWithoutHistory(t *testing.T) {
+	ctx := context.Background()
+	dsn := testbed.StartPostgres(t)
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `CREATE TABLE runs (run_id BIGSERIAL PRIMARY KEY, instance_id TEXT NOT NULL, finished_at BIGINT NOT NULL, summary JSONB);
+		INSERT INTO runs (instance_id, finished_at) VALUES ('inst-old', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write(ctx, &sink.Snapshot{InstanceID: "inst-old", Entities: []graph.Entity{ent("k1", "t1")}, DeclaredTypes: []string{"t1"}}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := s.Runs(ctx, "inst-old")
+	if err != nil || len(runs) != 2 || runs[0].Recorded || !runs[1].Recorded {
+		t.Fatalf("runs after migration: %+v %v (want the old one unrecorded, the new one recorded)", runs, err)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/history"
 	"github.com/awsgraph/awsgraph/internal/query"
 	"github.com/awsgraph/awsgraph/internal/sink"
 	"github.com/awsgraph/awsgraph/internal/sink/mapping"
@@ -62,7 +63,10 @@ CREATE INDEX IF NOT EXISTS relationships_to ON relationships (to_key);
 const SourceMapper = mapping.SourceMapper
 
 // Store is an open SQLite graph store.
-type Store struct{ db *sql.DB }
+type Store struct {
+	db          *sql.DB
+	historyRuns int // runs per instance whose change records are kept
+}
 
 // Open opens (creating if needed) the database at path.
 func Open(path string) (*Store, error) {
@@ -76,7 +80,11 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return &Store{db: db, historyRuns: history.DefaultRuns}, nil
 }
 
 // DB exposes the database for queries.
@@ -99,6 +107,9 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 		return err
 	}
 	runID, _ := res.LastInsertId()
+	if err := snapshotBefore(ctx, tx, snap.InstanceID); err != nil {
+		return err
+	}
 	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", snap.Entities, runID, now); err != nil {
 		return err
 	}
@@ -134,6 +145,9 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 		return err
 	}
 	if err := resolveMappings(ctx, tx, runID, now); err != nil {
+		return err
+	}
+	if err := recordHistory(ctx, tx, snap.InstanceID, runID, s.historyRuns); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -241,6 +255,9 @@ func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Enti
 		return err
 	}
 	runID, _ := res.LastInsertId()
+	if err := snapshotBefore(ctx, tx, instanceID); err != nil {
+		return err
+	}
 	if err := upsertEntities(ctx, tx, instanceID, "api", ents, runID, now); err != nil {
 		return err
 	}
@@ -248,6 +265,9 @@ func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Enti
 		return err
 	}
 	if err := resolveMappings(ctx, tx, runID, now); err != nil {
+		return err
+	}
+	if err := recordHistory(ctx, tx, instanceID, runID, s.historyRuns); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -2,10 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/history/historytest"
 	"github.com/awsgraph/awsgraph/internal/sink"
 )
 
@@ -147,5 +149,42 @@ func TestQueryIsReadOnly(t *testing.T) {
 	}
 	if n := len(keys(t, s, "entities", "type_a")); n != 1 {
 		t.Fatalf("%d entities left", n)
+	}
+}
+
+func TestHistoryRecordsEachRunsChanges(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	historytest.Run(t, s)
+}
+
+// A store written before history existed (runs without the history column)
+// is migrated on open: its runs have no records, new runs do.
+func TestOpenMigratesAStoreWithoutHistory(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, finished_at INTEGER NOT NULL, summary TEXT);
+		INSERT INTO runs (instance_id, finished_at) VALUES ('inst-old', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write(ctx, &sink.Snapshot{InstanceID: "inst-old", Entities: []graph.Entity{ent("k1", "t1")}, DeclaredTypes: []string{"t1"}}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := s.Runs(ctx, "inst-old")
+	if err != nil || len(runs) != 2 || runs[0].Recorded || !runs[1].Recorded {
+		t.Fatalf("runs after migration: %+v %v (want the old one unrecorded, the new one recorded)", runs, err)
 	}
 }
