@@ -1,0 +1,243 @@
+package privesc
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/awsgraph/awsgraph/internal/analysis/trust"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/policy"
+)
+
+// Options tune the analysis.
+type Options struct {
+	// SCPs are the service control policies per account id, root level
+	// first (policy.Input.SCPs). The collection does not read
+	// Organizations yet, so the step passes none.
+	SCPs map[string][][]*policy.Document
+}
+
+// node is one collected user or role.
+type node struct {
+	p   *trust.Principal
+	in  input
+	arn string
+	// unknown: some of its policies or its boundary could not be read;
+	// nothing is derived from its requests.
+	unknown bool
+	admin   outcome
+	scopes  map[string]scope
+}
+
+func (n *node) scope(action string) scope {
+	s, ok := n.scopes[action]
+	if !ok {
+		s = scopeOf(n.in.identity, action)
+		n.scopes[action] = s
+	}
+	return s
+}
+
+// short is the readable name of a principal in a path: the resource part
+// of its ARN (user/alice, role/path/admin).
+func (n *node) short() string {
+	if parts := strings.SplitN(n.arn, ":", 6); len(parts) == 6 {
+		return parts[5]
+	}
+	return n.arn
+}
+
+// Edge is one escalation: From can gain To's permissions (category
+// "become") or give To any permission (category "grant").
+type Edge struct {
+	From, To  *node
+	Technique string
+	Category  string
+	Actions   []string
+	Resource  string // what the technique acts on
+	outcome
+}
+
+const (
+	catBecome = "become"
+	catGrant  = "grant"
+	catAssume = "assume" // CAN_ASSUME, read from the trust analysis
+)
+
+// Result is what the analysis derives.
+type Result struct {
+	Edges []*Edge
+	// Props are the derived properties per principal key; Unknown lists the
+	// principals whose derived values could not be computed (kept from the
+	// previous run), sorted.
+	Props   map[string]map[string]any
+	Unknown []string
+	// UnknownSources: principals with unreadable inputs, whose escalation
+	// edges are not derived this run.
+	UnknownSources []string
+	Counts         map[string]int
+	Warnings       []string
+}
+
+type analyzer struct {
+	g       trust.Graph
+	model   *trust.Model
+	nodes   []*node
+	byArn   map[string]*node
+	users   []*node
+	roles   []*node
+	groups  map[string][]*node // group key -> member users
+	edges   []*Edge
+	seen    map[string]*Edge
+	assumes map[*node][]*Edge // CAN_ASSUME out-edges
+	// services: role -> service principals that CAN_ASSUME it.
+	services map[*node]map[string]outcome
+	counts   map[string]int
+}
+
+// Analyze derives administrators, escalation edges and the closure from g.
+func Analyze(g trust.Graph, opts Options) *Result {
+	a := &analyzer{g: g, model: trust.LoadModel(g), byArn: map[string]*node{}, groups: map[string][]*node{},
+		seen: map[string]*Edge{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
+	a.counts = a.model.Counts
+	for _, p := range a.model.Principals {
+		n := &node{p: p, arn: p.Key, unknown: p.InputsUnknown(), scopes: map[string]scope{},
+			in: input{identity: p.Identity, boundary: p.Boundary, scps: opts.SCPs[p.Account]}}
+		a.nodes = append(a.nodes, n)
+		a.byArn[n.arn] = n
+		if p.Type == UserType {
+			a.users = append(a.users, n)
+			for _, gk := range p.Groups {
+				a.groups[gk] = append(a.groups[gk], n)
+			}
+		} else {
+			a.roles = append(a.roles, n)
+		}
+	}
+	for _, n := range a.nodes {
+		if !n.unknown {
+			n.admin = request(n.p, n.in, AdminProbeAction, "*", nil, nil)
+		}
+	}
+	a.readAssumes()
+	for _, n := range a.nodes {
+		if n.unknown || (n.admin.ok && !n.admin.cond) {
+			continue // nothing known to derive, or nothing to gain
+		}
+		a.credentials(n)
+		a.trustUpdate(n)
+		a.passRole(n)
+		a.takeover(n)
+		a.policyGrants(n)
+		a.groupGrants(n)
+		a.policyVersions(n)
+		a.boundaries(n)
+	}
+	res := &Result{Edges: a.edges, Counts: a.counts, Warnings: a.model.Warnings}
+	a.close(res)
+	return res
+}
+
+// add records an edge, one per (from, technique, to): an unconditional
+// one replaces a conditional one.
+func (a *analyzer) add(e *Edge) {
+	if !e.ok {
+		return
+	}
+	k := e.From.arn + "|" + e.Technique + "|" + e.To.arn
+	if old, ok := a.seen[k]; ok {
+		if old.cond && !e.cond {
+			*old = *e
+		}
+		return
+	}
+	a.seen[k] = e
+	a.edges = append(a.edges, e)
+}
+
+// readAssumes reads the trust analysis's CAN_ASSUME edges between collected
+// principals, and which service principals can assume each role.
+func (a *analyzer) readAssumes() {
+	for _, t := range []string{trust.UserCanAssumeType, trust.RoleCanAssumeType, trust.ServiceCanAssumeType} {
+		for _, r := range a.g.RelationshipsOfType(t) {
+			if r.Mapping() != nil {
+				continue
+			}
+			to := a.byArn[r.ToKey()]
+			if to == nil {
+				continue
+			}
+			o := yes
+			if c, _ := r["conditional"].(bool); c {
+				keys, _ := graph.SplitList(r["conditionKeys"])
+				o = outcome{ok: true, cond: true, keys: keys}
+			}
+			if t == trust.ServiceCanAssumeType {
+				svc := strings.TrimPrefix(r.FromKey(), "service-principal:")
+				if a.services[to] == nil {
+					a.services[to] = map[string]outcome{}
+				}
+				a.services[to][svc] = o
+				continue
+			}
+			from := a.byArn[r.FromKey()]
+			if from == nil || from.unknown {
+				continue // edges of a principal with unreadable policies are not known
+			}
+			a.assumes[from] = append(a.assumes[from], &Edge{From: from, To: to, Technique: "sts:AssumeRole",
+				Category: catAssume, Actions: []string{"sts:AssumeRole"}, Resource: to.arn, outcome: o})
+		}
+	}
+}
+
+// targets calls fn for each principal of list that action's scope in n's
+// policies may cover.
+func targets(n *node, action string, list []*node, fn func(t *node)) {
+	sc := n.scope(action)
+	if sc.empty() {
+		return
+	}
+	for _, t := range list {
+		if sc.covers(t.arn) {
+			fn(t)
+		}
+	}
+}
+
+// adminWith decides whether t would be an administrator with its inputs
+// changed by an attacker: extra identity documents, a policy replaced by
+// allow-all (replace), or its boundary lifted (noBoundary).
+func (a *analyzer) adminWith(t *node, extra []*policy.Document, replace string, noBoundary bool) outcome {
+	if t.unknown {
+		return outcome{}
+	}
+	in := t.in
+	if replace != "" {
+		in.identity = nil
+		for _, d := range t.in.identity {
+			if d.Name != replace {
+				in.identity = append(in.identity, d)
+			}
+		}
+		extra = append(extra, allowAll)
+	}
+	in.identity = append(append([]*policy.Document(nil), in.identity...), extra...)
+	if noBoundary {
+		in.boundary = nil
+	}
+	return request(t.p, in, AdminProbeAction, "*", nil, nil)
+}
+
+// sortEdges orders edges by source, type of technique and target.
+func sortEdges(es []*Edge) {
+	sort.Slice(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.From.arn != b.From.arn {
+			return a.From.arn < b.From.arn
+		}
+		if a.Technique != b.Technique {
+			return a.Technique < b.Technique
+		}
+		return a.To.arn < b.To.arn
+	})
+}
