@@ -4,6 +4,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/analysis/instanceroles"
 	"github.com/awsgraph/awsgraph/internal/analysis/lambdagroups"
 	"github.com/awsgraph/awsgraph/internal/analysis/policies"
+	"github.com/awsgraph/awsgraph/internal/analysis/privesc"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
@@ -37,6 +38,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	steps = append(steps, trust.Steps()...)
 	steps = append(steps, instanceroles.Steps()...)
 	steps = append(steps, lambdagroups.Steps()...)
+	steps = append(steps, privesc.Steps()...)
 	steps = append(steps, policies.ForSteps(collection)...)
 	return steps
 }

@@ -84,8 +84,9 @@ func Relationships() []engine.RelationshipDecl {
 
 // Properties declares the derived principal properties.
 func Properties() []engine.PropertyDecl {
+	all := append(append([]string(nil), PrincipalProperties...), "escalationInputsUnknown")
 	return []engine.PropertyDecl{
-		{Type: UserType, Properties: PrincipalProperties},
-		{Type: RoleType, Properties: PrincipalProperties},
+		{Type: UserType, Properties: all},
+		{Type: RoleType, Properties: all},
 	}
 }
