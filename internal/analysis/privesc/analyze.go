@@ -27,6 +27,19 @@ type node struct {
 	unknown bool
 	admin   outcome
 	scopes  map[string]scope
+	memo    map[[2]string]outcome // target-independent requests
+}
+
+// cached evaluates a request by n that does not depend on the target
+// (a service action on the resource type's wildcard ARN), once.
+func (n *node) cached(action, resource string) outcome {
+	k := [2]string{action, resource}
+	if o, ok := n.memo[k]; ok {
+		return o
+	}
+	o := request(n.p, n.in, action, resource, nil, nil)
+	n.memo[k] = o
+	return o
 }
 
 func (n *node) scope(action string) scope {
@@ -93,15 +106,16 @@ type analyzer struct {
 	// services: role -> service principals that CAN_ASSUME it.
 	services map[*node]map[string]outcome
 	counts   map[string]int
+	matches  map[string][]*node // targets' cache
 }
 
 // Analyze derives administrators, escalation edges and the closure from g.
 func Analyze(g trust.Graph, opts Options) *Result {
 	a := &analyzer{g: g, model: trust.LoadModel(g), byArn: map[string]*node{}, groups: map[string][]*node{},
-		seen: map[string]*Edge{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
+		seen: map[string]*Edge{}, matches: map[string][]*node{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
 	a.counts = a.model.Counts
 	for _, p := range a.model.Principals {
-		n := &node{p: p, arn: p.Key, unknown: p.InputsUnknown(), scopes: map[string]scope{},
+		n := &node{p: p, arn: p.Key, unknown: p.InputsUnknown(), scopes: map[string]scope{}, memo: map[[2]string]outcome{},
 			in: input{identity: p.Identity, boundary: p.Boundary, scps: opts.SCPs[p.Account]}}
 		a.nodes = append(a.nodes, n)
 		a.byArn[n.arn] = n
@@ -113,6 +127,9 @@ func Analyze(g trust.Graph, opts Options) *Result {
 		} else {
 			a.roles = append(a.roles, n)
 		}
+	}
+	for _, list := range [][]*node{a.users, a.roles} {
+		sort.Slice(list, func(i, j int) bool { return list[i].arn < list[j].arn })
 	}
 	for _, n := range a.nodes {
 		if !n.unknown {
@@ -190,18 +207,61 @@ func (a *analyzer) readAssumes() {
 	}
 }
 
-// targets calls fn for each principal of list that action's scope in n's
-// policies may cover.
-func targets(n *node, action string, list []*node, fn func(t *node)) {
+// targets calls fn once for each principal of list (a.users or a.roles)
+// that action's scope in n's policies may cover. Pattern matches are
+// computed once per (list, pattern) for all principals: each pattern is
+// matched only against the ARNs that start with its literal prefix.
+func (a *analyzer) targets(n *node, action string, list []*node, fn func(t *node)) {
 	sc := n.scope(action)
-	if sc.empty() {
+	if sc.any {
+		for _, t := range list {
+			fn(t)
+		}
 		return
 	}
-	for _, t := range list {
-		if sc.covers(t.arn) {
+	if len(sc.patterns) == 0 {
+		return
+	}
+	var seen map[*node]bool
+	if len(sc.patterns) > 1 {
+		seen = map[*node]bool{}
+	}
+	for _, pat := range sc.patterns {
+		for _, t := range a.matching(list, pat) {
+			if seen != nil {
+				if seen[t] {
+					continue
+				}
+				seen[t] = true
+			}
 			fn(t)
 		}
 	}
+}
+
+// matching returns the principals of list (sorted by ARN) whose ARN pat
+// matches, cached.
+func (a *analyzer) matching(list []*node, pat string) []*node {
+	if len(list) == 0 {
+		return nil
+	}
+	key := list[0].p.Type + "\x00" + pat
+	if m, ok := a.matches[key]; ok {
+		return m
+	}
+	prefix := pat
+	if w := strings.IndexAny(pat, "*?"); w >= 0 {
+		prefix = pat[:w]
+	}
+	i := sort.Search(len(list), func(i int) bool { return list[i].arn >= prefix })
+	var out []*node
+	for ; i < len(list) && strings.HasPrefix(list[i].arn, prefix); i++ {
+		if policy.MatchResource(pat, list[i].arn) {
+			out = append(out, list[i])
+		}
+	}
+	a.matches[key] = out
+	return out
 }
 
 // adminWith decides whether t would be an administrator with its inputs

@@ -14,7 +14,7 @@ var credentialActions = []string{"iam:CreateAccessKey", "iam:CreateLoginProfile"
 // credentials: P creates credentials for another user U and signs in as U.
 func (a *analyzer) credentials(p *node) {
 	for _, action := range credentialActions {
-		targets(p, action, a.users, func(u *node) {
+		a.targets(p, action, a.users, func(u *node) {
 			if u == p {
 				return
 			}
@@ -36,7 +36,7 @@ func trustFor(arn string) *policy.Document {
 func (a *analyzer) trustUpdate(p *node) {
 	const action = "iam:UpdateAssumeRolePolicy"
 	var tp *policy.Document
-	targets(p, action, a.roles, func(r *node) {
+	a.targets(p, action, a.roles, func(r *node) {
 		if r == p {
 			return
 		}
@@ -90,7 +90,7 @@ func (t passRoleTechnique) name() string {
 // (iam:PassRole on R for that service, iam:PassedToService known; R's trust
 // must let the service in, as the trust analysis found).
 func (a *analyzer) passRole(p *node) {
-	targets(p, "iam:PassRole", a.roles, func(r *node) {
+	a.targets(p, "iam:PassRole", a.roles, func(r *node) {
 		if r == p || len(a.services[r]) == 0 {
 			return
 		}
@@ -106,7 +106,7 @@ func (a *analyzer) passRole(p *node) {
 				if !o.ok {
 					break
 				}
-				o = o.and(request(p.p, p.in, sa[0], strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account), nil, nil))
+				o = o.and(p.cached(sa[0], strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account)))
 				actions = append(actions, sa[0])
 			}
 			a.add(&Edge{From: p, To: r, Technique: t.name(), Category: catBecome, Actions: actions, Resource: r.arn, outcome: o})
@@ -179,7 +179,7 @@ func (a *analyzer) policyGrants(p *node) {
 		{"iam:PutUserPolicy", a.users}, {"iam:AttachUserPolicy", a.users},
 		{"iam:PutRolePolicy", a.roles}, {"iam:AttachRolePolicy", a.roles},
 	} {
-		targets(p, c.action, c.list, func(t *node) {
+		a.targets(p, c.action, c.list, func(t *node) {
 			a.grant(p, t, c.action, t.arn, a.adminWith(t, []*policy.Document{allowAll}, "", false))
 		})
 	}
@@ -267,7 +267,7 @@ func (a *analyzer) boundaries(p *node) {
 		{a.roles, "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"},
 	} {
 		for _, action := range []string{c.del, c.replace} {
-			targets(p, action, c.list, func(t *node) {
+			a.targets(p, action, c.list, func(t *node) {
 				if len(t.p.Boundary) == 0 {
 					return
 				}
