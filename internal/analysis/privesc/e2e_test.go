@@ -16,6 +16,7 @@ import (
 	sdkiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	_ "modernc.org/sqlite"
 
+	"github.com/awsgraph/awsgraph/internal/acceptance/j1check"
 	"github.com/awsgraph/awsgraph/internal/analysis/privesc"
 	"github.com/awsgraph/awsgraph/internal/testbed"
 )
@@ -182,6 +183,8 @@ func TestEndToEndThroughCLI(t *testing.T) {
 		}
 	}
 	check("first run", want)
+	// The escalation edges and properties are valid by JupiterOne's data model.
+	j1check.Check(t, filepath.Join(dir, "out"))
 	first := strings.Join(rels, "\n")
 	if !strings.Contains(first, arn("user", "alice")+"|manages:iam:CreateAccessKey|"+arn("user", "root-like")) {
 		t.Errorf("no CreateAccessKey escalation stored; stored:\n%s", first)
