@@ -11,6 +11,14 @@
 // "simulation", resource control policies, VPC endpoint policies, session
 // policies, several resource policies, wildcard-only requests) are counted
 // as not applicable.
+//
+// Measured on the corpus of iam-simulate commit 46890ef (release 0.1.172):
+// 431 cases, 299 applicable. Before the IAM-side rules (internal/policy
+// iamrules.go) 246 agreed; after, 275. The 24 left are 15 cases whose
+// resource policy writes Principal as a bare ARN string, which the IAM
+// policy grammar does not allow ("Principal": "*" or a map) and Parse
+// rejects, and 9 requests whose resource is itself a wildcard ("*" or a
+// pattern), which no real AWS request carries.
 package main
 
 import (

@@ -15,6 +15,10 @@ type Options struct {
 	// first (policy.Input.SCPs). The collection does not read
 	// Organizations yet, so the step passes none.
 	SCPs map[string][][]*policy.Document
+	// RegionalInputsIncomplete: the Lambda functions or EC2 instances were
+	// not all read, so the code-takeover techniques cannot be decided: the
+	// principals that might use them are answered as unknown.
+	RegionalInputsIncomplete bool
 }
 
 // node is one collected user or role.
@@ -134,6 +138,14 @@ func Analyze(g trust.Graph, opts Options) *Result {
 	for _, n := range a.nodes {
 		if !n.unknown {
 			n.admin = request(n.p, n.in, AdminProbeAction, "*", nil, nil)
+		}
+	}
+	if opts.RegionalInputsIncomplete {
+		for _, n := range a.nodes {
+			if !n.unknown && !(n.admin.ok && !n.admin.cond) && a.mayTakeOver(n) {
+				n.unknown = true
+				a.counts["principalsWithIncompleteTakeoverInputs"]++
+			}
 		}
 	}
 	a.readAssumes()
@@ -300,4 +312,15 @@ func sortEdges(es []*Edge) {
 		}
 		return a.To.arn < b.To.arn
 	})
+}
+
+// mayTakeOver reports whether n's policies could allow a code-takeover
+// technique on some resource.
+func (a *analyzer) mayTakeOver(n *node) bool {
+	for _, action := range []string{"lambda:UpdateFunctionCode", "ssm:SendCommand", "ssm:StartSession"} {
+		if !n.scope(action).empty() {
+			return true
+		}
+	}
+	return false
 }

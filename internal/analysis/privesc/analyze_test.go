@@ -408,3 +408,19 @@ func TestUnknownInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionalInputsIncomplete: when functions or instances were not all
+// read, a principal that might take over code is unknown, not "no".
+func TestRegionalInputsIncomplete(t *testing.T) {
+	f := newFx(t)
+	adminUser(f)
+	f.user("coder", []string{doc(allow("lambda:UpdateFunctionCode", "*"))})
+	f.user("keys", []string{doc(allow("iam:CreateAccessKey", "*"))})
+	f.user("reader", []string{doc(allow("s3:Get*", "*"))})
+	res := f.analyze(Options{RegionalInputsIncomplete: true})
+	for name, w := range map[string]string{"user/coder": "unknown", "user/keys": "user/keys —iam:CreateAccessKey→ user/admin", "user/reader": "no"} {
+		if got := summary(res, "arn:aws:iam::"+acct+":"+name); got != w {
+			t.Errorf("%s: %q, want %q", name, got, w)
+		}
+	}
+}

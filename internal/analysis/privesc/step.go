@@ -29,7 +29,7 @@ func Steps() []engine.Step {
 }
 
 func run(_ context.Context, sc *engine.StepContext) error {
-	res := Analyze(sc.Job, Options{})
+	res := Analyze(sc.Job, Options{RegionalInputsIncomplete: sc.InputsIncomplete()})
 	for _, e := range res.Edges {
 		if err := sc.AddRelationship(Relationship(e)); err != nil {
 			return err
@@ -79,7 +79,7 @@ func keepUnknown(sc *engine.StepContext, res *Result) {
 		for _, d := range Relationships() {
 			types = append(types, d.Type)
 		}
-		sc.Partial(fmt.Errorf("%d principals have policies or a permissions boundary whose document was not collected: their escalation edges and derived values are kept from the previous run", len(res.UnknownSources)), types...)
+		sc.Partial(fmt.Errorf("%d principals have policies or a permissions boundary whose document was not collected, or may take over code whose Lambda functions or instances were not all read: their escalation edges and derived values are kept from the previous run", len(res.UnknownSources)), types...)
 	}
 }
 
