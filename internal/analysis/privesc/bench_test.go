@@ -8,36 +8,37 @@ import (
 )
 
 // syntheticAccount: nUsers users (in 50 groups), nRoles roles under 20 team
-// paths, nPolicies customer managed policies. Policies 0-9 are admin (*),
-// the others, by index mod 10: S3 read (0-3), sts:AssumeRole on a team's
-// roles (4-5), iam:CreateAccessKey on a team's users (6), iam:PassRole on a
-// team's roles + lambda:CreateFunction/InvokeFunction (7),
-// iam:AttachRolePolicy on one role (8), iam:UpdateAssumeRolePolicy on one
-// role + sts:AssumeRole (9). Users get two policies through their group and
-// one of their own; roles get one. Role trusts: half Lambda, a quarter
-// naming a user, a quarter the account.
+// paths, nPolicies customer managed policies. Policies 0-9 are admin (*);
+// of every hundred others, one allows iam:CreateAccessKey on the users of
+// team 0 or 10 (where the administrators are), one iam:PassRole on the roles
+// of team 0 or 10 + lambda:CreateFunction/InvokeFunction, one
+// iam:AttachRolePolicy on one role, one iam:UpdateAssumeRolePolicy on one
+// role + sts:AssumeRole; the rest S3 read or sts:AssumeRole on a team's
+// roles. Users get two policies through their group and one of their own;
+// roles get one (every 50th an admin one). Role trusts: half Lambda, a
+// quarter naming a user, a quarter the account.
 func syntheticAccount(tb testing.TB, nUsers, nRoles, nPolicies int) *fx {
 	f := newFx(tb)
 	team := func(i int) string { return fmt.Sprintf("team-%d", i%20) }
 	pols := make([]graph.Entity, nPolicies)
 	for i := range pols {
 		var d string
-		switch m := i % 10; {
+		switch m := i % 100; {
 		case i < 10:
 			d = adminDoc
-		case m < 4:
-			d = doc(allow("s3:Get*", "*"), allow("s3:List*", "*"))
-		case m < 6:
-			d = doc(allow("sts:AssumeRole", arn("role", team(i)+"/*")))
-		case m == 6:
-			d = doc(allow("iam:CreateAccessKey", arn("user", team(i/10%2*10)+"/*")))
-		case m == 7:
-			d = doc(allow("iam:PassRole", arn("role", team(i/10%2*10)+"/*")), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))
-		case m == 8:
+		case m == 66:
+			d = doc(allow("iam:CreateAccessKey", arn("user", team(i/100%2*10)+"/*")))
+		case m == 77:
+			d = doc(allow("iam:PassRole", arn("role", team(i/100%2*10)+"/*")), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))
+		case m == 88:
 			d = doc(allow("iam:AttachRolePolicy", arn("role", fmt.Sprintf("%s/role%05d", team(i), i%nRoles))))
-		default:
+		case m == 99:
 			r := arn("role", fmt.Sprintf("%s/role%05d", team(i), (i*7)%nRoles))
 			d = doc(allow("iam:UpdateAssumeRolePolicy", r), allow("sts:AssumeRole", r))
+		case m%2 == 0:
+			d = doc(allow("s3:Get*", "*"), allow("s3:List*", "*"))
+		default:
+			d = doc(allow("sts:AssumeRole", arn("role", team(i)+"/*")))
 		}
 		pols[i] = f.managed(fmt.Sprintf("arn:aws:iam::%s:policy/p%04d", acct, i), d)
 	}

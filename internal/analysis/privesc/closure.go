@@ -51,25 +51,38 @@ func (a *analyzer) close(res *Result) {
 			seed[n] = path{cost: stepCost(n.admin) - 1}
 		}
 	}
-	reachCache := map[*node]map[*node]path{}
+	byFrom := map[*node][]*Edge{}
+	var froms []*node
 	for _, g := range grants {
 		if g.To.unknown {
 			continue
 		}
-		var via path
-		if g.To != g.From {
-			if reachCache[g.From] == nil {
-				reachCache[g.From] = shortestFrom(g.From, become)
-			}
-			p, ok := reachCache[g.From][g.To]
-			if !ok {
-				continue
-			}
-			via = p
+		if byFrom[g.From] == nil {
+			froms = append(froms, g.From)
 		}
-		c := path{cost: stepCost(g.outcome) + via.cost, edges: append([]*Edge{g}, via.edges...)}
-		if old, ok := seed[g.From]; !ok || c.cost < old.cost {
-			seed[g.From] = c
+		byFrom[g.From] = append(byFrom[g.From], g)
+	}
+	for _, x := range froms {
+		var targets []*node
+		for _, g := range byFrom[x] {
+			if g.To != x {
+				targets = append(targets, g.To)
+			}
+		}
+		reach := shortestFrom(x, targets, become)
+		for _, g := range byFrom[x] {
+			var via path
+			if g.To != x {
+				p, ok := reach[g.To]
+				if !ok {
+					continue
+				}
+				via = p
+			}
+			c := path{cost: stepCost(g.outcome) + via.cost, edges: append([]*Edge{g}, via.edges...)}
+			if old, ok := seed[x]; !ok || c.cost < old.cost {
+				seed[x] = c
+			}
 		}
 	}
 	best := shortestTo(seed, become)
@@ -148,26 +161,49 @@ func renderPath(es []*Edge) string {
 	return b.String()
 }
 
-// shortestFrom is Dijkstra from src over the become edges: the cheapest
-// path to every principal src can become.
-func shortestFrom(src *node, become map[*node][]*Edge) map[*node]path {
-	dist := map[*node]path{src: {}}
+// shortestFrom is Dijkstra from src over the become edges, stopped once
+// every target is settled: the cheapest path to each target src can
+// become. Parents are kept, not paths, so memory stays linear.
+func shortestFrom(src *node, targets []*node, become map[*node][]*Edge) map[*node]path {
+	out := map[*node]path{}
+	if len(targets) == 0 {
+		return out
+	}
+	want := map[*node]bool{}
+	for _, t := range targets {
+		want[t] = true
+	}
+	cost := map[*node]int{src: 0}
+	parent := map[*node]*Edge{}
+	done := map[*node]bool{}
 	q := &pq{{n: src}}
-	for q.Len() > 0 {
+	for q.Len() > 0 && len(want) > 0 {
 		it := heap.Pop(q).(item)
-		if it.cost > dist[it.n].cost {
+		if done[it.n] {
 			continue
 		}
+		done[it.n] = true
+		delete(want, it.n)
 		for _, e := range become[it.n] {
 			c := it.cost + stepCost(e.outcome)
-			if old, ok := dist[e.To]; !ok || c < old.cost {
-				dist[e.To] = path{cost: c, edges: append(append([]*Edge(nil), dist[it.n].edges...), e)}
+			if old, ok := cost[e.To]; !ok || c < old {
+				cost[e.To] = c
+				parent[e.To] = e
 				heap.Push(q, item{n: e.To, cost: c})
 			}
 		}
 	}
-	delete(dist, src)
-	return dist
+	for _, t := range targets {
+		if !done[t] || t == src {
+			continue
+		}
+		var es []*Edge
+		for m := t; m != src; m = parent[m].From {
+			es = append([]*Edge{parent[m]}, es...)
+		}
+		out[t] = path{cost: cost[t], edges: es}
+	}
+	return out
 }
 
 // shortestTo is a multi-source Dijkstra on the reversed become graph: for
