@@ -162,6 +162,7 @@ func Analyze(g trust.Graph, opts Options) *Result {
 		a.policyVersions(n)
 		a.boundaries(n)
 	}
+	sortEdges(a.edges) // deterministic output and tie-breaking between equal paths
 	res := &Result{Edges: a.edges, Counts: a.counts, Warnings: a.model.Warnings}
 	a.close(res)
 	return res
