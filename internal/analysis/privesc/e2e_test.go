@@ -157,6 +157,8 @@ func TestEndToEndThroughCLI(t *testing.T) {
 	must(c.CreateGroup(ctx, &sdkiam.CreateGroupInput{GroupName: aws.String("admins")}))
 	must(c.AttachGroupPolicy(ctx, &sdkiam.AttachGroupPolicyInput{GroupName: aws.String("admins"), PolicyArn: admins.Arn}))
 	user("erin", pdoc(allow("iam:AddUserToGroup", arn("group", "admins"))))
+	user("managed-admin", "")
+	must(c.AttachUserPolicy(ctx, &sdkiam.AttachUserPolicyInput{UserName: aws.String("managed-admin"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}))
 
 	dir := t.TempDir()
 	db := filepath.Join(dir, "graph.db")
@@ -164,14 +166,15 @@ func TestEndToEndThroughCLI(t *testing.T) {
 		t.Fatalf("collect: exit %d\n%s", code, stderr)
 	}
 	want := map[string]string{
-		"user/root-like":    "admin",
-		"role/lambda-admin": "admin",
-		"user/alice":        "user/alice —iam:CreateAccessKey→ user/root-like",
-		"user/bob":          "user/bob —iam:UpdateAssumeRolePolicy→ role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
-		"role/b":            "role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
-		"user/erin":         "user/erin —iam:AddUserToGroup→ user/erin",
-		"user/carol":        "no",
-		"user/dave":         "no",
+		"user/root-like":     "admin",
+		"user/managed-admin": "admin",
+		"role/lambda-admin":  "admin",
+		"user/alice":         "user/alice —iam:CreateAccessKey→ user/root-like",
+		"user/bob":           "user/bob —iam:UpdateAssumeRolePolicy→ role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
+		"role/b":             "role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
+		"user/erin":          "user/erin —iam:AddUserToGroup→ user/erin",
+		"user/carol":         "no",
+		"user/dave":          "no",
 	}
 	props, rels := stored(t, db)
 	check := func(run string, want map[string]string) {
