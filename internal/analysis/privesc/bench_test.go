@@ -13,10 +13,11 @@ import (
 // team 0 or 10 (where the administrators are), one iam:PassRole on the roles
 // of team 0 or 10 + lambda:CreateFunction/InvokeFunction, one
 // iam:AttachRolePolicy on one role, one iam:UpdateAssumeRolePolicy on one
-// role + sts:AssumeRole; the rest S3 read or sts:AssumeRole on a team's
-// roles. Users get two policies through their group and one of their own;
-// roles get one (every 50th an admin one). Role trusts: half Lambda, a
-// quarter naming a user, a quarter the account.
+// role + sts:AssumeRole; one in ten sts:AssumeRole on a team's roles, the
+// rest S3 read. Users get two policies through their group and one of
+// their own; roles get one (every 50th an admin one). Role trusts, as in
+// the trust benchmark: 60% Lambda, 25% naming a user, 10% the account, 5%
+// another account.
 func syntheticAccount(tb testing.TB, nUsers, nRoles, nPolicies int) *fx {
 	f := newFx(tb)
 	team := func(i int) string { return fmt.Sprintf("team-%d", i%20) }
@@ -35,10 +36,10 @@ func syntheticAccount(tb testing.TB, nUsers, nRoles, nPolicies int) *fx {
 		case m == 99:
 			r := arn("role", fmt.Sprintf("%s/role%05d", team(i), (i*7)%nRoles))
 			d = doc(allow("iam:UpdateAssumeRolePolicy", r), allow("sts:AssumeRole", r))
-		case m%2 == 0:
-			d = doc(allow("s3:Get*", "*"), allow("s3:List*", "*"))
-		default:
+		case m%10 == 1:
 			d = doc(allow("sts:AssumeRole", arn("role", team(i)+"/*")))
+		default:
+			d = doc(allow("s3:Get*", "*"), allow("s3:List*", "*"))
 		}
 		pols[i] = f.managed(fmt.Sprintf("arn:aws:iam::%s:policy/p%04d", acct, i), d)
 	}
@@ -63,13 +64,15 @@ func syntheticAccount(tb testing.TB, nUsers, nRoles, nPolicies int) *fx {
 	}
 	for i := 0; i < nRoles; i++ {
 		var tr string
-		switch i % 4 {
-		case 0, 1:
+		switch m := i % 20; {
+		case m < 12:
 			tr = trustService("lambda.amazonaws.com")
-		case 2:
+		case m < 17:
 			tr = trustAWS(arn("user", fmt.Sprintf("%s/user%05d", team(i*3), (i*3)%nUsers)))
-		default:
+		case m < 19:
 			tr = trustAWS("arn:aws:iam::" + acct + ":root")
+		default:
+			tr = nobody
 		}
 		r := f.role(fmt.Sprintf("%s/role%05d", team(i), i), tr, nil)
 		p := pick(i * 7)
