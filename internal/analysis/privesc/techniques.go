@@ -94,22 +94,32 @@ func (a *analyzer) passRole(p *node) {
 		if r == p || len(a.services[r]) == 0 {
 			return
 		}
+		passed := map[string]outcome{} // per service, for this role
 		for _, t := range passRoleTechniques {
 			trusted, ok := a.services[r][t.service]
 			if !ok || (t.needsProf && len(r.p.Entity.Strings("instanceProfileArns")) == 0) {
 				continue
 			}
-			o := trusted.and(request(p.p, p.in, "iam:PassRole", r.arn,
-				map[string][]string{"iam:PassedToService": {t.service}}, nil))
+			// The service actions do not depend on the role: memoised, and
+			// tried first (they rule most principals out).
+			run := yes
 			actions := []string{"iam:PassRole"}
 			for _, sa := range t.actions {
-				if !o.ok {
+				if run = run.and(p.cached(sa[0], strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account))); !run.ok {
 					break
 				}
-				o = o.and(p.cached(sa[0], strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account)))
 				actions = append(actions, sa[0])
 			}
-			a.add(&Edge{From: p, To: r, Technique: t.name(), Category: catBecome, Actions: actions, Resource: r.arn, outcome: o})
+			if !run.ok {
+				continue
+			}
+			pass, ok := passed[t.service]
+			if !ok {
+				pass = request(p.p, p.in, "iam:PassRole", r.arn, map[string][]string{"iam:PassedToService": {t.service}}, nil)
+				passed[t.service] = pass
+			}
+			a.add(&Edge{From: p, To: r, Technique: t.name(), Category: catBecome, Actions: actions, Resource: r.arn,
+				outcome: trusted.and(pass).and(run)})
 		}
 	})
 }
