@@ -4,6 +4,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/analysis/instanceroles"
 	"github.com/awsgraph/awsgraph/internal/analysis/lambdagroups"
 	"github.com/awsgraph/awsgraph/internal/analysis/policies"
+	"github.com/awsgraph/awsgraph/internal/analysis/privesc"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
@@ -34,9 +35,11 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	// Analyses read the collected graph only.
 	collection := steps
 	steps = append(steps, sgrules.Steps()...)
-	steps = append(steps, trust.StepsWith(trust.Options{SCPs: trust.NewSCPSet(s.AccountID, s.ServiceControlPolicies)})...)
+	scps := trust.NewSCPSet(s.AccountID, s.ServiceControlPolicies)
+	steps = append(steps, trust.StepsWith(trust.Options{SCPs: scps})...)
 	steps = append(steps, instanceroles.Steps()...)
 	steps = append(steps, lambdagroups.Steps()...)
+	steps = append(steps, privesc.StepsWith(scps)...)
 	steps = append(steps, policies.ForSteps(collection)...)
 	return steps
 }

@@ -240,6 +240,12 @@ func (sc *StepContext) SetProperties(key string, props map[string]any) bool {
 	return sc.Job.SetProperties(key, props)
 }
 
+// InputsIncomplete reports whether a dependency of this derived step left
+// its inputs partial in some region (the step then writes nothing about
+// that region's entities; global results that depend on regional data must
+// not be derived either).
+func (sc *StepContext) InputsIncomplete() bool { return len(sc.incomplete) > 0 }
+
 // keep reports whether a derived object of this region may be written: not
 // when the step's inputs are partial there.
 func (sc *StepContext) keep(region string) bool {

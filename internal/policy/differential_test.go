@@ -92,6 +92,13 @@ var scenarios = []scenario{
 	{"ec2:DescribeInstances", "*", acctA, false},
 	{"iam:PassRole", "arn:aws:iam::" + acctA + ":role/app", acctA, false},
 	{"iam:GetUser", "arn:aws:iam::" + acctA + ":user/alice", acctA, false},
+	// IAM's own actions and resources (IAM-side rules, iamrules.go).
+	{"iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/AdministratorAccess", acctA, false},
+	{"iam:CreatePolicyVersion", "arn:aws:iam::" + acctA + ":policy/custom", acctA, false},
+	{"iam:PutRolePolicy", "arn:aws:iam::" + acctA + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123", acctA, false},
+	{"iam:UpdateAssumeRolePolicy", "arn:aws:iam::" + acctA + ":role/app", acctA, false},
+	{"iam:AttachUserPolicy", "arn:aws:iam::" + acctA + ":user/alice", acctA, false},
+	{"sts:GetCallerIdentity", "*", acctA, false},
 }
 
 var principals = []string{
@@ -109,6 +116,7 @@ var actionPatterns = []string{
 	"s3:List*", "sts:AssumeRole", "sts:Assume*", "sqs:SendMessage", "sqs:*",
 	"lambda:InvokeFunction", "lambda:Invoke*", "ec2:Describe*", "ec2:DescribeInstances",
 	"iam:PassRole", "iam:Get*", "iam:*", "kms:Decrypt",
+	"iam:CreatePolicyVersion", "iam:Put*", "iam:Attach*", "sts:GetCallerIdentity",
 }
 
 var resourcePatterns = []string{

@@ -157,6 +157,24 @@
 //   - The account root user is not special-cased: give it the identity
 //     policies you want it to have.
 //
+// # IAM-side rules
+//
+// Some requests are answered by AWS outside policy evaluation; Evaluate
+// applies them after combining the policies (iamrules.go, each rule with the
+// AWS passage it rests on; [IAMSideRule] reports them): sts:GetCallerIdentity
+// is always allowed, even under an explicit deny; AWS managed policies
+// (arn:aws:iam::aws:policy/...) cannot be created, versioned, re-defaulted,
+// deleted or tagged (they are read with same-account logic); roles under
+// /aws-reserved/ (IAM Identity Center's AWSReservedSSO_*) cannot be
+// modified, deleted, tagged or passed; service-linked roles
+// (/aws-service-role/) cannot have their policies, trust or boundary changed
+// nor be deleted with DeleteRole; aliases under alias/aws/ cannot be
+// created, updated or deleted; and a KMS key's policy must allow the
+// principal or its account ("Unless the key policy explicitly allows it, you
+// cannot use IAM policies to allow access to a KMS key"), as a trust policy
+// must. tools/corpusreplay replays iam-simulate's core-engine corpus (not in
+// its npm package, so not available in CI) against Evaluate.
+//
 // # Indexing helper
 //
 // [Document.PrincipalCandidates] lists the principal patterns (ARN,

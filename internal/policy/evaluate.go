@@ -301,7 +301,9 @@ func Evaluate(in Input, req Request) Result {
 		if parts := strings.SplitN(req.Resource, ":", 6); len(parts) == 6 {
 			rAcct = parts[4]
 		}
-		if rAcct == "" {
+		if rAcct == "" || rAcct == "aws" {
+			// AWS managed policies (arn:aws:iam::aws:policy/...) are
+			// global: every account reads and attaches them as its own.
 			rAcct = pAcct
 		}
 	}
@@ -363,8 +365,9 @@ func Evaluate(in Input, req Request) Result {
 			rpSufficient = tAnd(tOr(rp[grantDirect], rp[grantRole]), pbAllow)
 		}
 		allowed = tOr(rpSufficient, identityPath)
-		if IsTrustAction(req.Action) {
-			// Role trust policies must explicitly allow the principal.
+		if IsTrustAction(req.Action) || IsKMSKey(req.Resource) {
+			// Role trust policies and KMS key policies must explicitly
+			// allow the principal (or its account).
 			allowed = tAnd(rpAny, allowed)
 		}
 	default:
@@ -390,7 +393,7 @@ func Evaluate(in Input, req Request) Result {
 		res.Decision = ConditionallyAllowed
 		res.ConditionKeys = sortedUnique(final.keys)
 	}
-	return res
+	return applyIAMSideRules(req, res)
 }
 
 // missingAsStar is used only by the notResourceMissingVarStar test quirk:

@@ -78,7 +78,7 @@ var User = declare(Entity{
 		boolean("passwordEnabled", "has a console password").by(StepCredentialReport),
 		num("passwordLastChanged", "ms since the epoch").by(StepCredentialReport),
 		num("passwordLastUsed", "ms since the epoch").by(StepCredentialReport),
-	), accessKeyProps),
+	), accessKeyProps, escalationProperties),
 })
 
 // Group is an IAM group.
@@ -95,7 +95,7 @@ var Group = declare(Entity{
 var Role = declare(Entity{
 	Type: TypeRole, SetBy: StepIAM, Class: []string{"AccessRole"}, AWS: true,
 	Key: "role ARN", Doc: "An IAM role with its trust policy.",
-	Properties: []Property{
+	Properties: append([]Property{
 		str("arn", "the role ARN"), str("roleId", "the unique id"), str("roleName", "the name"),
 		str("path", "the IAM path"), str("description", "AWS's description (Unknown when ListRoles fails)"),
 		str("assumeRolePolicyDocument", "the trust policy, decoded JSON text, `sts:ExternalId` values redacted"),
@@ -106,7 +106,7 @@ var Role = declare(Entity{
 		num("createdOn", "ms since the epoch"),
 		boolean("publiclyAssumable", "the trust policy lets any AWS principal in").by(StepTrust),
 		strs("publiclyAssumableConditionKeys", "the condition keys that decide it").by(StepTrust),
-	},
+	}, escalationProperties...),
 })
 
 // ManagedPolicy is a managed policy attached in the account.

@@ -45,6 +45,11 @@ type principal struct {
 	// scope: the role ARNs its identity policies could allow
 	// sts:AssumeRole on (a superset; Evaluate decides).
 	scope assumeScope
+	// policyKeys: the keys of every policy entity in effect (own and, for
+	// users, the groups'), sorted; groups: a user's group keys.
+	policyKeys []string
+	groups     []string
+	entity     graph.Entity
 }
 
 // assumeScope is what an identity policy set could allow sts:AssumeRole on.
@@ -217,8 +222,21 @@ func principalContext(e graph.Entity, typ string) policy.Context {
 // policies (own inline and managed, and for users their groups' inline and
 // managed) and boundary.
 func loadPrincipals(g Graph, p *parser) []*principal {
-	assigned := map[string][]string{} // principal or group key -> policy keys
-	groupsOf := map[string][]string{} // user key -> group keys
+	assigned, groupsOf := assignments(g)
+	var out []*principal
+	for _, typ := range []string{UserType, RoleType} {
+		for _, e := range g.EntitiesOfType(typ) {
+			out = append(out, loadPrincipal(e, typ, len(out), assigned, groupsOf, p))
+		}
+	}
+	return out
+}
+
+// assignments reads the ASSIGNED and group HAS user edges: principal or
+// group key -> policy keys, and user key -> group keys.
+func assignments(g Graph) (assigned, groupsOf map[string][]string) {
+	assigned = map[string][]string{}
+	groupsOf = map[string][]string{}
 	for _, t := range followedRelationshipTy {
 		for _, r := range g.RelationshipsOfType(t) {
 			if r.Mapping() != nil {
@@ -231,55 +249,56 @@ func loadPrincipals(g Graph, p *parser) []*principal {
 			}
 		}
 	}
-	var out []*principal
-	for _, typ := range []string{UserType, RoleType} {
-		for _, e := range g.EntitiesOfType(typ) {
-			pr := &principal{idx: len(out), key: e.Key(), typ: typ, account: e.String("accountId")}
-			if pr.account == "" {
-				pr.account = accountOf(pr.key)
-			}
-			keys := append([]string(nil), assigned[pr.key]...)
-			for _, gk := range groupsOf[pr.key] {
-				keys = append(keys, assigned[gk]...)
-			}
-			sort.Strings(keys)
-			seen := map[string]bool{}
-			pr.plain = true
-			var sig strings.Builder
-			sig.WriteString(pr.account)
-			for _, k := range keys {
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				sig.WriteString("\x00")
-				sig.WriteString(k)
-				d := p.policyDoc(k)
-				if d.doc == nil {
-					pr.unknownPolicies++
-					continue
-				}
-				pr.docs = append(pr.docs, d.doc)
-				pr.plain = pr.plain && d.plain
-				pr.scope.merge(d.scope)
-			}
-			if b := e.String("permissionsBoundaryArn"); b != "" {
-				sig.WriteString("\x01")
-				sig.WriteString(b)
-				if d := p.policyDoc(b); d.doc != nil {
-					pr.boundary = []*policy.Document{d.doc}
-					pr.plain = pr.plain && d.plain
-				} else {
-					pr.boundaryUnknown = true
-					p.counts["principalsWithUnknownBoundary"]++
-				}
-			}
-			pr.sig = sig.String()
-			pr.ctx = principalContext(e, typ)
-			out = append(out, pr)
+	return assigned, groupsOf
+}
+
+// loadPrincipal builds one user or role (idx is its index in the list).
+func loadPrincipal(e graph.Entity, typ string, idx int, assigned, groupsOf map[string][]string, p *parser) *principal {
+	pr := &principal{idx: idx, key: e.Key(), typ: typ, account: e.String("accountId"), entity: e}
+	if pr.account == "" {
+		pr.account = accountOf(pr.key)
+	}
+	keys := append([]string(nil), assigned[pr.key]...)
+	pr.groups = append([]string(nil), groupsOf[pr.key]...)
+	for _, gk := range pr.groups {
+		keys = append(keys, assigned[gk]...)
+	}
+	sort.Strings(keys)
+	seen := map[string]bool{}
+	pr.plain = true
+	var sig strings.Builder
+	sig.WriteString(pr.account)
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		pr.policyKeys = append(pr.policyKeys, k)
+		sig.WriteString("\x00")
+		sig.WriteString(k)
+		d := p.policyDoc(k)
+		if d.doc == nil {
+			pr.unknownPolicies++
+			continue
+		}
+		pr.docs = append(pr.docs, d.doc)
+		pr.plain = pr.plain && d.plain
+		pr.scope.merge(d.scope)
+	}
+	if b := e.String("permissionsBoundaryArn"); b != "" {
+		sig.WriteString("\x01")
+		sig.WriteString(b)
+		if d := p.policyDoc(b); d.doc != nil {
+			pr.boundary = []*policy.Document{d.doc}
+			pr.plain = pr.plain && d.plain
+		} else {
+			pr.boundaryUnknown = true
+			p.counts["principalsWithUnknownBoundary"]++
 		}
 	}
-	return out
+	pr.sig = sig.String()
+	pr.ctx = principalContext(e, typ)
+	return pr
 }
 
 // accountIndex finds the principals of one account whose identity policies

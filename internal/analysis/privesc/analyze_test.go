@@ -1,0 +1,426 @@
+package privesc
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// summary is a principal's answer: "admin", "admin?" (conditional), "no",
+// "unknown", or the admin path ("?" appended when it is conditional).
+func summary(res *Result, key string) string {
+	for _, u := range res.Unknown {
+		if u == key {
+			return "unknown"
+		}
+	}
+	p := res.Props[key]
+	switch {
+	case p == nil:
+		return "missing"
+	case p["isAdmin"] == true && p["isAdminConditional"] == true:
+		return "admin?"
+	case p["isAdmin"] == true:
+		return "admin"
+	case p["canBecomeAdmin"] == true:
+		s := p["adminPath"].(string)
+		if n := strings.Count(s, "→"); n != p["adminPathLength"] {
+			return fmt.Sprintf("%s (length %v, %d steps)", s, p["adminPathLength"], n)
+		}
+		if p["adminPathConditional"] == true {
+			s += " ?"
+		}
+		return s
+	}
+	return "no"
+}
+
+type scenario struct {
+	name  string
+	build func(f *fx)
+	opts  Options
+	// want: principal short name (user/x, role/y) -> summary.
+	want map[string]string
+}
+
+// alice is the attacker in most scenarios; admin is an administrator user.
+func attacker(f *fx, docs []string, opts ...opt) { f.user("alice", docs, opts...) }
+
+func adminUser(f *fx) { f.user("admin", []string{adminDoc}) }
+
+var s3Only = "arn:aws:iam::" + acct + ":policy/S3Only"
+
+func credentialScenarios() []scenario {
+	target := arn("user", "admin")
+	return []scenario{
+		{name: "CreateAccessKey on an admin user", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allow("iam:CreateAccessKey", target))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin", "user/admin": "admin"}},
+		{name: "CreateAccessKey: condition excludes the attacker (negative)", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allowIf("iam:CreateAccessKey", target, `{"StringEquals":{"aws:PrincipalTag/team":"ops"}}`))}, withTag("team", "dev"))
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreateLoginProfile on an admin user", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateLoginProfile→ user/admin"}},
+		{name: "CreateLoginProfile: SCP denies (negative)", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
+		}, opts: scps(doc(allow("*", "*"), deny("iam:CreateLoginProfile", "*"))),
+			want: map[string]string{"user/alice": "no", "user/admin": "admin"}},
+		{name: "UpdateLoginProfile on an admin user", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", arn("user", "*")))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:UpdateLoginProfile→ user/admin"}},
+		{name: "UpdateLoginProfile: explicit deny (negative)", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", "*"), deny("iam:UpdateLoginProfile", target))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreateAccessKey: boundary denies (negative)", build: func(f *fx) {
+			adminUser(f)
+			f.managed(s3Only, doc(allow("s3:*", "*")))
+			attacker(f, []string{doc(allow("iam:CreateAccessKey", "*"))}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreateAccessKey, conditional on MFA", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allowIf("iam:CreateAccessKey", "*", `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin ?"}},
+	}
+}
+
+func trustScenarios() []scenario {
+	sso := "aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+	return []scenario{
+		{name: "UpdateAssumeRolePolicy on an admin role", build: func(f *fx) {
+			f.role("admin", nobody, []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:UpdateAssumeRolePolicy", arn("role", "admin")), allow("sts:AssumeRole", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:UpdateAssumeRolePolicy→ role/admin", "role/admin": "admin"}},
+		{name: "UpdateAssumeRolePolicy on a reserved SSO role (negative)", build: func(f *fx) {
+			f.role(sso, nobody, []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:UpdateAssumeRolePolicy", "*"), allow("sts:AssumeRole", "*"))})
+		}, want: map[string]string{"user/alice": "no", "role/" + sso: "admin"}},
+		{name: "UpdateAssumeRolePolicy: boundary denies sts:AssumeRole (negative)", build: func(f *fx) {
+			f.role("admin", nobody, []string{adminDoc})
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:UpdateAssumeRolePolicy", "*")))
+			attacker(f, []string{doc(allow("iam:UpdateAssumeRolePolicy", "*"), allow("sts:AssumeRole", "*"))}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "UpdateAssumeRolePolicy on a service-linked role (negative)", build: func(f *fx) {
+			f.role("aws-service-role/ops.amazonaws.com/AWSServiceRoleForOps", trustService("ops.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:UpdateAssumeRolePolicy", "*"), allow("sts:AssumeRole", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+	}
+}
+
+func passRoleScenarios() []scenario {
+	lambdaRole := func(f *fx) { f.role("lambda-admin", trustService("lambda.amazonaws.com"), []string{adminDoc}) }
+	passTo := func(svc string) string {
+		return allowIf("iam:PassRole", arn("role", "lambda-admin"), `{"StringEquals":{"iam:PassedToService":"`+svc+`"}}`)
+	}
+	lambdaPath := "user/alice —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin"
+	return []scenario{
+		{name: "PassRole to Lambda + CreateFunction + InvokeFunction", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))})
+		}, want: map[string]string{"user/alice": lambdaPath}},
+		{name: "PassRole: condition excludes the service (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(passTo("ec2.amazonaws.com"), allow("lambda:*", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Lambda + CreateFunction + event source mapping", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:CreateEventSourceMapping", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+lambda:CreateFunction+lambda:CreateEventSourceMapping→ role/lambda-admin"}},
+		{name: "PassRole without a way to run the function (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to EC2 with an instance profile", build: func(f *fx) {
+			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+ec2:RunInstances→ role/ec2-admin"}},
+		{name: "PassRole to EC2, role in no instance profile (negative)", build: func(f *fx) {
+			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to CloudFormation", build: func(f *fx) {
+			f.role("cfn-admin", trustService("cloudformation.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("cloudformation:CreateStack", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+cloudformation:CreateStack→ role/cfn-admin"}},
+		{name: "PassRole to a role the service does not trust (negative)", build: func(f *fx) {
+			f.role("cfn-admin", trustService("lambda.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("cloudformation:CreateStack", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Glue, ECS, CodeBuild, SageMaker, Data Pipeline", build: func(f *fx) {
+			for _, svc := range []string{"glue", "ecs-tasks", "codebuild", "sagemaker", "datapipeline"} {
+				f.role(svc+"-admin", trustService(svc+".amazonaws.com"), []string{adminDoc})
+			}
+			attacker(f, []string{doc(allow("iam:PassRole", arn("role", "codebuild-admin")), allow("codebuild:CreateProject", "*"), allow("codebuild:StartBuild", "*"))})
+			f.user("bob", []string{doc(allow("iam:PassRole", arn("role", "ecs-tasks-admin")), allow("ecs:RegisterTaskDefinition", "*"), allow("ecs:RunTask", "*"))})
+			f.user("carol", []string{doc(allow("iam:PassRole", "*"), allow("glue:CreateDevEndpoint", "*"))})
+			f.user("dave", []string{doc(allow("iam:PassRole", arn("role", "sagemaker-admin")), allow("sagemaker:CreateNotebookInstance", "*"))})
+			f.user("erin", []string{doc(allow("iam:PassRole", arn("role", "datapipeline-admin")), allow("datapipeline:*", "*"))})
+			f.user("frank", []string{doc(allow("iam:PassRole", arn("role", "codebuild-admin")), allow("codebuild:CreateProject", "*"))})
+		}, want: map[string]string{
+			"user/alice": "user/alice —iam:PassRole+codebuild:CreateProject+codebuild:StartBuild→ role/codebuild-admin",
+			"user/bob":   "user/bob —iam:PassRole+ecs:RegisterTaskDefinition+ecs:RunTask→ role/ecs-tasks-admin",
+			"user/carol": "user/carol —iam:PassRole+glue:CreateDevEndpoint→ role/glue-admin",
+			"user/dave":  "user/dave —iam:PassRole+sagemaker:CreateNotebookInstance→ role/sagemaker-admin",
+			"user/erin":  "user/erin —iam:PassRole+datapipeline:CreatePipeline+datapipeline:PutPipelineDefinition+datapipeline:ActivatePipeline→ role/datapipeline-admin",
+			"user/frank": "no",
+		}},
+	}
+}
+
+func takeoverScenarios() []scenario {
+	return []scenario{
+		{name: "UpdateFunctionCode on a function running as an admin role", build: func(f *fx) {
+			r := f.role("fn-admin", trustService("lambda.amazonaws.com"), []string{adminDoc})
+			f.function("worker", r)
+			attacker(f, []string{doc(allow("lambda:UpdateFunctionCode", "arn:aws:lambda:*:*:function:worker"))})
+		}, want: map[string]string{"user/alice": "user/alice —lambda:UpdateFunctionCode→ role/fn-admin"}},
+		{name: "UpdateFunctionCode on another function (negative)", build: func(f *fx) {
+			r := f.role("fn-admin", trustService("lambda.amazonaws.com"), []string{adminDoc})
+			f.function("worker", r)
+			attacker(f, []string{doc(allow("lambda:UpdateFunctionCode", "arn:aws:lambda:*:*:function:other"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "SendCommand on an instance whose profile is an admin role", build: func(f *fx) {
+			r := f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			f.instance("i-1", r)
+			attacker(f, []string{doc(allow("ssm:SendCommand", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —ssm:SendCommand→ role/ec2-admin"}},
+		{name: "SendCommand: explicit deny on the instance (negative)", build: func(f *fx) {
+			r := f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			f.instance("i-1", r)
+			attacker(f, []string{doc(allow("ssm:*", "*"), deny("ssm:*", "arn:aws:ec2:*:*:instance/i-1"))})
+		}, want: map[string]string{"user/alice": "no"}},
+	}
+}
+
+func policyScenarios() []scenario {
+	self := arn("user", "${aws:username}")
+	custom := "arn:aws:iam::" + acct + ":policy/alice-tools"
+	return []scenario{
+		{name: "PutUserPolicy on itself", build: func(f *fx) {
+			attacker(f, []string{doc(allow("iam:PutUserPolicy", self))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PutUserPolicy→ user/alice"}},
+		{name: "PutUserPolicy on itself, boundary caps it (negative)", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:PutUserPolicy", "*")))
+			attacker(f, []string{doc(allow("iam:PutUserPolicy", self))}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AttachRolePolicy on a role it can assume", build: func(f *fx) {
+			f.role("ops", trustAWS(arn("user", "alice")), nil)
+			attacker(f, []string{doc(allow("iam:AttachRolePolicy", arn("role", "ops")))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AttachRolePolicy→ role/ops; user/alice —sts:AssumeRole→ role/ops"}},
+		{name: "AttachRolePolicy on a role it cannot become (negative)", build: func(f *fx) {
+			f.role("ops", nobody, nil)
+			attacker(f, []string{doc(allow("iam:AttachRolePolicy", arn("role", "ops")))})
+		}, want: map[string]string{"user/alice": "no", "role/ops": "no"}},
+		{name: "PutRolePolicy on a reserved SSO role it can assume (negative)", build: func(f *fx) {
+			f.role("aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly_01", trustAWS(arn("user", "alice")), nil)
+			attacker(f, []string{doc(allow("iam:PutRolePolicy", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AddUserToGroup into an admin group", build: func(f *fx) {
+			f.group("admins", []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:AddUserToGroup", arn("group", "admins")))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AddUserToGroup→ user/alice"}},
+		{name: "AddUserToGroup: explicit deny (negative)", build: func(f *fx) {
+			f.group("admins", []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:AddUserToGroup", "*"), deny("iam:AddUserToGroup", arn("group", "admins")))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PutGroupPolicy on its own group", build: func(f *fx) {
+			a := f.user("alice", []string{doc(allow("iam:PutGroupPolicy", arn("group", "dev")))})
+			f.group("dev", nil, a)
+		}, want: map[string]string{"user/alice": "user/alice —iam:PutGroupPolicy→ user/alice"}},
+		{name: "PutGroupPolicy on another group (negative)", build: func(f *fx) {
+			a := f.user("alice", []string{doc(allow("iam:PutGroupPolicy", arn("group", "other")))})
+			f.group("dev", nil, a)
+			f.group("other", nil)
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreatePolicyVersion on its own customer managed policy", build: func(f *fx) {
+			a := f.user("alice", nil)
+			f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom)), a)
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreatePolicyVersion→ user/alice"}},
+		{name: "CreatePolicyVersion on an AWS managed policy (negative)", build: func(f *fx) {
+			a := f.user("alice", []string{doc(allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/*"))})
+			f.managed("arn:aws:iam::aws:policy/ReadOnlyAccess", doc(allow("s3:Get*", "*")), a)
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "DeleteUserPermissionsBoundary on itself", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:DeleteUserPermissionsBoundary", "*")))
+			attacker(f, []string{adminDoc}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "user/alice —iam:DeleteUserPermissionsBoundary→ user/alice"}},
+		{name: "DeleteUserPermissionsBoundary: boundary does not allow it (negative)", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*")))
+			attacker(f, []string{adminDoc}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "no"}},
+	}
+}
+
+func adminScenarios() []scenario {
+	return []scenario{
+		{name: "administrators", build: func(f *fx) {
+			f.user("star", []string{adminDoc})
+			f.user("iamfull", []string{doc(allow("iam:*", "*"))})
+			f.user("notiam", []string{doc(`{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`)})
+			f.user("mfa", []string{doc(allowIf("*", "*", `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`))})
+			f.user("denied", []string{doc(allow("*", "*"), deny("iam:*", "*"))})
+			f.user("reader", []string{doc(allow("iam:Get*", "*"))})
+		}, want: map[string]string{"user/star": "admin", "user/iamfull": "admin", "user/notiam": "no",
+			"user/mfa": "admin?", "user/denied": "no", "user/reader": "no"}},
+		{name: "SCP caps an allow-all user", build: func(f *fx) {
+			f.user("star", []string{adminDoc})
+		}, opts: scps(doc(allow("s3:*", "*"))), want: map[string]string{"user/star": "no"}},
+	}
+}
+
+func chainScenarios() []scenario {
+	return []scenario{
+		{name: "A updates B's trust; B passes an admin role to Lambda", build: func(f *fx) {
+			f.role("lambda-admin", trustService("lambda.amazonaws.com"), []string{adminDoc})
+			f.role("b", nobody, []string{doc(allow("iam:PassRole", arn("role", "lambda-admin")), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))})
+			f.user("a", []string{doc(allow("iam:UpdateAssumeRolePolicy", arn("role", "b")), allow("sts:AssumeRole", arn("role", "b")))})
+		}, want: map[string]string{
+			"user/a": "user/a —iam:UpdateAssumeRolePolicy→ role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
+			"role/b": "role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
+		}},
+		{name: "assume, then reset an admin's access key; the shortest path wins", build: func(f *fx) {
+			adminUser(f)
+			f.role("helpdesk", trustAWS(arn("user", "alice")), []string{doc(allow("iam:CreateAccessKey", "*"))})
+			f.role("long", trustAWS(arn("user", "alice")), []string{doc(allow("sts:AssumeRole", "*"))})
+			attacker(f, []string{doc(allow("sts:AssumeRole", "*"))})
+		}, want: map[string]string{
+			"user/alice":    "user/alice —sts:AssumeRole→ role/helpdesk —iam:CreateAccessKey→ user/admin",
+			"role/helpdesk": "role/helpdesk —iam:CreateAccessKey→ user/admin",
+		}},
+		{name: "an unconditional path is preferred to a shorter conditional one", build: func(f *fx) {
+			adminUser(f)
+			f.role("helpdesk", trustAWS(arn("user", "alice")), []string{doc(allow("iam:CreateAccessKey", "*"))})
+			attacker(f, []string{doc(allow("sts:AssumeRole", "*"), allowIf("iam:CreateAccessKey", "*", `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`))})
+		}, want: map[string]string{"user/alice": "user/alice —sts:AssumeRole→ role/helpdesk —iam:CreateAccessKey→ user/admin"}},
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	var all []scenario
+	for _, s := range [][]scenario{credentialScenarios(), trustScenarios(), passRoleScenarios(), takeoverScenarios(),
+		policyScenarios(), adminScenarios(), chainScenarios()} {
+		all = append(all, s...)
+	}
+	for _, s := range all {
+		t.Run(s.name, func(t *testing.T) {
+			f := newFx(t)
+			s.build(f)
+			res := f.analyze(s.opts)
+			for name, want := range s.want {
+				if got := summary(res, "arn:aws:iam::"+acct+":"+name); got != want {
+					t.Errorf("%s: got %q\nwant %q", name, got, want)
+				}
+			}
+			checkPaths(t, res)
+		})
+	}
+}
+
+// checkPaths: every adminPath step is an edge the analysis emitted (or a
+// CAN_ASSUME), so a path is never invented.
+func checkPaths(t *testing.T, res *Result) {
+	t.Helper()
+	steps := map[string]bool{}
+	for _, e := range res.Edges {
+		steps[e.From.short()+" —"+e.Technique+"→ "+e.To.short()] = true
+	}
+	for key, p := range res.Props {
+		path, _ := p["adminPath"].(string)
+		if path == "" {
+			continue
+		}
+		for _, part := range strings.Split(path, "; ") {
+			fields := strings.Split(part, " —")
+			for i := 1; i < len(fields); i++ {
+				from := fields[i-1]
+				if j := strings.LastIndex(from, "→ "); j >= 0 {
+					from = from[j+len("→ "):]
+				}
+				step := from + " —" + fields[i]
+				if k := strings.Index(fields[i], "→ "); k >= 0 && !strings.Contains(fields[i], "sts:AssumeRole→") {
+					if !steps[from+" —"+fields[i][:k]+"→ "+strings.Fields(fields[i][k+len("→ "):])[0]] {
+						t.Errorf("%s: path step %q is not an emitted edge", key, step)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestEdgesOnePerTechniqueAndTarget: edges are unique by (principal,
+// technique, target) and carry actions and condition keys.
+func TestEdgesOnePerTechniqueAndTarget(t *testing.T) {
+	f := newFx(t)
+	adminUser(f)
+	f.user("bob", nil)
+	attacker(f, []string{doc(allowIf("iam:CreateAccessKey", "*", `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`), allow("iam:CreateAccessKey", arn("user", "bob")))})
+	res := f.analyze(Options{})
+	var got []string
+	for _, e := range res.Edges {
+		r := Relationship(e)
+		got = append(got, fmt.Sprintf("%s %s %s %v %v %v", r.Type(), r.Class(), r["technique"], r["actions"], r["conditional"], r["conditionKeys"]))
+	}
+	sort.Strings(got)
+	want := []string{
+		`aws_iam_user_can_escalate_to_user MANAGES iam:CreateAccessKey ["iam:CreateAccessKey"] false []`,
+		`aws_iam_user_can_escalate_to_user MANAGES iam:CreateAccessKey ["iam:CreateAccessKey"] true ["aws:MultiFactorAuthPresent"]`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("edges:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestUnknownInputs: a principal whose policy document was not collected
+// gets no derived values (kept from the previous run by the step), nor do
+// principals whose only way to admin goes through it; a principal that
+// reaches a known administrator anyway is still answered.
+func TestUnknownInputs(t *testing.T) {
+	f := newFx(t)
+	adminUser(f)
+	half := f.user("half", nil)
+	f.managed("arn:aws:iam::"+acct+":policy/unread", "", half)
+	f.user("viahalf", []string{doc(allow("iam:CreateAccessKey", arn("user", "half")))})
+	f.user("both", []string{doc(allow("iam:CreateAccessKey", "*"))})
+	f.user("plain", []string{doc(allow("s3:*", "*"))})
+	res := f.analyze(Options{})
+	want := map[string]string{
+		"user/half": "unknown", "user/viahalf": "unknown", "user/both": "user/both —iam:CreateAccessKey→ user/admin",
+		"user/plain": "no", "user/admin": "admin",
+	}
+	for name, w := range want {
+		if got := summary(res, arn("", "")[:len("arn:aws:iam::"+acct+":")]+name); got != w {
+			t.Errorf("%s: %q, want %q", name, got, w)
+		}
+	}
+	if fmt.Sprint(res.UnknownSources) != "["+arn("user", "half")+"]" {
+		t.Errorf("unknown sources %v", res.UnknownSources)
+	}
+	for _, e := range res.Edges {
+		if e.From.arn == arn("user", "half") {
+			t.Errorf("edge from a principal with unknown policies: %s", e.Technique)
+		}
+	}
+}
+
+// TestRegionalInputsIncomplete: when functions or instances were not all
+// read, a principal that might take over code is unknown, not "no".
+func TestRegionalInputsIncomplete(t *testing.T) {
+	f := newFx(t)
+	adminUser(f)
+	f.user("coder", []string{doc(allow("lambda:UpdateFunctionCode", "*"))})
+	f.user("keys", []string{doc(allow("iam:CreateAccessKey", "*"))})
+	f.user("reader", []string{doc(allow("s3:Get*", "*"))})
+	res := f.analyze(Options{RegionalInputsIncomplete: true})
+	for name, w := range map[string]string{"user/coder": "unknown", "user/keys": "user/keys —iam:CreateAccessKey→ user/admin", "user/reader": "no"} {
+		if got := summary(res, "arn:aws:iam::"+acct+":"+name); got != w {
+			t.Errorf("%s: %q, want %q", name, got, w)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package privesc
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/awsgraph/awsgraph/internal/analysis/trust"
+	"github.com/awsgraph/awsgraph/internal/policy"
+)
+
+// AdminProbeAction is the action isAdmin evaluates on "*": a name no real
+// policy lists, so only patterns that cover every IAM action ("*", "*:*",
+// "iam:*", NotAction that leaves IAM in) allow it. The issue's definition:
+// `*` on `*`, or the iam:* control that lets a principal grant itself
+// anything.
+const AdminProbeAction = "iam:AwsgraphAdministratorProbe"
+
+// allowAll is the policy an attacker who controls a principal's policies
+// gives it.
+var allowAll = policy.MustParse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)
+
+// outcome is a three-valued "allowed": ok false means denied (for every
+// value of the unknown keys); cond means allowed only for some values of
+// keys.
+type outcome struct {
+	ok, cond bool
+	keys     []string
+}
+
+var yes = outcome{ok: true}
+
+func fromResult(r policy.Result) outcome {
+	switch r.Decision {
+	case policy.Allowed:
+		return yes
+	case policy.ConditionallyAllowed:
+		return outcome{ok: true, cond: true, keys: r.ConditionKeys}
+	}
+	return outcome{}
+}
+
+// and is the conjunction: every part must be allowed.
+func (o outcome) and(b outcome) outcome {
+	if !o.ok || !b.ok {
+		return outcome{}
+	}
+	return outcome{ok: true, cond: o.cond || b.cond, keys: mergeKeys(o.keys, b.keys)}
+}
+
+func mergeKeys(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range append(append([]string(nil), a...), b...) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// input is what Evaluate needs about one principal's requests.
+type input struct {
+	identity []*policy.Document
+	boundary []*policy.Document
+	scps     [][]*policy.Document
+}
+
+// request evaluates one request by principal p with inputs in.
+func request(p *trust.Principal, in input, action, resource string, extra map[string][]string, rp *policy.Document) outcome {
+	ctx := p.Context
+	if len(extra) > 0 {
+		vals := make(map[string][]string, len(ctx.Values)+len(extra))
+		for k, v := range ctx.Values {
+			vals[k] = v
+		}
+		for k, v := range extra {
+			vals[k] = v
+		}
+		ctx.Values = vals
+	}
+	r := policy.Evaluate(policy.Input{
+		IdentityPolicies: in.identity, PermissionBoundaries: in.boundary, SCPs: in.scps, ResourcePolicy: rp,
+	}, policy.Request{Principal: p.Key, Action: action, Resource: resource, Context: ctx})
+	return fromResult(r)
+}
+
+// scope is where a principal's Allow statements could grant an action: any
+// resource, or the listed Resource patterns (a superset; Evaluate decides).
+type scope struct {
+	any      bool
+	patterns []string
+}
+
+func (s scope) empty() bool { return !s.any && len(s.patterns) == 0 }
+
+// covers reports whether some pattern may match arn.
+func (s scope) covers(arn string) bool {
+	if s.any {
+		return true
+	}
+	for _, p := range s.patterns {
+		if policy.MatchResource(p, arn) {
+			return true
+		}
+	}
+	return false
+}
+
+// scopeOf computes the scope of action in docs. NotResource, a missing
+// Resource and policy variables count as any resource.
+func scopeOf(docs []*policy.Document, action string) scope {
+	var sc scope
+	for _, d := range docs {
+		for _, s := range d.Statements {
+			if s.Effect != policy.Allow || !coversAction(s, action) {
+				continue
+			}
+			if !s.ResourceSet || s.NotResourceSet {
+				sc.any = true
+				continue
+			}
+			for _, r := range s.Resource {
+				if r == "*" || strings.Contains(r, "${") {
+					sc.any = true
+				} else {
+					sc.patterns = append(sc.patterns, r)
+				}
+			}
+		}
+	}
+	return sc
+}
+
+func coversAction(s *policy.Statement, action string) bool {
+	list := s.Action
+	if s.NotActionSet {
+		list = s.NotAction
+	}
+	m := false
+	for _, a := range list {
+		if policy.MatchAction(a, action) {
+			m = true
+			break
+		}
+	}
+	return m != s.NotActionSet
+}

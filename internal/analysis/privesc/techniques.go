@@ -1,0 +1,288 @@
+package privesc
+
+import (
+	"strings"
+
+	"github.com/awsgraph/awsgraph/internal/analysis/trust"
+	"github.com/awsgraph/awsgraph/internal/policy"
+)
+
+// credentialActions give P another user's credentials (an access key, a
+// console password).
+var credentialActions = []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+
+// credentials: P creates credentials for another user U and signs in as U.
+func (a *analyzer) credentials(p *node) {
+	for _, action := range credentialActions {
+		a.targets(p, action, a.users, func(u *node) {
+			if u == p {
+				return
+			}
+			a.add(&Edge{From: p, To: u, Technique: action, Category: catBecome, Actions: []string{action},
+				Resource: u.arn, outcome: request(p.p, p.in, action, u.arn, nil, nil)})
+		})
+	}
+}
+
+// trustFor is a trust policy naming principal arn, the one an attacker
+// writes with iam:UpdateAssumeRolePolicy.
+func trustFor(arn string) *policy.Document {
+	return policy.MustParse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"` + arn + `"},"Action":"sts:AssumeRole"}}`)
+}
+
+// trustUpdate: P rewrites role R's trust policy to name itself, then
+// assumes R (its own boundary, SCPs and denies must allow sts:AssumeRole on
+// R). Reserved and service-linked roles are refused by Evaluate.
+func (a *analyzer) trustUpdate(p *node) {
+	const action = "iam:UpdateAssumeRolePolicy"
+	var tp *policy.Document
+	a.targets(p, action, a.roles, func(r *node) {
+		if r == p {
+			return
+		}
+		o := request(p.p, p.in, action, r.arn, nil, nil)
+		if !o.ok {
+			return
+		}
+		if tp == nil {
+			tp = trustFor(p.arn)
+		}
+		o = o.and(request(p.p, p.in, "sts:AssumeRole", r.arn, nil, tp))
+		a.add(&Edge{From: p, To: r, Technique: action, Category: catBecome,
+			Actions: []string{action, "sts:AssumeRole"}, Resource: r.arn, outcome: o})
+	})
+}
+
+// passRoleTechnique is a service that runs code as a role passed to it.
+type passRoleTechnique struct {
+	service string // the service principal the role must trust
+	// actions (with the resource each is evaluated on; ACCOUNT is
+	// replaced by P's account) that create and run the resource.
+	actions   [][2]string
+	needsProf bool // the role must be in an instance profile (EC2)
+}
+
+// Function, stack, project... names are chosen by the attacker: the service
+// actions are evaluated on a wildcard ARN of the resource type in P's
+// account, which grants naming every resource (or "*") match.
+var passRoleTechniques = []passRoleTechnique{
+	{"lambda.amazonaws.com", [][2]string{{"lambda:CreateFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}, {"lambda:InvokeFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}}, false},
+	{"lambda.amazonaws.com", [][2]string{{"lambda:CreateFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}, {"lambda:CreateEventSourceMapping", "*"}}, false},
+	{"lambda.amazonaws.com", [][2]string{{"lambda:CreateFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}, {"lambda:CreateFunctionUrlConfig", "arn:aws:lambda:*:ACCOUNT:function:*"}}, false},
+	{"ec2.amazonaws.com", [][2]string{{"ec2:RunInstances", "*"}}, true},
+	{"cloudformation.amazonaws.com", [][2]string{{"cloudformation:CreateStack", "arn:aws:cloudformation:*:ACCOUNT:stack/*"}}, false},
+	{"glue.amazonaws.com", [][2]string{{"glue:CreateDevEndpoint", "*"}}, false},
+	{"ecs-tasks.amazonaws.com", [][2]string{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:RunTask", "*"}}, false},
+	{"codebuild.amazonaws.com", [][2]string{{"codebuild:CreateProject", "arn:aws:codebuild:*:ACCOUNT:project/*"}, {"codebuild:StartBuild", "arn:aws:codebuild:*:ACCOUNT:project/*"}}, false},
+	{"sagemaker.amazonaws.com", [][2]string{{"sagemaker:CreateNotebookInstance", "arn:aws:sagemaker:*:ACCOUNT:notebook-instance/*"}}, false},
+	{"datapipeline.amazonaws.com", [][2]string{{"datapipeline:CreatePipeline", "*"}, {"datapipeline:PutPipelineDefinition", "*"}, {"datapipeline:ActivatePipeline", "*"}}, false},
+}
+
+func (t passRoleTechnique) name() string {
+	parts := []string{"iam:PassRole"}
+	for _, a := range t.actions {
+		parts = append(parts, a[0])
+	}
+	return strings.Join(parts, "+")
+}
+
+// passRole: P passes role R to a service that runs P's code as R
+// (iam:PassRole on R for that service, iam:PassedToService known; R's trust
+// must let the service in, as the trust analysis found).
+func (a *analyzer) passRole(p *node) {
+	a.targets(p, "iam:PassRole", a.roles, func(r *node) {
+		if r == p || len(a.services[r]) == 0 {
+			return
+		}
+		passed := map[string]outcome{} // per service, for this role
+		for _, t := range passRoleTechniques {
+			trusted, ok := a.services[r][t.service]
+			if !ok || (t.needsProf && len(r.p.Entity.Strings("instanceProfileArns")) == 0) {
+				continue
+			}
+			// The service actions do not depend on the role: memoised, and
+			// tried first (they rule most principals out).
+			run := yes
+			actions := []string{"iam:PassRole"}
+			for _, sa := range t.actions {
+				if run = run.and(p.cached(sa[0], strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account))); !run.ok {
+					break
+				}
+				actions = append(actions, sa[0])
+			}
+			if !run.ok {
+				continue
+			}
+			pass, ok := passed[t.service]
+			if !ok {
+				pass = request(p.p, p.in, "iam:PassRole", r.arn, map[string][]string{"iam:PassedToService": {t.service}}, nil)
+				passed[t.service] = pass
+			}
+			a.add(&Edge{From: p, To: r, Technique: t.name(), Category: catBecome, Actions: actions, Resource: r.arn,
+				outcome: trusted.and(pass).and(run)})
+		}
+	})
+}
+
+// takeover: P changes code that already runs as role R: a Lambda function
+// whose execution role is R (lambda:UpdateFunctionCode), an EC2 instance
+// whose profile holds R (ssm:SendCommand with AWS-RunShellScript, or
+// ssm:StartSession).
+func (a *analyzer) takeover(p *node) {
+	if sc := p.scope("lambda:UpdateFunctionCode"); !sc.empty() {
+		for _, f := range a.g.EntitiesOfType(FunctionType) {
+			r := a.byArn[f.String("role")]
+			fn := f.String("arn")
+			if fn == "" {
+				fn = f.Key()
+			}
+			if r == nil || r == p || !sc.covers(fn) {
+				continue
+			}
+			a.add(&Edge{From: p, To: r, Technique: "lambda:UpdateFunctionCode", Category: catBecome,
+				Actions: []string{"lambda:UpdateFunctionCode"}, Resource: fn,
+				outcome: request(p.p, p.in, "lambda:UpdateFunctionCode", fn, nil, nil)})
+		}
+	}
+	send, start := p.scope("ssm:SendCommand"), p.scope("ssm:StartSession")
+	if send.empty() && start.empty() {
+		return
+	}
+	for _, rel := range a.g.RelationshipsOfType(instanceUsesRoleType) {
+		r := a.byArn[rel.ToKey()]
+		inst, ok := a.g.Entity(rel.FromKey())
+		if r == nil || r == p || !ok {
+			continue
+		}
+		arn := inst.String("arn")
+		if arn == "" {
+			arn = inst.Key()
+		}
+		doc := "arn:aws:ssm:" + inst.String("region") + "::document/AWS-RunShellScript"
+		o := request(p.p, p.in, "ssm:SendCommand", arn, nil, nil).and(request(p.p, p.in, "ssm:SendCommand", doc, nil, nil))
+		a.add(&Edge{From: p, To: r, Technique: "ssm:SendCommand", Category: catBecome, Actions: []string{"ssm:SendCommand"}, Resource: arn, outcome: o})
+		a.add(&Edge{From: p, To: r, Technique: "ssm:StartSession", Category: catBecome, Actions: []string{"ssm:StartSession"}, Resource: arn,
+			outcome: request(p.p, p.in, "ssm:StartSession", arn, nil, nil)})
+	}
+}
+
+// grant adds a "grant" edge P → t when the request is allowed and t would
+// be an administrator after it.
+func (a *analyzer) grant(p, t *node, action, resource string, after outcome) {
+	if !after.ok {
+		return
+	}
+	o := request(p.p, p.in, action, resource, nil, nil)
+	if !o.ok {
+		return
+	}
+	a.add(&Edge{From: p, To: t, Technique: action, Category: catGrant, Actions: []string{action}, Resource: resource, outcome: o.and(after)})
+}
+
+// policyGrants: P writes or attaches a policy to a user or role T (itself
+// included), which then may do anything its boundary and SCPs allow.
+func (a *analyzer) policyGrants(p *node) {
+	for _, c := range []struct {
+		action string
+		list   []*node
+	}{
+		{"iam:PutUserPolicy", a.users}, {"iam:AttachUserPolicy", a.users},
+		{"iam:PutRolePolicy", a.roles}, {"iam:AttachRolePolicy", a.roles},
+	} {
+		a.targets(p, c.action, c.list, func(t *node) {
+			a.grant(p, t, c.action, t.arn, a.adminWith(t, []*policy.Document{allowAll}, "", false))
+		})
+	}
+}
+
+// groupGrants: P writes or attaches a policy to a group (every member
+// gains it), or adds a user to a group whose policies would make it an
+// administrator.
+func (a *analyzer) groupGrants(p *node) {
+	put, attach, add := p.scope("iam:PutGroupPolicy"), p.scope("iam:AttachGroupPolicy"), p.scope("iam:AddUserToGroup")
+	if put.empty() && attach.empty() && add.empty() {
+		return
+	}
+	for _, ge := range a.g.EntitiesOfType(GroupType) {
+		gk := ge.Key()
+		for _, u := range a.groups[gk] {
+			after := a.adminWith(u, []*policy.Document{allowAll}, "", false)
+			if put.covers(gk) {
+				a.grant(p, u, "iam:PutGroupPolicy", gk, after)
+			}
+			if attach.covers(gk) {
+				a.grant(p, u, "iam:AttachGroupPolicy", gk, after)
+			}
+		}
+		if !add.covers(gk) {
+			continue
+		}
+		docs, known := a.groupDocs(gk)
+		if !known {
+			continue
+		}
+		members := map[*node]bool{}
+		for _, u := range a.groups[gk] {
+			members[u] = true
+		}
+		for _, u := range a.users {
+			if !members[u] {
+				a.grant(p, u, "iam:AddUserToGroup", gk, a.adminWith(u, docs, "", false))
+			}
+		}
+	}
+}
+
+// groupDocs returns a group's policy documents; known is false when one
+// could not be read.
+func (a *analyzer) groupDocs(gk string) (docs []*policy.Document, known bool) {
+	for _, k := range a.model.AssignedPolicies(gk) {
+		d := a.model.PolicyDoc(k)
+		if d == nil {
+			return nil, false
+		}
+		docs = append(docs, d)
+	}
+	return docs, true
+}
+
+// policyVersions: P creates a new default version of a customer managed
+// policy in effect for T (iam:CreatePolicyVersion with SetAsDefault);
+// Evaluate refuses it on AWS managed policies. iam:SetDefaultPolicyVersion
+// is not modelled: the collection does not read non-default versions.
+func (a *analyzer) policyVersions(p *node) {
+	const action = "iam:CreatePolicyVersion"
+	sc := p.scope(action)
+	if sc.empty() {
+		return
+	}
+	for _, t := range a.nodes {
+		for _, k := range t.p.PolicyKeys {
+			if e, ok := a.g.Entity(k); !ok || e.Type() != trust.ManagedPolicyType || !sc.covers(k) {
+				continue
+			}
+			a.grant(p, t, action, k, a.adminWith(t, nil, k, false))
+		}
+	}
+}
+
+// boundaries: P deletes T's permissions boundary, or replaces it with an
+// allow-all policy (AdministratorAccess exists in every account).
+func (a *analyzer) boundaries(p *node) {
+	for _, c := range []struct {
+		list         []*node
+		del, replace string
+	}{
+		{a.users, "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"},
+		{a.roles, "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"},
+	} {
+		for _, action := range []string{c.del, c.replace} {
+			a.targets(p, action, c.list, func(t *node) {
+				if len(t.p.Boundary) == 0 {
+					return
+				}
+				a.grant(p, t, action, t.arn, a.adminWith(t, nil, "", true))
+			})
+		}
+	}
+}
