@@ -27,7 +27,7 @@ var escalationEdgeProperties = props(
 
 func escalates(from, to, name string) *Relationship {
 	return declareRel(Relationship{Type: name, Class: "MANAGES", From: from, To: to, Direct: true, SetBy: StepPrivesc,
-		Doc: "The source can take control of the target (its credentials, trust, policies or boundary, or code that runs as it); `_key` `<source ARN>|manages:<technique>|<target ARN>`.",
+		Doc:        "The source can take control of the target (its credentials, trust, policies or boundary, or code that runs as it); `_key` `<source ARN>|manages:<technique>|<target ARN>`.",
 		Properties: escalationEdgeProperties})
 }
 
