@@ -12,6 +12,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/service/apigateway"
 	"github.com/awsgraph/awsgraph/internal/service/configservice"
 	"github.com/awsgraph/awsgraph/internal/service/ec2"
+	"github.com/awsgraph/awsgraph/internal/service/elbv2"
 	"github.com/awsgraph/awsgraph/internal/service/iam"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
 	"github.com/awsgraph/awsgraph/internal/service/s3"
@@ -23,6 +24,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	for _, svc := range []func(*awsclient.Session) []engine.Step{
 		account.Steps,
 		ec2.Steps,
+		elbv2.Steps,
 		iam.Steps,
 		s3.Steps,
 		lambda.Steps,
