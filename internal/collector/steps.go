@@ -4,6 +4,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/analysis/instanceroles"
 	"github.com/awsgraph/awsgraph/internal/analysis/lambdagroups"
 	"github.com/awsgraph/awsgraph/internal/analysis/policies"
+	"github.com/awsgraph/awsgraph/internal/analysis/reachability"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
@@ -36,6 +37,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	// Analyses read the collected graph only.
 	collection := steps
 	steps = append(steps, sgrules.Steps()...)
+	steps = append(steps, reachability.Steps()...)
 	steps = append(steps, trust.Steps()...)
 	steps = append(steps, instanceroles.Steps()...)
 	steps = append(steps, lambdagroups.Steps()...)

@@ -278,19 +278,19 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 	}
 	webPorts := []string{"tcp:22", "tcp:80", "tcp:443", "tcp:8080", "icmp:8"}
 	cases := []struct {
-		id                 string
-		exposed, reachable bool
-		ports              []string
+		id      string
+		exposed bool
+		ports   []string
 	}{
-		{pubID, true, true, webPorts},
-		{privID, true, false, webPorts},
-		{dbID, false, false, []string{}},
+		{pubID, true, webPorts},
+		{privID, true, webPorts},
+		{dbID, false, []string{}},
 	}
 	for _, cs := range cases {
 		e := inst(cs.id)
-		if e["internetExposed"] != cs.exposed || e["internetReachable"] != cs.reachable || !reflect.DeepEqual(e["internetOpenPorts"], cs.ports) {
-			t.Errorf("%s (public ip %v): exposed %v reachable %v ports %v; want %v %v %v", cs.id, e["publicIpAddress"],
-				e["internetExposed"], e["internetReachable"], e["internetOpenPorts"], cs.exposed, cs.reachable, cs.ports)
+		if e["internetExposed"] != cs.exposed || !reflect.DeepEqual(e["internetOpenPorts"], cs.ports) {
+			t.Errorf("%s (public ip %v): exposed %v ports %v; want %v %v", cs.id, e["publicIpAddress"],
+				e["internetExposed"], e["internetOpenPorts"], cs.exposed, cs.ports)
 		}
 	}
 	if inst(pubID)["publicIpAddress"] == nil || inst(privID)["publicIpAddress"] != nil {

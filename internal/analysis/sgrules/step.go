@@ -42,7 +42,7 @@ func Steps() []engine.Step {
 		Relationships: Relationships(),
 		Properties: []engine.PropertyDecl{
 			{Type: m.TypeSecurityGroup, Properties: []string{"allowsInternetIngress", "internetIngressPorts"}},
-			{Type: m.TypeInstance, Properties: []string{"internetOpenPorts", "internetReachablePorts", "internetExposed", "internetReachable"}},
+			{Type: m.TypeInstance, Properties: []string{"internetOpenPorts", "internetExposed"}},
 		},
 		DependsOn: []string{m.StepVPCs, m.StepSubnets, m.StepSecurityGroups, m.StepInstances},
 		Run:       run,
