@@ -82,7 +82,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout), newExplainReachability(stdout))
 	return root
 }
 

@@ -15,6 +15,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -206,8 +207,9 @@ func NewLoadBalancerEntity(sc Scope, lb types.LoadBalancer) graph.Entity {
 }
 
 // NewListenerEntity converts a listener; targetGroupArns are the groups its
-// default and rule actions forward to.
-func NewListenerEntity(sc Scope, l Listener) graph.Entity {
+// default and rule actions forward to; address (the data model's
+// ApplicationEndpoint address) is <protocol>://<load balancer DNS name>:<port>.
+func NewListenerEntity(sc Scope, l Listener, lbDNS string) graph.Entity {
 	arn := aws.ToString(l.ListenerArn)
 	groups := forwardedGroups(l.DefaultActions)
 	for _, r := range l.Rules {
@@ -217,6 +219,7 @@ func NewListenerEntity(sc Scope, l Listener) graph.Entity {
 	e.Set(lm.PropARN, arn).
 		Set(lm.PropLoadBalancerArn, l.LoadBalancerArn).
 		Set(lm.PropPort, l.Port).
+		Set("address", strings.ToLower(string(l.Protocol))+"://"+lbDNS+":"+portString(l.Port)).
 		Set(lm.PropProtocol, nilIfEmpty(string(l.Protocol))).
 		Set(lm.PropTargetGroupArns, uniqSorted(groups)).
 		Set("ruleCount", len(l.Rules)).

@@ -59,7 +59,7 @@ func step(s *awsclient.Session) engine.Step {
 				return err
 			}
 			ix := indexes{vpcs: keyIndex(sc.Job, m.TypeVPC, "vpcId"), groups: keyIndex(sc.Job, m.TypeSecurityGroup, m.PropGroupID),
-				instances: keyIndex(sc.Job, m.TypeInstance, "instanceId"), lbTypes: map[string]string{}}
+				instances: keyIndex(sc.Job, m.TypeInstance, "instanceId"), lbTypes: map[string]string{}, lbDNS: map[string]string{}}
 			for _, r := range res {
 				if err := add(sc, s, Scope{AccountID: s.AccountID, Region: r.Region}, r.Items, ix); err != nil {
 					return err
@@ -72,7 +72,7 @@ func step(s *awsclient.Session) engine.Step {
 
 type indexes struct {
 	vpcs, groups, instances map[string]string
-	lbTypes                 map[string]string // LB ARN → entity type
+	lbTypes, lbDNS          map[string]string // LB ARN → entity type, DNS name
 }
 
 func keyIndex(job *engine.Job, typ, idProp string) map[string]string {
@@ -87,6 +87,7 @@ func add(sc *engine.StepContext, s *awsclient.Session, scope Scope, r *Region, i
 	for _, lb := range r.LoadBalancers {
 		e := NewLoadBalancerEntity(scope, lb)
 		ix.lbTypes[e.Key()] = e.Type()
+		ix.lbDNS[e.Key()] = aws.ToString(lb.DNSName)
 		if err := regional.AddOwned(sc, s, e); err != nil {
 			return err
 		}
@@ -104,11 +105,14 @@ func add(sc *engine.StepContext, s *awsclient.Session, scope Scope, r *Region, i
 		}
 	}
 	groups := map[string]bool{}
-	for _, tg := range r.TargetGroups {
+	for _, tg := range r.TargetGroups { // before the listeners that connect to them
 		groups[aws.ToString(tg.TargetGroupArn)] = true
+		if err := addTargetGroup(sc, s, scope, tg, ix); err != nil {
+			return err
+		}
 	}
 	for _, l := range r.Listeners {
-		e := NewListenerEntity(scope, l)
+		e := NewListenerEntity(scope, l, ix.lbDNS[aws.ToString(l.LoadBalancerArn)])
 		if err := regional.AddOwned(sc, s, e); err != nil {
 			return err
 		}
@@ -122,11 +126,6 @@ func add(sc *engine.StepContext, s *awsclient.Session, scope Scope, r *Region, i
 					return err
 				}
 			}
-		}
-	}
-	for _, tg := range r.TargetGroups {
-		if err := addTargetGroup(sc, s, scope, tg, ix); err != nil {
-			return err
 		}
 	}
 	return nil
