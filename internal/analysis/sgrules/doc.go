@@ -5,19 +5,17 @@
 // or group, or a mapped Network, Host or foreign/peered group), plus the
 // Internet-exposure properties of groups (allowsInternetIngress,
 // internetIngressPorts) and instances (internetOpenPorts, internetExposed).
-// Whether the Internet really reaches an instance is the reachability
-// analysis's internetReachable (internal/analysis/reachability).
+// internetReachable and internetReachablePorts, used below, are set by the
+// reachability analysis (internal/analysis/reachability).
 //
 // Port lists are strings such as "tcp:22", "tcp:80-443", "udp:*", "icmp:8",
 // "icmp:3/4", "50:*" or "*" (all traffic); see MergePorts.
 //
-// Which hosts with a public address does a group open to the world on SSH?
-// Against the SQLite store:
+// Which hosts have SSH open to the world? Against the SQLite store:
 //
 //	SELECT e.key FROM entities e
 //	WHERE e.type = 'aws_ec2_instance'
-//	  AND json_extract(e.json, '$.internetExposed') = 1
-//	  AND json_extract(e.json, '$.publicIpAddress') IS NOT NULL
+//	  AND json_extract(e.json, '$.internetReachable') = 1
 //	  AND EXISTS (SELECT 1 FROM json_each(e.json, '$.internetOpenPorts') p
 //	    WHERE p.value IN ('*', 'tcp:*', 'tcp:22')
 //	       OR (p.value LIKE 'tcp:%-%'
