@@ -7,6 +7,7 @@ package reachability
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,6 +128,44 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 		"aws_ec2_network_acl", "aws_alb", "aws_nlb", "aws_lb_listener", "aws_lb_target_group"} {
 		if r.Entities.TotalByType[typ] == 0 {
 			t.Errorf("no %s entity in the graph", typ)
+		}
+	}
+}
+
+// Unknown is never safe: with one input of the analysis refused at the wire
+// (route tables, network ACLs, or a target group's targets), the next run
+// must keep every instance's reachability from the last good run — not
+// recompute it from half the inputs (which would, for example, drop the
+// ALB's targets or open the NACL-denied SSH port).
+func TestReachabilityKeptWhenAnInputIsDenied_WireFakeDenial(t *testing.T) {
+	srv := testbed.Server(t)
+	acct := testbed.NewAccountID(t)
+	a := seed(t, srv, acct)
+	dir := t.TempDir()
+	collect(t, srv.URL, acct, dir)
+	good := map[string]reach{}
+	for role, id := range a.instances {
+		good[role] = stored(t, dir, id)
+	}
+	if !good["app1"].Reachable || !good["web"].Reachable {
+		t.Fatalf("the good run is not the expected one: %+v", good)
+	}
+	for _, op := range []string{"ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "elasticloadbalancing:DescribeTargetHealth"} {
+		fp := srv.NewFaultProxy(t)
+		f := &testbed.Fault{Match: func(r *http.Request, body []byte) bool { return testbed.Operation(r, body) == op },
+			Status: 403, Body: testbed.AWSQueryError("AccessDenied", "User is not authorized to perform: "+op)}
+		if strings.HasPrefix(op, "ec2:") {
+			f.Body = testbed.EC2Error("UnauthorizedOperation", "You are not authorized to perform this operation.")
+		}
+		fp.Add(f)
+		collect(t, fp.URL, acct, dir)
+		if fp.Fired(f) == 0 {
+			t.Errorf("%s: the fault never fired", op)
+		}
+		for role, id := range a.instances {
+			if got := stored(t, dir, id); !reflect.DeepEqual(got, good[role]) {
+				t.Errorf("%s denied: %s is %+v, was %+v", op, role, got, good[role])
+			}
 		}
 	}
 }
