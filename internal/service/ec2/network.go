@@ -320,7 +320,15 @@ func gatewayStep(s *awsclient.Session) engine.Step {
 					return gatewayPage{es, vs}, err
 				})
 				if err != nil {
-					sc.Partial(err, partial...)
+					// Every region refused this kind: partial in each of
+					// them (the other kinds were read and stay complete).
+					regionErrs := []error{err}
+					if j, ok := err.(interface{ Unwrap() []error }); ok {
+						regionErrs = j.Unwrap()
+					}
+					for _, e := range regionErrs {
+						sc.Partial(e, partial...)
+					}
 					continue
 				}
 				for _, r := range res {
