@@ -67,7 +67,9 @@ type analyzer struct {
 	functions    map[string]graph.Entity   // key
 	listeners    map[string][]graph.Entity // LB ARN
 	targetGroups map[string]graph.Entity   // ARN
-	res          *Result
+	// internetCache: region/groupId/family → the group's rules from the Internet.
+	internetCache map[string][]ruleHit
+	res           *Result
 }
 
 func rk(region, id string) string { return region + "/" + id }
@@ -99,7 +101,7 @@ func newAnalyzer(in Input) *analyzer {
 		mainRT: map[string]RouteTable{}, aclBySubnet: map[string]ACL{}, defaultACL: map[string]ACL{}, attached: map[string][]string{},
 		groups: map[string]graph.Entity{}, prefixLists: map[string][]string{}, instances: map[string]graph.Entity{},
 		byPrivateIP: map[string]graph.Entity{}, functions: map[string]graph.Entity{}, listeners: map[string][]graph.Entity{},
-		targetGroups: map[string]graph.Entity{}, res: &Result{Verdicts: map[string]*Verdict{}}}
+		targetGroups: map[string]graph.Entity{}, internetCache: map[string][]ruleHit{}, res: &Result{Verdicts: map[string]*Verdict{}}}
 	for _, s := range in.Subnets {
 		a.subnets[rk(s.String(m.PropRegion), s.String("subnetId"))] = s
 	}

@@ -48,13 +48,22 @@ func (a *analyzer) groupRules(region string, groupIDs []string, f func(groupID s
 
 // internetRules are the ingress rules of the groups that admit the whole
 // Internet of one family.
+// Decoded once per group and family (groups are shared by many instances).
 func (a *analyzer) internetRules(region string, groupIDs []string, v6 bool) []ruleHit {
 	var out []ruleHit
-	a.groupRules(region, groupIDs, func(gid string, r m.Rule, p netip.Prefix, ok bool) {
-		if ok && p.Bits() == 0 && p.Addr().Is6() == v6 {
-			out = append(out, ruleHit{groupID: gid, ruleID: sgrules.RuleID(r), ports: sgrules.RulePorts(r)})
+	for _, gid := range groupIDs {
+		k := rk(region, gid) + "/" + family(v6)
+		hits, ok := a.internetCache[k]
+		if !ok {
+			a.groupRules(region, []string{gid}, func(gid string, r m.Rule, p netip.Prefix, ok bool) {
+				if ok && p.Bits() == 0 && p.Addr().Is6() == v6 {
+					hits = append(hits, ruleHit{groupID: gid, ruleID: sgrules.RuleID(r), ports: sgrules.RulePorts(r)})
+				}
+			})
+			a.internetCache[k] = hits
 		}
-	})
+		out = append(out, hits...)
+	}
 	return out
 }
 
