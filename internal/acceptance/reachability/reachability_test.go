@@ -79,6 +79,7 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 	a := seed(t, srv, acct)
 	dir := t.TempDir()
 	collect(t, srv.URL, acct, dir)
+	checkCalls(t, dir)
 	cases := []struct {
 		role  string
 		want  reach
@@ -166,6 +167,55 @@ func TestReachabilityKeptWhenAnInputIsDenied_WireFakeDenial(t *testing.T) {
 			if got := stored(t, dir, id); !reflect.DeepEqual(got, good[role]) {
 				t.Errorf("%s denied: %s is %+v, was %+v", op, role, got, good[role])
 			}
+		}
+	}
+}
+
+// byOperation finds the summary's API call counts, wherever they sit.
+func byOperation(v any) map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		if b, ok := x["byOperation"].(map[string]any); ok {
+			return b
+		}
+		for _, c := range x {
+			if b := byOperation(c); b != nil {
+				return b
+			}
+		}
+	case []any:
+		for _, c := range x {
+			if b := byOperation(c); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// checkCalls: one paginated Describe per type in the one region; per load
+// balancer one DescribeListeners, per HTTP listener one DescribeRules, per
+// target group one DescribeTargetHealth (the APIs have no bulk form).
+func checkCalls(t *testing.T, dir string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "out", "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary any
+	if err := json.Unmarshal(data, &summary); err != nil {
+		t.Fatal(err)
+	}
+	calls := byOperation(summary)
+	want := map[string]float64{
+		"ec2:DescribeInternetGateways": 1, "ec2:DescribeEgressOnlyInternetGateways": 1, "ec2:DescribeNatGateways": 1,
+		"ec2:DescribeRouteTables": 1, "ec2:DescribeNetworkAcls": 1,
+		"elasticloadbalancing:DescribeLoadBalancers": 1, "elasticloadbalancing:DescribeTargetGroups": 1,
+		"elasticloadbalancing:DescribeListeners": 3, "elasticloadbalancing:DescribeRules": 2, "elasticloadbalancing:DescribeTargetHealth": 3,
+	}
+	for op, n := range want {
+		if calls[op] != n {
+			t.Errorf("%s called %v times, want %v (all calls: %v)", op, calls[op], n, calls)
 		}
 	}
 }
