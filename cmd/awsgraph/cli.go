@@ -83,7 +83,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newOrg(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout), newDiff(stdout), newView(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newOrg(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout), newDiff(stdout), newView(stdout), newExplainReachability(stdout))
 	return root
 }
 

@@ -116,6 +116,8 @@ func iamPrefix(serviceID string) string {
 		return "apigateway"
 	case "Resource Groups Tagging API":
 		return "tag"
+	case "Elastic Load Balancing v2", "Elastic Load Balancing":
+		return "elasticloadbalancing" // both versions share one IAM prefix
 	}
 	return strings.ToLower(strings.ReplaceAll(serviceID, " ", ""))
 }

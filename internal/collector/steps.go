@@ -5,6 +5,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/analysis/lambdagroups"
 	"github.com/awsgraph/awsgraph/internal/analysis/policies"
 	"github.com/awsgraph/awsgraph/internal/analysis/privesc"
+	"github.com/awsgraph/awsgraph/internal/analysis/reachability"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
@@ -13,6 +14,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/service/apigateway"
 	"github.com/awsgraph/awsgraph/internal/service/configservice"
 	"github.com/awsgraph/awsgraph/internal/service/ec2"
+	"github.com/awsgraph/awsgraph/internal/service/elbv2"
 	"github.com/awsgraph/awsgraph/internal/service/iam"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
 	"github.com/awsgraph/awsgraph/internal/service/s3"
@@ -24,6 +26,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	for _, svc := range []func(*awsclient.Session) []engine.Step{
 		account.Steps,
 		ec2.Steps,
+		elbv2.Steps,
 		iam.Steps,
 		s3.Steps,
 		lambda.Steps,
@@ -37,6 +40,7 @@ func AllSteps(s *awsclient.Session) []engine.Step {
 	steps = append(steps, sgrules.Steps()...)
 	scps := trust.NewSCPSet(s.AccountID, s.ServiceControlPolicies)
 	steps = append(steps, trust.StepsWith(trust.Options{SCPs: scps})...)
+	steps = append(steps, reachability.Steps()...)
 	steps = append(steps, instanceroles.Steps()...)
 	steps = append(steps, lambdagroups.Steps()...)
 	steps = append(steps, privesc.StepsWith(scps)...)

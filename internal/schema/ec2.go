@@ -94,7 +94,7 @@ var Instance = declare(Entity{
 	Type: TypeInstance, SetBy: StepInstances, Class: []string{"Host"}, AWS: true, Regional: true,
 	Key: "instance ARN `arn:<p>:ec2:<region>:<account>:instance/<id>`",
 	Doc: "An instance (DescribeInstances). The Host class requires the inventory properties; those EC2 cannot tell are null.",
-	Properties: []Property{
+	Properties: append([]Property{
 		str("instanceId", "the instance id"),
 		str("instanceType", "the instance type"),
 		str("imageId", "the AMI"),
@@ -139,9 +139,7 @@ var Instance = declare(Entity{
 		str("publicDnsName", "the public DNS name"),
 		strs("internetOpenPorts", "ports a group admits from the Internet, whatever the address").by(StepSGRules),
 		boolean("internetExposed", "a group admits the Internet (the weaker fact)").by(StepSGRules),
-		strs("internetReachablePorts", "ports open to the Internet on a public address").by(StepSGRules),
-		boolean("internetReachable", "reachable from the Internet on some port").by(StepSGRules),
-	},
+	}, reachabilityProperties...),
 })
 
 // Volume is an EBS volume.

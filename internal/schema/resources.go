@@ -36,7 +36,7 @@ var Bucket = declare(Entity{
 var Function = declare(Entity{
 	Type: TypeFunction, SetBy: StepLambdaFunctions, Class: []string{"Function", "Workload"}, AWS: true, Regional: true,
 	Key: "unqualified function ARN", Doc: "A Lambda function (ListFunctions); environment variable names only, never values.",
-	Properties: []Property{
+	Properties: append([]Property{
 		str("arn", "the function ARN"), str("functionName", "the name"), str("runtime", "the runtime"),
 		str("handler", "the handler"), str("memorySize", "MB (a string in the Function schema)"),
 		num("timeout", "seconds"), num("ephemeralStorageSize", "MB of /tmp"), strs("architectures", "x86_64, arm64"),
@@ -48,7 +48,7 @@ var Function = declare(Entity{
 		str("vpcId", "its VPC"), strs("subnetIds", "its subnets"), strs("securityGroupIds", "its groups"),
 		strs("environmentVariableNames", "names only, never values"),
 		str("stateReason", "why the function is in its state"), str("deadLetterTargetArn", "the dead-letter queue or topic"),
-	},
+	}, reachabilityProperties...),
 })
 
 // RestAPI is an API Gateway REST API.
@@ -89,7 +89,7 @@ var ConfigRule = declare(Entity{
 
 // Internet is the data model's global Internet.
 var Internet = declare(Entity{
-	Type: TypeInternet, SetBy: StepSGRules, Class: []string{"Internet", "Network"},
+	Type: TypeInternet, SetBy: StepSGRules, AlsoSetBy: []string{StepReachability}, Class: []string{"Internet", "Network"},
 	Key: "`global:internet`", Doc: "The Internet, source of ALLOWS for rules open to `0.0.0.0/0` or `::/0`.",
 	Properties: []Property{
 		str("CIDR", "`0.0.0.0/0`"), str("CIDRv6", "`::/0`"), boolean("public", "true"), boolean("internal", "false"),

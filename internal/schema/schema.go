@@ -61,8 +61,10 @@ type Entity struct {
 	// never writes an entity of this type (JupiterOne or another
 	// integration holds it).
 	External bool
-	// SetBy names the step that writes entities of the type.
+	// SetBy names the step that writes entities of the type; AlsoSetBy
+	// other steps that may write the same entity (the Internet).
 	SetBy      string
+	AlsoSetBy  []string
 	Key        string // how `_key` is formed
 	Doc        string
 	Properties []Property
@@ -178,7 +180,7 @@ func (e *Entity) DerivedBy(step string) []string {
 func EntitiesSetBy(step string) []*Entity {
 	var out []*Entity
 	for _, e := range Entities() {
-		if e.SetBy == step {
+		if e.SetBy == step || slices.Contains(e.AlsoSetBy, step) {
 			out = append(out, e)
 		}
 	}

@@ -43,6 +43,7 @@ type DemoFacts struct {
 	Buckets      []string
 	Function     string // ARN in the first region
 	RestAPI      string
+	LoadBalancer string // internet-facing ALB in the first region, forwarding to WebInstance
 }
 
 type demo struct {
@@ -165,6 +166,7 @@ func (d *demo) network(region string) {
 	}
 	d.f.WebInstance = aws.ToString(web.Instances[0].InstanceId)
 	d.f.DBInstance = aws.ToString(db.Instances[0].InstanceId)
+	d.edge(region, d.f.CustomVPC, d.f.PublicSubnet, aws.ToString(priv.Subnet.SubnetId), d.f.WebInstance)
 	data, err := c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "b"), Size: aws.Int32(100), VolumeType: ec2types.VolumeTypeGp3, Encrypted: aws.Bool(true),
 		TagSpecifications: ec2Tags(ec2types.ResourceTypeVolume, "Name", "demo-db-data")})
 	d.check("data volume", err)

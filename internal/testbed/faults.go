@@ -217,14 +217,14 @@ func S3Error(code, msg string) string {
 }
 
 // ErrorFault answers matching requests with an AWS error in the protocol of
-// service (the signing name: ec2, iam, sts, s3, lambda, apigateway, config,
-// tagging), as AWS itself would send it.
+// service (the signing name: ec2, iam, sts, elasticloadbalancing, s3,
+// lambda, apigateway, config, tagging), as AWS itself would send it.
 func ErrorFault(service string, match func(*http.Request, []byte) bool, status int, code, msg string) *Fault {
 	f := &Fault{Match: match, Status: status}
 	switch service {
 	case "ec2":
 		f.Body = EC2Error(code, msg)
-	case "iam", "sts":
+	case "iam", "sts", "elasticloadbalancing":
 		f.Body = AWSQueryError(code, msg)
 	case "s3":
 		f.Body = S3Error(code, msg)

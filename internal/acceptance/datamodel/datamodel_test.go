@@ -50,7 +50,8 @@ func TestDemoAccountConformsToDataModel(t *testing.T) {
 	// seed; a type vanishing would make the check vacuous for it.
 	for _, typ := range []string{"aws_account", "aws_ec2_instance", "aws_ec2_vpc", "aws_ec2_subnet", "aws_ec2_volume",
 		"aws_ec2_security_group", "aws_iam_user", "aws_iam_role", "aws_iam_managed_policy", "aws_lambda_function",
-		"aws_apigateway_rest_api", "aws_s3_bucket", "aws_config_rule", "internet"} {
+		"aws_apigateway_rest_api", "aws_s3_bucket", "aws_config_rule", "internet",
+		"aws_ec2_internet_gateway", "aws_ec2_route_table", "aws_ec2_network_acl", "aws_alb", "aws_lb_listener", "aws_lb_target_group"} {
 		if r.Entities.TotalByType[typ] == 0 {
 			t.Errorf("no %s entity in the demo graph", typ)
 		}

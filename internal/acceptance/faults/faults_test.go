@@ -217,7 +217,7 @@ func inRegion(region string) func(*http.Request, []byte) bool {
 
 // collectionServices are the services the collector reads (STS only assumes
 // the role: its faults are configuration and authentication errors).
-var collectionServices = []string{"ec2", "iam", "s3", "lambda", "apigateway", "config", "tagging"}
+var collectionServices = []string{"ec2", "iam", "s3", "lambda", "apigateway", "config", "tagging", "elasticloadbalancing"}
 
 func denied(svc string, match func(*http.Request, []byte) bool) *testbed.Fault {
 	switch svc {
@@ -243,7 +243,7 @@ func throttled(svc string, match func(*http.Request, []byte) bool) *testbed.Faul
 
 func serverError(svc string, match func(*http.Request, []byte) bool) *testbed.Fault {
 	switch svc {
-	case "ec2", "iam", "s3":
+	case "ec2", "iam", "s3", "elasticloadbalancing":
 		return testbed.ErrorFault(svc, match, 500, "InternalError", "We encountered an internal error. Please try again.")
 	}
 	return testbed.ErrorFault(svc, match, 503, "ServiceUnavailableException", "Service unavailable")

@@ -449,24 +449,13 @@ func (a *analyzer) exposure(in Input) {
 				v6 = append(v6, ex.v6...)
 			}
 		}
-		hasPublicV4 := i.String(m.PropPublicIP) != "" || len(i.Strings("publicIpAddresses")) > 0
-		hasV6 := len(i.Strings(m.PropIPv6Addresses)) > 0
-		// What the Internet can actually reach: the IPv4 Internet's ports if
-		// the instance has a public IPv4 address, the IPv6 Internet's if it
-		// has an IPv6 address (a rule from ::/0 does not open an IPv4-only
-		// instance).
-		var reach []Ports
-		if hasPublicV4 {
-			reach = append(reach, v4...)
-		}
-		if hasV6 {
-			reach = append(reach, v6...)
-		}
 		a.res.InstanceProps[i.Key()] = map[string]any{
-			"internetOpenPorts":      MergePorts(append(append([]Ports(nil), v4...), v6...)),
-			"internetReachablePorts": MergePorts(reach),
-			"internetExposed":        len(v4)+len(v6) > 0,
-			"internetReachable":      len(reach) > 0,
+			// Exposure only: a group admits the Internet. Whether the
+			// Internet really gets there (routes, network ACLs, addresses,
+			// load balancers) is the reachability analysis's
+			// internetReachable.
+			"internetOpenPorts": MergePorts(append(append([]Ports(nil), v4...), v6...)),
+			"internetExposed":   len(v4)+len(v6) > 0,
 		}
 	}
 }

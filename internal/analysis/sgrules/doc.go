@@ -4,8 +4,9 @@
 // peer → group, egress: group → peer; the Internet, a collected VPC, subnet
 // or group, or a mapped Network, Host or foreign/peered group), plus the
 // Internet-exposure properties of groups (allowsInternetIngress,
-// internetIngressPorts) and instances (internetOpenPorts, internetExposed,
-// internetReachable).
+// internetIngressPorts) and instances (internetOpenPorts, internetExposed).
+// internetReachable and internetReachablePorts, used below, are set by the
+// reachability analysis (internal/analysis/reachability).
 //
 // Port lists are strings such as "tcp:22", "tcp:80-443", "udp:*", "icmp:8",
 // "icmp:3/4", "50:*" or "*" (all traffic); see MergePorts.

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	_ "modernc.org/sqlite"
 
+	"github.com/awsgraph/awsgraph/internal/analysis/reachability"
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
@@ -22,6 +23,8 @@ import (
 	"github.com/awsgraph/awsgraph/internal/service/account"
 	"github.com/awsgraph/awsgraph/internal/service/ec2"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	"github.com/awsgraph/awsgraph/internal/service/elbv2"
+	"github.com/awsgraph/awsgraph/internal/service/lambda"
 	"github.com/awsgraph/awsgraph/internal/testbed"
 )
 
@@ -52,6 +55,14 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 	must(c.ModifySubnetAttribute(ctx, &sdkec2.ModifySubnetAttributeInput{SubnetId: pubSub.SubnetId,
 		MapPublicIpOnLaunch: &types.AttributeBooleanValue{Value: aws.Bool(true)}}))
 	privSub := must(c.CreateSubnet(ctx, &sdkec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.0.2.0/24")})).Subnet
+	// The VPC's main route table sends 0.0.0.0/0 to an Internet gateway, so
+	// the public instance is really reachable (internetReachable is the
+	// reachability analysis's, which this run includes).
+	igw := must(c.CreateInternetGateway(ctx, &sdkec2.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayId
+	must(c.AttachInternetGateway(ctx, &sdkec2.AttachInternetGatewayInput{InternetGatewayId: igw, VpcId: vpc.VpcId}))
+	mainRT := must(c.DescribeRouteTables(ctx, &sdkec2.DescribeRouteTablesInput{Filters: []types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{aws.ToString(vpc.VpcId)}}, {Name: aws.String("association.main"), Values: []string{"true"}}}})).RouteTables[0]
+	must(c.CreateRoute(ctx, &sdkec2.CreateRouteInput{RouteTableId: mainRT.RouteTableId, DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: igw}))
 	plist := must(c.CreateManagedPrefixList(ctx, &sdkec2.CreateManagedPrefixListInput{PrefixListName: aws.String("partners"),
 		AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(5), Entries: []types.AddPrefixListEntry{
 			{Cidr: aws.String("203.0.113.0/24"), Description: aws.String("partner a")}, {Cidr: aws.String("198.51.100.0/24")}}})).PrefixList
@@ -103,7 +114,14 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 
 	sess := srv.Session(t, acct)
 	sess.Regions = []string{region}
-	steps := append(append(account.Steps(sess), ec2.Steps(sess)...), sgrules.Steps()...)
+	var steps []engine.Step
+	for _, ss := range [][]engine.Step{account.Steps(sess), ec2.Steps(sess), lambda.Steps(sess), elbv2.Steps(sess), sgrules.Steps(), reachability.Steps()} {
+		for _, st := range ss {
+			if st.ID != "build-lambda-function-role-relationships" { // needs IAM, which this run does not read
+				steps = append(steps, st)
+			}
+		}
+	}
 	before := sess.Calls.Snapshot()
 	res, err := engine.Run(ctx, engine.NewJob(), steps, engine.Options{DescribeError: func(err error) engine.Failure {
 		p, r, why := awsclient.Describe(err)

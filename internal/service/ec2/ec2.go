@@ -39,6 +39,9 @@ func Steps(s *awsclient.Session) []engine.Step {
 		securityGroupStep(s),
 		instanceStep(s),
 		volumeStep(s),
+		gatewayStep(s),
+		routeTableStep(s),
+		networkACLStep(s),
 	}
 }
 

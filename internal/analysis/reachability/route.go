@@ -1,0 +1,71 @@
+package reachability
+
+import (
+	"strings"
+
+	"github.com/awsgraph/awsgraph/internal/graph"
+	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+)
+
+// RouteTable is a route table as the analysis reads it.
+type RouteTable struct {
+	ID     string
+	VPCID  string
+	Main   bool
+	Routes []m.Route
+}
+
+// RouteTableOf reads a stored route table.
+func RouteTableOf(e graph.Entity) RouteTable {
+	rt := RouteTable{ID: e.String(m.PropRouteTableID), VPCID: e.String(m.PropVPCID), Main: e[m.PropMain] == true}
+	for _, raw := range e.Strings(m.PropRoutes) {
+		if r, err := m.DecodeRoute(raw); err == nil {
+			rt.Routes = append(rt.Routes, r)
+		}
+	}
+	return rt
+}
+
+// InternetRoute finds the table's default route to an Internet gateway
+// attached to its VPC, for IPv4 (0.0.0.0/0) or IPv6 (::/0). A NAT gateway,
+// an egress-only gateway or a blackhole route lets nothing in. attached maps
+// an Internet gateway id to the VPCs it is attached to.
+func (rt RouteTable) InternetRoute(v6 bool, attached map[string][]string) (m.Route, bool) {
+	for _, r := range rt.Routes {
+		dest := r.DestinationCIDR
+		if v6 {
+			dest = r.DestinationIPv6CIDR
+		}
+		if dest != "0.0.0.0/0" && dest != "::/0" || r.State == "blackhole" {
+			continue
+		}
+		if r.TargetKind != "gateway" || !strings.HasPrefix(r.Target, "igw-") {
+			continue
+		}
+		for _, v := range attached[r.Target] {
+			if v == rt.VPCID {
+				return r, true
+			}
+		}
+	}
+	return m.Route{}, false
+}
+
+// DefaultRoute describes where the table sends the family's default
+// traffic, for explanations ("nat-gateway nat-1", "none").
+func (rt RouteTable) DefaultRoute(v6 bool) string {
+	for _, r := range rt.Routes {
+		dest := r.DestinationCIDR
+		if v6 {
+			dest = r.DestinationIPv6CIDR
+		}
+		if dest == "0.0.0.0/0" || dest == "::/0" {
+			s := r.TargetKind + " " + r.Target
+			if r.State == "blackhole" {
+				s += " (blackhole)"
+			}
+			return s
+		}
+	}
+	return "none"
+}

@@ -1,0 +1,98 @@
+// Package reachability is the true Internet-reachability analysis (issue
+// 12): a step (analyze-internet-reachability) that reads the collected graph
+// — never AWS — and decides, per address family, whether the Internet can
+// open a connection to each instance (and each Lambda function behind an
+// application load balancer), on which ports, and which way.
+//
+// Direct: a public IPv4 (or an IPv6) address; the subnet's effective route
+// table (explicit association, else the VPC's main table) sends 0.0.0.0/0
+// (::/0) to an Internet gateway attached to the VPC (a NAT or egress-only
+// gateway lets nothing in); a security-group rule from 0.0.0.0/0 (::/0)
+// admits the port; the subnet's network ACL allows it inbound and the
+// ephemeral range 1024-65535 outbound (rule numbers in order, first match
+// wins, final deny).
+//
+// Through a load balancer: an internet-facing ALB or NLB, with a subnet
+// passing the same route and ACL checks for the listener port, whose groups
+// (when it has any) admit the port from the Internet, exposes each
+// registered target of the groups the listener forwards to on the target's
+// port — when the target's groups admit the load balancer (a rule naming
+// its group, or a CIDR covering its VPC or subnets). Each open listener is
+// an Internet ALLOWS load-balancer edge.
+//
+// Results: internetReachable, internetReachablePorts (merged as
+// sgrules.MergePorts) and internetReachableVia (a list: "direct" first,
+// then load balancer ARNs, sorted). When any input could not be read in a
+// region, the step writes nothing there and the last run's values are kept
+// (engine: derived steps with partial inputs).
+package reachability
+
+import (
+	"context"
+
+	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
+	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
+	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
+	lm "github.com/awsgraph/awsgraph/internal/service/elbv2/elbv2model"
+	"github.com/awsgraph/awsgraph/internal/service/lambda"
+)
+
+// StepID is the analysis step.
+const StepID = schema.StepReachability
+
+// Properties are the derived properties the step sets on instances and
+// functions.
+var Properties = []string{"internetReachable", "internetReachablePorts", "internetReachableVia"}
+
+// Steps returns the analysis step.
+func Steps() []engine.Step {
+	keyInputs := []string{lambda.FunctionType}
+	for _, r := range schema.SetBy(sgrules.StepID) {
+		keyInputs = append(keyInputs, r.Type) // rule edges are read by no one here; their unknown rule ids do not matter
+	}
+	return []engine.Step{engine.Declare(engine.Step{
+		ID: StepID, Name: "Analyze Internet reachability (routes, network ACLs, security groups, load balancers)",
+		DependsOn: []string{m.StepVPCs, m.StepSubnets, m.StepSecurityGroups, m.StepInstances, m.StepGateways, m.StepRouteTables,
+			m.StepNetworkACLs, lm.StepID, lambda.StepID, sgrules.StepID},
+		KeyInputs: keyInputs,
+		Run:       run,
+	})}
+}
+
+// InputFrom reads the analysis input from a set of entities (a job's or a
+// store's).
+func InputFrom(ofType func(string) []graph.Entity) Input {
+	return Input{
+		Instances: ofType(m.TypeInstance), Functions: ofType(lambda.FunctionType),
+		VPCs: ofType(m.TypeVPC), Subnets: ofType(m.TypeSubnet), Groups: ofType(m.TypeSecurityGroup), PrefixLists: ofType(m.TypePrefixList),
+		RouteTables: ofType(m.TypeRouteTable), NetworkACLs: ofType(m.TypeNetworkACL), InternetGateways: ofType(m.TypeInternetGateway),
+		LoadBalancers: append(ofType(lm.TypeALB), ofType(lm.TypeNLB)...), Listeners: ofType(lm.TypeListener), TargetGroups: ofType(lm.TypeTargetGroup),
+	}
+}
+
+func run(ctx context.Context, sc *engine.StepContext) error {
+	res := Analyze(InputFrom(sc.Job.EntitiesOfType))
+	if len(res.Listeners) > 0 && !sc.Job.HasKey(sgrules.InternetKey) {
+		if err := sc.AddEntity(sgrules.InternetEntity()); err != nil {
+			return err
+		}
+	}
+	for _, r := range res.Listeners {
+		if err := sc.AddRelationship(r); err != nil {
+			return err
+		}
+	}
+	reachable := 0
+	for key, v := range res.Verdicts {
+		props := v.Props()
+		if props["internetReachable"] == true {
+			reachable++
+		}
+		sc.SetProperties(key, props)
+	}
+	sc.Count("internetReachable", reachable)
+	sc.Count("openListeners", len(res.Listeners))
+	return nil
+}
