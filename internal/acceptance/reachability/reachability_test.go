@@ -111,9 +111,9 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 		}
 	}
 	// One Internet ALLOWS edge per open listener: the public ALB's and the NLB's, not the internal ALB's.
-	out, errOut, _ := awsgraph(t, dir, "query", "--db", filepath.Join(dir, "awsgraph.db"),
+	out, errOut, _ := awsgraph(t, dir, "query", "--format", "csv", "--db", filepath.Join(dir, "awsgraph.db"),
 		"SELECT to_key, json_extract(json, '$.port') FROM relationships WHERE from_key = 'global:internet' AND type IN ('internet_allows_aws_alb', 'internet_allows_aws_nlb') ORDER BY 1")
-	want := []string{a.alb + "\t443", a.nlb + "\t9000"}
+	want := []string{a.alb + ",443", a.nlb + ",9000"}
 	sort.Strings(want)
 	if got := strings.Split(strings.TrimSpace(out), "\n"); len(got) == 0 || !reflect.DeepEqual(got[1:], want) {
 		t.Errorf("Internet ALLOWS load balancer edges:\n%s%s\nwant %v", out, errOut, want)
