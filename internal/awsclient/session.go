@@ -53,6 +53,9 @@ type Options struct {
 	ExtraAPIOptions []func(*middleware.Stack) error
 	// Timeouts bound each HTTP attempt; zero fields take the defaults.
 	Timeouts Timeouts
+	// RateLimit paces this session's requests with buckets of its own (zero:
+	// no pacing beyond the retry backoff).
+	RateLimit RateLimit
 }
 
 // Timeouts bound every AWS call's attempts, so one stalled connection fails
@@ -93,6 +96,8 @@ type Session struct {
 	Partition string
 	RoleArn   string
 	Calls     *CallCounter
+	// Limiter is the session's own rate limiter (nil: no pacing).
+	Limiter *Limiter
 	// PathStyle is true when an endpoint override is in force: S3 virtual-host
 	// addressing does not work against an emulator on a loopback address.
 	PathStyle bool
@@ -136,6 +141,11 @@ func DefaultRegion(partition string) string {
 // Connect assumes the role and verifies the account it lands in.
 func Connect(ctx context.Context, opts Options, partition, wantAccount string) (*Session, error) {
 	calls := NewCallCounter()
+	limiter := NewLimiter(opts.RateLimit)
+	apiOptions := []func(*middleware.Stack) error{calls.Middleware()}
+	if limiter != nil {
+		apiOptions = append(apiOptions, limiter.Middleware())
+	}
 	maxAttempts, maxBackoff := opts.MaxAttempts, opts.MaxBackoff
 	if opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
 		// An emulator does not throttle, and answers operations it lacks
@@ -155,7 +165,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 				so.RateLimiter = ratelimit.None
 			})
 		}),
-		config.WithAPIOptions(append([]func(*middleware.Stack) error{calls.Middleware()}, opts.ExtraAPIOptions...)),
+		config.WithAPIOptions(append(apiOptions, opts.ExtraAPIOptions...)),
 		config.WithHTTPClient(opts.Timeouts.httpClient()),
 	}
 	if opts.Region != "" {
@@ -218,6 +228,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		Partition: partition,
 		RoleArn:   opts.RoleArn,
 		Calls:     calls,
+		Limiter:   limiter,
 		PathStyle: opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "",
 	}, nil
 }
