@@ -174,7 +174,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	if opts.EndpointURL != "" {
 		loadOpts = append(loadOpts, config.WithBaseEndpoint(opts.EndpointURL))
 	}
-	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !credentialsConfigured() {
+	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !CredentialsConfigured() {
 		// An emulator accepts any key; without one, the SDK would end its
 		// credential chain at the EC2 metadata service and fail slowly.
 		opts.BaseCredentials = credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")
@@ -233,10 +233,10 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	}, nil
 }
 
-// credentialsConfigured reports whether the environment names any source of
+// CredentialsConfigured reports whether the environment names any source of
 // AWS credentials (keys, a profile, web identity, a container or shared
 // credentials file).
-func credentialsConfigured() bool {
+func CredentialsConfigured() bool {
 	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"} {
 		if os.Getenv(k) != "" {
@@ -267,4 +267,29 @@ func (s *Session) S3Options(o *s3.Options) {
 	if s.PathStyle {
 		o.UsePathStyle = true
 	}
+}
+
+// ServiceConfig is the SDK configuration of the service's own calls (SQS),
+// made with the base credentials, not an instance's role: the endpoint
+// override applies, and against an emulator with no credentials anywhere,
+// placeholder keys are used as in Connect.
+func ServiceConfig(ctx context.Context, endpointURL, region string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if endpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(endpointURL))
+		if !CredentialsConfigured() {
+			opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")))
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, fmt.Errorf("loading AWS SDK configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return cfg, nil
 }
