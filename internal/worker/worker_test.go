@@ -121,8 +121,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // runsByInstance counts the store's runs per instance.
 func runsByInstance(t *testing.T, dsn string) map[string]int {
@@ -304,4 +308,3 @@ func waitFor(cmd *exec.Cmd, d time.Duration) error {
 		return fmt.Errorf("did not finish within %v", d)
 	}
 }
-
