@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"regexp"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -108,7 +107,7 @@ func runWorker(cmd *cobra.Command, f *workerFlags, stdout, stderr io.Writer) err
 	}
 	ctx, stop := signalContext(cmd.Context())
 	defer stop()
-	awsCfg, err := awsclient.ServiceConfig(ctx, s.EndpointURL, queueRegion(s.QueueURL))
+	awsCfg, err := awsclient.ServiceConfig(ctx, s.EndpointURL, settings.QueueRegion(s.QueueURL))
 	if err != nil {
 		return &exitError{exitFailed, err}
 	}
@@ -137,18 +136,4 @@ func workerLogLevel(f *workerFlags) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
-}
-
-var sqsHost = regexp.MustCompile(`^https://sqs[.-]([a-z0-9-]+)\.amazonaws\.com`)
-
-// queueRegion is the region in an SQS queue URL, or "" (the SDK's own
-// resolution: AWS_REGION, the profile) for another host such as an emulator.
-func queueRegion(url string) string {
-	if os.Getenv("AWS_REGION") != "" || os.Getenv("AWS_DEFAULT_REGION") != "" {
-		return ""
-	}
-	if m := sqsHost.FindStringSubmatch(url); m != nil {
-		return m[1]
-	}
-	return ""
 }

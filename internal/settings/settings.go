@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"regexp"
 	"strconv"
 )
 
@@ -161,3 +163,18 @@ func (s Settings) String() string { return s.LogValue().String() }
 
 // GoString is String, for %#v.
 func (s Settings) GoString() string { return s.String() }
+
+var sqsHost = regexp.MustCompile(`^https://sqs[.-]([a-z0-9-]+)\.amazonaws\.com`)
+
+// QueueRegion is the region of an SQS queue URL when the environment names
+// none (AWS_REGION, AWS_DEFAULT_REGION), else "" (the SDK's own resolution;
+// also for another host, such as an emulator).
+func QueueRegion(url string) string {
+	if os.Getenv("AWS_REGION") != "" || os.Getenv("AWS_DEFAULT_REGION") != "" {
+		return ""
+	}
+	if m := sqsHost.FindStringSubmatch(url); m != nil {
+		return m[1]
+	}
+	return ""
+}

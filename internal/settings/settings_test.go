@@ -66,3 +66,18 @@ func TestJupiterOneMissing(t *testing.T) {
 		t.Errorf("missing %v", m)
 	}
 }
+
+func TestQueueRegionFromURL(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	if r := QueueRegion("https://sqs.eu-west-2.amazonaws.com/123456789012/q"); r != "eu-west-2" {
+		t.Errorf("region %q", r)
+	}
+	if r := QueueRegion("http://127.0.0.1:5000/123456789012/q"); r != "" {
+		t.Errorf("emulator URL gave region %q", r)
+	}
+	t.Setenv("AWS_REGION", "us-west-2")
+	if r := QueueRegion("https://sqs.eu-west-2.amazonaws.com/123456789012/q"); r != "" {
+		t.Errorf("AWS_REGION set, yet %q", r)
+	}
+}
