@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awsgraph/awsgraph/internal/instance"
+	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
 	"github.com/awsgraph/awsgraph/internal/testbed"
 	"github.com/awsgraph/awsgraph/internal/worker"
 )
@@ -306,5 +308,45 @@ func waitFor(cmd *exec.Cmd, d time.Duration) error {
 		_ = cmd.Process.Kill()
 		<-done
 		return fmt.Errorf("did not finish within %v", d)
+	}
+}
+
+// With SQLite and --concurrency 4, instances are written one at a time:
+// none is refused by the store's lock, and every one is whole in the store.
+func TestWorkerIntoSQLiteWithConcurrency(t *testing.T) {
+	srv := testbed.Server(t)
+	q := newQueues(t, srv.URL, 2)
+	accounts, events := seedAccounts(t, srv, 4)
+	if err := worker.Enqueue(context.Background(), q.client, q.url, events); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "store.db")
+	cmd, stderr, stdout := startWorker(t, srv.URL, "--queue-url", q.url, "--until-empty", "--concurrency", "4", "--db", db)
+	if err := waitFor(cmd, 5*time.Minute); err != nil {
+		t.Fatalf("worker: %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+	}
+	if strings.Contains(stderr.String(), "in use by another") {
+		t.Errorf("an instance was refused by the store's lock:\n%s", stderr)
+	}
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.Query(context.Background(), `SELECT instance_id, json_extract(json, '$.name') FROM entities WHERE type = 'aws_iam_user'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[1]] = r[0]
+	}
+	for _, a := range accounts {
+		if got["probe-"+a] != "inst-"+a {
+			t.Errorf("account %s's user is owned by %q in the store", a, got["probe-"+a])
+		}
+	}
+	if c := q.counts(t, q.url); c != [3]int{} {
+		t.Errorf("queue not empty: %v", c)
 	}
 }
