@@ -1,46 +1,50 @@
-// Command awsgraph-lambda runs awsgraph as an AWS Lambda function: the
-// invocation event is the same JSON document `awsgraph collect --event`
-// reads, and the function returns the run summary. Graph files go to
-// $AWSGRAPH_OUTPUT (default /tmp/.j1-integration; Lambda's only writable
-// disk). When JUPITERONE_API_KEY and JUPITERONE_ACCOUNT are both set, a
-// run that succeeded is then uploaded to JupiterOne as `awsgraph sync`
-// does (JUPITERONE_API_BASE_URL overrides the API's address); a failed
-// upload fails the invocation.
+// Command awsgraph-lambda runs awsgraph as an AWS Lambda function
+// (provided.al2023, the binary named bootstrap). One function takes three
+// kinds of event:
+//
+//   - a direct invocation: the instance event `awsgraph collect --event`
+//     reads; it answers the run summary, or fails the invocation;
+//   - an SQS event batch (an event source mapping with
+//     ReportBatchItemFailures), each record's body one instance event; it
+//     answers batchItemFailures naming exactly the records that failed (an
+//     invalid event, a refused AssumeRole, a failed run — a partial run is
+//     not a failure), so SQS retries only those and, after the redrive
+//     count, moves them to the dead-letter queue;
+//   - {"action": "discoverOrganization", ...}: organization discovery,
+//     whose instance events are sent to $AWSGRAPH_QUEUE_URL.
+//
+// Settings come from the environment, the same variables the worker reads
+// (internal/settings): AWSGRAPH_POSTGRES_DSN or AWSGRAPH_DB, AWSGRAPH_OUTPUT
+// (default /tmp/.j1-integration, Lambda's only writable disk),
+// AWSGRAPH_ENDPOINT_URL, AWSGRAPH_QUEUE_URL, AWSGRAPH_CONCURRENCY (records of
+// a batch run at once; default 1), JUPITERONE_API_KEY + JUPITERONE_ACCOUNT
+// (upload each run; JUPITERONE_API_BASE_URL overrides the API's address).
+// Event bodies and the DSN are never logged.
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/awsgraph/awsgraph/internal/collector"
-	"github.com/awsgraph/awsgraph/internal/sink/jupiterone"
+	"github.com/awsgraph/awsgraph/internal/settings"
 )
 
 func main() {
-	out := os.Getenv("AWSGRAPH_OUTPUT")
-	if out == "" {
-		out = "/tmp/.j1-integration"
-	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	key, account := os.Getenv("JUPITERONE_API_KEY"), os.Getenv("JUPITERONE_ACCOUNT")
-	lambda.Start(func(ctx context.Context, ev json.RawMessage) (*collector.Summary, error) {
-		sum, err := collector.HandleEvent(ctx, ev, out, "", log)
-		if err != nil || key == "" || account == "" {
-			return sum, err
-		}
-		res, err := jupiterone.Upload(ctx, out, jupiterone.Options{
-			BaseURL: os.Getenv("JUPITERONE_API_BASE_URL"), APIKey: key, Account: account, Logger: log,
-		})
-		if err != nil {
-			return sum, fmt.Errorf("collected, but the upload to JupiterOne failed: %w", err)
-		}
-		log.Info("uploaded to JupiterOne", "job", res.JobID, "status", res.Status, "entities", res.Entities,
-			"relationships", res.Relationships, "counters", res.Counters)
-		return sum, nil
-	})
+	s, err := settings.FromEnv(os.Getenv)
+	if err != nil {
+		log.Error("bad configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	if s.OutputDir == "" {
+		s.OutputDir = "/tmp/.j1-integration"
+	}
+	fn, err := newFunction(s, log)
+	if err != nil {
+		log.Error("bad configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(fn.invoke)
 }

@@ -29,7 +29,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/history"
 	"github.com/awsgraph/awsgraph/internal/instance"
-	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/settings"
 	"github.com/awsgraph/awsgraph/internal/sink/jupiterone"
 	"github.com/awsgraph/awsgraph/internal/sink/postgres"
 	"github.com/awsgraph/awsgraph/internal/sink/sqlite"
@@ -83,7 +83,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newOrg(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout), newDiff(stdout), newView(stdout), newExplainReachability(stdout))
+	root.AddCommand(newCollect(stdout, stderr), newSync(stdout, stderr), newOrg(stdout, stderr), newImport(stdout), newSteps(stdout), newQuery(stdout), newVersion(stdout), newDiff(stdout), newView(stdout), newExplainReachability(stdout), newWorker(stdout, stderr))
 	return root
 }
 
@@ -307,32 +307,10 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 // testSteps overrides the step list (tests); nil means every step.
 var testSteps func(*awsclient.Session) []engine.Step
 
-// noCollectionSucceeded returns an error when the run had collection steps
-// (steps that call AWS: non-empty Permissions) and none of them succeeded,
-// even partly: the role could read nothing, and a graph of analyses over
-// nothing is not a successful run. The account step does not count: its
-// entity comes from the assumed identity, so it succeeds for any role.
+// noCollectionSucceeded is collector.NoCollectionSucceeded (the worker and
+// the Lambda function judge a run the same way).
 func noCollectionSucceeded(steps []engine.Step, results []engine.StepResult) error {
-	collection := map[string]bool{}
-	for _, s := range steps {
-		if len(s.Permissions) > 0 && s.ID != account.StepID {
-			collection[s.ID] = true
-		}
-	}
-	n := 0
-	for _, r := range results {
-		if !collection[r.ID] {
-			continue
-		}
-		n++
-		if r.Status == engine.StatusSuccess || r.Status == engine.StatusPartial {
-			return nil
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	return fmt.Errorf("no collection step succeeded (%d of %d failed): the role could read nothing; check the role's permissions policies (awsgraph steps lists the permissions each step needs)", n, n)
+	return collector.NoCollectionSucceeded(steps, results)
 }
 
 // interrupted is the cause of the collect context's cancellation when a
@@ -820,7 +798,7 @@ func sortedKeys(m map[string]int) []string {
 
 // envPostgresDSN names the environment variable that can hold the DSN (so
 // that a password need not be on the command line).
-const envPostgresDSN = "AWSGRAPH_POSTGRES_DSN"
+const envPostgresDSN = settings.EnvPostgresDSN
 
 const postgresDSNHelp = "use a graph store in PostgreSQL instead of SQLite: a libpq URL or key=value DSN " +
 	"(postgres://user:password@host:5432/db?sslmode=require); default $" + envPostgresDSN + "; never logged"

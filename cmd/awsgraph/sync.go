@@ -16,14 +16,15 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/awsgraph/awsgraph/internal/settings"
 	"github.com/awsgraph/awsgraph/internal/sink/jupiterone"
 )
 
 // The environment that authenticates an upload to JupiterOne.
 const (
-	envJ1APIKey  = "JUPITERONE_API_KEY"
-	envJ1Account = "JUPITERONE_ACCOUNT"
-	envJ1BaseURL = "JUPITERONE_API_BASE_URL" // default of --api-base-url
+	envJ1APIKey  = settings.EnvJ1APIKey
+	envJ1Account = settings.EnvJ1Account
+	envJ1BaseURL = settings.EnvJ1APIBaseURL // default of --api-base-url
 )
 
 // testSyncOptions lets tests shorten the retry and poll delays.

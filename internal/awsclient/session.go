@@ -55,6 +55,9 @@ type Options struct {
 	ExtraAPIOptions []func(*middleware.Stack) error
 	// Timeouts bound each HTTP attempt; zero fields take the defaults.
 	Timeouts Timeouts
+	// RateLimit paces this session's requests with buckets of its own (zero:
+	// no pacing beyond the retry backoff).
+	RateLimit RateLimit
 }
 
 // Timeouts bound every AWS call's attempts, so one stalled connection fails
@@ -95,6 +98,8 @@ type Session struct {
 	Partition string
 	RoleArn   string
 	Calls     *CallCounter
+	// Limiter is the session's own rate limiter (nil: no pacing).
+	Limiter *Limiter
 	// PathStyle is true when an endpoint override is in force: S3 virtual-host
 	// addressing does not work against an emulator on a loopback address.
 	PathStyle bool
@@ -142,6 +147,11 @@ func DefaultRegion(partition string) string {
 // Connect assumes the role and verifies the account it lands in.
 func Connect(ctx context.Context, opts Options, partition, wantAccount string) (*Session, error) {
 	calls := NewCallCounter()
+	limiter := NewLimiter(opts.RateLimit)
+	apiOptions := []func(*middleware.Stack) error{calls.Middleware()}
+	if limiter != nil {
+		apiOptions = append(apiOptions, limiter.Middleware())
+	}
 	maxAttempts, maxBackoff := opts.MaxAttempts, opts.MaxBackoff
 	if opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
 		// An emulator does not throttle, and answers operations it lacks
@@ -161,7 +171,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 				so.RateLimiter = ratelimit.None
 			})
 		}),
-		config.WithAPIOptions(append([]func(*middleware.Stack) error{calls.Middleware()}, opts.ExtraAPIOptions...)),
+		config.WithAPIOptions(append(apiOptions, opts.ExtraAPIOptions...)),
 		config.WithHTTPClient(opts.Timeouts.httpClient()),
 	}
 	if opts.Region != "" {
@@ -170,7 +180,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	if opts.EndpointURL != "" {
 		loadOpts = append(loadOpts, config.WithBaseEndpoint(opts.EndpointURL))
 	}
-	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !credentialsConfigured() {
+	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !CredentialsConfigured() {
 		// An emulator accepts any key; without one, the SDK would end its
 		// credential chain at the EC2 metadata service and fail slowly.
 		opts.BaseCredentials = credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")
@@ -224,14 +234,15 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		Partition: partition,
 		RoleArn:   opts.RoleArn,
 		Calls:     calls,
+		Limiter:   limiter,
 		PathStyle: opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "",
 	}, nil
 }
 
-// credentialsConfigured reports whether the environment names any source of
+// CredentialsConfigured reports whether the environment names any source of
 // AWS credentials (keys, a profile, web identity, a container or shared
 // credentials file).
-func credentialsConfigured() bool {
+func CredentialsConfigured() bool {
 	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"} {
 		if os.Getenv(k) != "" {
@@ -262,4 +273,29 @@ func (s *Session) S3Options(o *s3.Options) {
 	if s.PathStyle {
 		o.UsePathStyle = true
 	}
+}
+
+// ServiceConfig is the SDK configuration of the service's own calls (SQS),
+// made with the base credentials, not an instance's role: the endpoint
+// override applies, and against an emulator with no credentials anywhere,
+// placeholder keys are used as in Connect.
+func ServiceConfig(ctx context.Context, endpointURL, region string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if endpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(endpointURL))
+		if !CredentialsConfigured() {
+			opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")))
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, fmt.Errorf("loading AWS SDK configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return cfg, nil
 }

@@ -239,3 +239,11 @@ func (m *Moto) Session(t testing.TB, account string) *awsclient.Session {
 
 // CI reports whether the tests run under CI.
 func CI() bool { return strings.EqualFold(os.Getenv("CI"), "true") }
+
+// PID is the moto_server's process id (benchmarks read its CPU time).
+func (m *Moto) PID() int {
+	if m == nil || m.cmd == nil || m.cmd.Process == nil {
+		return 0
+	}
+	return m.cmd.Process.Pid
+}
