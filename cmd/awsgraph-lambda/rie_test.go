@@ -125,7 +125,7 @@ func TestLambdaUnderRuntimeInterfaceEmulator(t *testing.T) {
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", freeAddr(t), bootstrap)
 	cmd.Env = append(os.Environ(), "AWSGRAPH_ENDPOINT_URL="+srv.URL, "AWSGRAPH_DB="+db, "AWSGRAPH_OUTPUT="+filepath.Join(dir, "out"),
 		"AWS_ACCESS_KEY_ID=collectorkey", "AWS_SECRET_ACCESS_KEY=collectorsecret", "AWS_REGION=us-east-1")
-	var logs bytes.Buffer
+	var logs testbed.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -104,12 +103,12 @@ func event(acct string) instance.Event {
 }
 
 // startWorker runs `awsgraph worker` against the proxy; stderr is collected.
-func startWorker(t *testing.T, endpoint string, args ...string) (*exec.Cmd, *syncBuffer, *bytes.Buffer) {
+func startWorker(t *testing.T, endpoint string, args ...string) (*exec.Cmd, *testbed.SyncBuffer, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(testbed.Binary(t), append([]string{"worker", "--endpoint-url", endpoint, "--wait-time", "1s",
 		"--retry-delay", "0s", "--visibility-timeout", "30s", "--rate-limit", "0"}, args...)...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=collectorkey", "AWS_SECRET_ACCESS_KEY=collectorsecret", "AWS_REGION=us-east-1")
-	stderr, stdout := &syncBuffer{}, &bytes.Buffer{}
+	stderr, stdout := &testbed.SyncBuffer{}, &bytes.Buffer{}
 	cmd.Stderr, cmd.Stdout = stderr, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -117,18 +116,6 @@ func startWorker(t *testing.T, endpoint string, args ...string) (*exec.Cmd, *syn
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	return cmd, stderr, stdout
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // runsByInstance counts the store's runs per instance.
 func runsByInstance(t *testing.T, dsn string) map[string]int {
