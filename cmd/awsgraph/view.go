@@ -140,20 +140,5 @@ type textQuerier struct {
 }
 
 func (q textQuerier) Query(ctx context.Context, text string) ([][]string, error) {
-	rows, err := query.RunSQL(ctx, q.db, q.readOnlyTx, text)
-	if err != nil {
-		return nil, err
-	}
-	out := [][]string{rows.Columns}
-	for _, vals := range rows.Values {
-		row := make([]string, len(vals))
-		for i, v := range vals {
-			row[i] = "NULL" // as the stores' own Query writes it
-			if v != nil {
-				row[i] = fmt.Sprint(v)
-			}
-		}
-		out = append(out, row)
-	}
-	return out, nil
+	return query.RunText(ctx, q.db, q.readOnlyTx, text)
 }

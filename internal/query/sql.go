@@ -177,3 +177,24 @@ func RunSQL(ctx context.Context, db *sql.DB, readOnlyTx bool, text string) (*Row
 	}
 	return out, rows.Err()
 }
+
+// RunText is RunSQL with the answer as text: the header row, then each row
+// with NULL written "NULL" (what `awsgraph query` prints for SQL).
+func RunText(ctx context.Context, db *sql.DB, readOnlyTx bool, text string) ([][]string, error) {
+	rows, err := RunSQL(ctx, db, readOnlyTx, text)
+	if err != nil {
+		return nil, err
+	}
+	out := [][]string{rows.Columns}
+	for _, vals := range rows.Values {
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = "NULL"
+			if v != nil {
+				row[i] = fmt.Sprint(v)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}

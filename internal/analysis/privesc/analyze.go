@@ -226,20 +226,20 @@ func (a *analyzer) readAssumes() {
 // matched only against the ARNs that start with its literal prefix.
 func (a *analyzer) targets(n *node, action string, list []*node, fn func(t *node)) {
 	sc := n.scope(action)
-	if sc.any {
+	if sc.Any {
 		for _, t := range list {
 			fn(t)
 		}
 		return
 	}
-	if len(sc.patterns) == 0 {
+	if len(sc.Patterns) == 0 {
 		return
 	}
 	var seen map[*node]bool
-	if len(sc.patterns) > 1 {
+	if len(sc.Patterns) > 1 {
 		seen = map[*node]bool{}
 	}
-	for _, pat := range sc.patterns {
+	for _, pat := range sc.Patterns {
 		for _, t := range a.matching(list, pat) {
 			if seen != nil {
 				if seen[t] {
@@ -319,7 +319,7 @@ func sortEdges(es []*Edge) {
 // technique on some resource.
 func (a *analyzer) mayTakeOver(n *node) bool {
 	for _, action := range []string{"lambda:UpdateFunctionCode", "ssm:SendCommand", "ssm:StartSession"} {
-		if !n.scope(action).empty() {
+		if !n.scope(action).Empty() {
 			return true
 		}
 	}

@@ -2,7 +2,6 @@ package privesc
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/policy"
@@ -89,64 +88,8 @@ func request(p *trust.Principal, in input, action, resource string, extra map[st
 	return fromResult(r)
 }
 
-// scope is where a principal's Allow statements could grant an action: any
-// resource, or the listed Resource patterns (a superset; Evaluate decides).
-type scope struct {
-	any      bool
-	patterns []string
-}
+// scope is where a principal's Allow statements could grant an action.
+type scope = policy.AllowScope
 
-func (s scope) empty() bool { return !s.any && len(s.patterns) == 0 }
-
-// covers reports whether some pattern may match arn.
-func (s scope) covers(arn string) bool {
-	if s.any {
-		return true
-	}
-	for _, p := range s.patterns {
-		if policy.MatchResource(p, arn) {
-			return true
-		}
-	}
-	return false
-}
-
-// scopeOf computes the scope of action in docs. NotResource, a missing
-// Resource and policy variables count as any resource.
-func scopeOf(docs []*policy.Document, action string) scope {
-	var sc scope
-	for _, d := range docs {
-		for _, s := range d.Statements {
-			if s.Effect != policy.Allow || !coversAction(s, action) {
-				continue
-			}
-			if !s.ResourceSet || s.NotResourceSet {
-				sc.any = true
-				continue
-			}
-			for _, r := range s.Resource {
-				if r == "*" || strings.Contains(r, "${") {
-					sc.any = true
-				} else {
-					sc.patterns = append(sc.patterns, r)
-				}
-			}
-		}
-	}
-	return sc
-}
-
-func coversAction(s *policy.Statement, action string) bool {
-	list := s.Action
-	if s.NotActionSet {
-		list = s.NotAction
-	}
-	m := false
-	for _, a := range list {
-		if policy.MatchAction(a, action) {
-			m = true
-			break
-		}
-	}
-	return m != s.NotActionSet
-}
+// scopeOf computes the scope of action in docs.
+func scopeOf(docs []*policy.Document, action string) scope { return policy.ScopeOf(action, docs...) }

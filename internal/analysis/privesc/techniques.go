@@ -129,14 +129,14 @@ func (a *analyzer) passRole(p *node) {
 // whose profile holds R (ssm:SendCommand with AWS-RunShellScript, or
 // ssm:StartSession).
 func (a *analyzer) takeover(p *node) {
-	if sc := p.scope("lambda:UpdateFunctionCode"); !sc.empty() {
+	if sc := p.scope("lambda:UpdateFunctionCode"); !sc.Empty() {
 		for _, f := range a.g.EntitiesOfType(FunctionType) {
 			r := a.byArn[f.String("role")]
 			fn := f.String("arn")
 			if fn == "" {
 				fn = f.Key()
 			}
-			if r == nil || r == p || !sc.covers(fn) {
+			if r == nil || r == p || !sc.Covers(fn) {
 				continue
 			}
 			a.add(&Edge{From: p, To: r, Technique: "lambda:UpdateFunctionCode", Category: catBecome,
@@ -145,7 +145,7 @@ func (a *analyzer) takeover(p *node) {
 		}
 	}
 	send, start := p.scope("ssm:SendCommand"), p.scope("ssm:StartSession")
-	if send.empty() && start.empty() {
+	if send.Empty() && start.Empty() {
 		return
 	}
 	for _, rel := range a.g.RelationshipsOfType(instanceUsesRoleType) {
@@ -200,21 +200,21 @@ func (a *analyzer) policyGrants(p *node) {
 // administrator.
 func (a *analyzer) groupGrants(p *node) {
 	put, attach, add := p.scope("iam:PutGroupPolicy"), p.scope("iam:AttachGroupPolicy"), p.scope("iam:AddUserToGroup")
-	if put.empty() && attach.empty() && add.empty() {
+	if put.Empty() && attach.Empty() && add.Empty() {
 		return
 	}
 	for _, ge := range a.g.EntitiesOfType(GroupType) {
 		gk := ge.Key()
 		for _, u := range a.groups[gk] {
 			after := a.adminWith(u, []*policy.Document{allowAll}, "", false)
-			if put.covers(gk) {
+			if put.Covers(gk) {
 				a.grant(p, u, "iam:PutGroupPolicy", gk, after)
 			}
-			if attach.covers(gk) {
+			if attach.Covers(gk) {
 				a.grant(p, u, "iam:AttachGroupPolicy", gk, after)
 			}
 		}
-		if !add.covers(gk) {
+		if !add.Covers(gk) {
 			continue
 		}
 		docs, known := a.groupDocs(gk)
@@ -253,12 +253,12 @@ func (a *analyzer) groupDocs(gk string) (docs []*policy.Document, known bool) {
 func (a *analyzer) policyVersions(p *node) {
 	const action = "iam:CreatePolicyVersion"
 	sc := p.scope(action)
-	if sc.empty() {
+	if sc.Empty() {
 		return
 	}
 	for _, t := range a.nodes {
 		for _, k := range t.p.PolicyKeys {
-			if e, ok := a.g.Entity(k); !ok || e.Type() != trust.ManagedPolicyType || !sc.covers(k) {
+			if e, ok := a.g.Entity(k); !ok || e.Type() != trust.ManagedPolicyType || !sc.Covers(k) {
 				continue
 			}
 			a.grant(p, t, action, k, a.adminWith(t, nil, k, false))

@@ -53,15 +53,7 @@ type principal struct {
 }
 
 // assumeScope is what an identity policy set could allow sts:AssumeRole on.
-type assumeScope struct {
-	any      bool     // some statement may allow it on any resource
-	patterns []string // otherwise the Resource patterns that may allow it
-}
-
-func (s *assumeScope) merge(o assumeScope) {
-	s.any = s.any || o.any
-	s.patterns = append(s.patterns, o.patterns...)
-}
+type assumeScope = policy.AllowScope
 
 // docInfo is a parsed policy entity.
 type docInfo struct {
@@ -90,48 +82,6 @@ func isPlain(d *policy.Document) bool {
 		}
 	}
 	return true
-}
-
-// scopeOf computes the sts:AssumeRole scope of an identity document: the
-// Resource patterns of the Allow statements whose action covers
-// sts:AssumeRole. NotResource, a missing Resource and patterns with policy
-// variables count as "any" (a superset is safe: Evaluate confirms).
-func scopeOf(d *policy.Document) assumeScope {
-	var sc assumeScope
-	for _, s := range d.Statements {
-		if s.Effect != policy.Allow || !statementCoversAction(s, assumeAction) {
-			continue
-		}
-		if !s.ResourceSet || s.NotResourceSet {
-			sc.any = true
-			continue
-		}
-		for _, r := range s.Resource {
-			if r == "*" || strings.Contains(r, "${") {
-				sc.any = true
-			} else {
-				sc.patterns = append(sc.patterns, r)
-			}
-		}
-	}
-	return sc
-}
-
-// statementCoversAction reports whether the Action/NotAction element of s
-// covers action.
-func statementCoversAction(s *policy.Statement, action string) bool {
-	list := s.Action
-	if s.NotActionSet {
-		list = s.NotAction
-	}
-	m := false
-	for _, a := range list {
-		if policy.MatchAction(a, action) {
-			m = true
-			break
-		}
-	}
-	return m != s.NotActionSet
 }
 
 // parser parses policy entities once.
@@ -169,7 +119,7 @@ func (p *parser) policyDoc(key string) *docInfo {
 	}
 	doc.Name = key
 	d.doc = doc
-	d.scope = scopeOf(doc)
+	d.scope = policy.ScopeOf(assumeAction, doc)
 	d.plain = isPlain(doc)
 	return d
 }
@@ -283,7 +233,7 @@ func loadPrincipal(e graph.Entity, typ string, idx int, assigned, groupsOf map[s
 		}
 		pr.docs = append(pr.docs, d.doc)
 		pr.plain = pr.plain && d.plain
-		pr.scope.merge(d.scope)
+		pr.scope.Merge(d.scope)
 	}
 	if b := e.String("permissionsBoundaryArn"); b != "" {
 		sig.WriteString("\x01")
@@ -324,12 +274,12 @@ func indexAccounts(ps []*principal) map[string]*accountIndex {
 			ix = &accountIndex{exact: map[string][]*principal{}, byPattern: map[string][]*principal{}}
 			out[p.account] = ix
 		}
-		if p.scope.any {
+		if p.scope.Any {
 			ix.any = append(ix.any, p)
 			continue
 		}
 		seen := map[string]bool{}
-		for _, pat := range p.scope.patterns {
+		for _, pat := range p.scope.Patterns {
 			if seen[pat] {
 				continue
 			}

@@ -120,7 +120,7 @@ func statementID(s *policy.Statement) string {
 func assumeActionsOf(s *policy.Statement) []string {
 	var out []string
 	for _, a := range trustActions {
-		if statementCoversAction(s, a) {
+		if s.CoversAction(a) {
 			out = append(out, a)
 		}
 	}

@@ -413,47 +413,10 @@ var _ sink.Sink = (*Store)(nil)
 // Query runs one read-only statement (inside a transaction that is rolled
 // back) and returns the header row followed by the rows, as text.
 func (s *Store) Query(ctx context.Context, q string) ([][]string, error) {
-	// Exactly one statement: SQLite would run every statement of the text,
-	// a COMMIT included, escaping the read-only transaction.
-	q, err := query.OneStatement(q)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	out := [][]string{cols}
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		row := make([]string, len(cols))
-		for i, v := range vals {
-			if v.Valid {
-				row[i] = v.String
-			} else {
-				row[i] = "NULL"
-			}
-		}
-		out = append(out, row)
-	}
-	return out, rows.Err()
+	// Exactly one statement (query.OneStatement): SQLite would run every
+	// statement of the text, a COMMIT included, escaping the read-only
+	// transaction.
+	return query.RunText(ctx, s.db, true, q)
 }
 
 // CheckWritable proves the database accepts writes (an empty write
