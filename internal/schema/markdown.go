@@ -94,7 +94,7 @@ type propertySet struct {
 }
 
 // propertySets groups relationship types by identical property lists, so
-// the 120 policy edge types share one table.
+// policy edge types (one per policy type, effect and target) share one table.
 func propertySets() ([]propertySet, map[string]string) {
 	var sets []propertySet
 	names := map[string]string{}
