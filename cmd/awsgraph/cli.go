@@ -832,6 +832,13 @@ func openStore(ctx context.Context, dsnFlag, db string, create bool) (store, err
 		if _, err := os.Stat(db); err != nil {
 			return nil, &exitError{exitConfig, fmt.Errorf("store %s: %w", db, err)}
 		}
+		// A reading command must not add our tables to another
+		// application's file: check it read-only first, as query does.
+		ro, err := sqlite.OpenReadOnly(ctx, db)
+		if err != nil {
+			return nil, &exitError{exitConfig, err}
+		}
+		ro.Close()
 	}
 	st, err := sqlite.Open(db)
 	if err != nil {

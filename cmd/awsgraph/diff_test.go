@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -232,6 +234,18 @@ func TestDiffAndViewRejectBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want exit %d and %q", tc.args, code, stderr, tc.code, tc.want)
 		}
 	}
+	// Another application's SQLite file is refused and left byte for byte.
+	otherApp := filepath.Join(dir, "app.db")
+	makeForeignSQLite(t, otherApp)
+	before, _ := os.ReadFile(otherApp)
+	for _, cmd := range [][]string{{"diff", "--db", otherApp}, {"explain-reachability", "--db", otherApp, "i-1"}} {
+		if code, _, stderr := run(t, cmd...); code != 2 || !strings.Contains(stderr, "store") {
+			t.Errorf("%v on another application's file: exit %d, %q; want exit 2", cmd, code, stderr)
+		}
+	}
+	if after, _ := os.ReadFile(otherApp); !bytes.Equal(before, after) {
+		t.Errorf("another application's SQLite file was changed")
+	}
 	// An existing store with no runs, then with one run only.
 	if code, _, stderr := run(t, "import", "--db", db, "--source", "hr", "--file", writePersons(t, dir)); code != 0 {
 		t.Fatalf("import: %s", stderr)
@@ -261,4 +275,17 @@ func writePersons(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// makeForeignSQLite writes an SQLite database of another application.
+func makeForeignSQLite(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me')`); err != nil {
+		t.Fatal(err)
+	}
 }
