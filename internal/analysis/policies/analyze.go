@@ -296,137 +296,167 @@ func analyzePolicy(res *Result, ix *resourceIndex, accountByID map[string]graph.
 		return
 	}
 	res.Counts["policiesAnalyzed"]++
+	pa := &policyAnalysis{res: res, ix: ix, byTarget: map[string]*edge{}, seenUnknown: map[string]bool{}}
 	// The account "*" resolves to: the policy's own account (customer
 	// policies, inline policies) — AWS-managed policies apply in every
 	// collected account that uses them, which is the one account here.
-	acct, ok := accountByID[p.String("accountId")]
-	if !ok && len(accounts) == 1 {
-		acct, ok = accounts[0], true
-	}
-	var (
-		edges     []*edge
-		byTarget  = map[string]*edge{}
-		unknown   []string
-		seenUnk   = map[string]bool{}
-		allowLvls iamactions.LevelSet
-		admin     bool
-	)
-	get := func(target, typ string, eff policy.Effect) *edge {
-		k := string(eff) + "\x00" + target
-		e := byTarget[k]
-		if e == nil {
-			e = &edge{target: target, targetType: typ, effect: eff}
-			byTarget[k] = e
-			edges = append(edges, e)
-		}
-		return e
+	pa.account, pa.hasAccount = accountByID[p.String("accountId")]
+	if !pa.hasAccount && len(accounts) == 1 {
+		pa.account, pa.hasAccount = accounts[0], true
 	}
 	for _, s := range doc.Statements {
-		if s.Principal != nil || s.NotPrincipal != nil {
-			// A resource-policy statement stored as an identity policy
-			// does not grant the holder anything.
-			res.Counts["statementsWithPrincipal"]++
-			continue
-		}
-		acts := s.Action
-		if s.NotActionSet {
-			acts = s.NotAction
-		}
-		lv, unm := iamactions.Levels(acts, s.NotActionSet)
-		for _, u := range unm {
-			if !seenUnk[u] {
-				seenUnk[u] = true
-				unknown = append(unknown, u)
-			}
-		}
-		starAction := !s.NotActionSet && contains(acts, "*")
-		stmtAdmin := starAction && s.ResourceSet && contains(s.Resource, "*")
-		if s.Effect == policy.Allow {
-			allowLvls |= lv
-			admin = admin || stmtAdmin
-		}
-		cond := conditionBlock(s.Conditions)
-		apply := func(target, typ, pattern string, notRes bool) {
-			e := get(target, typ, s.Effect)
-			if s.NotActionSet {
-				addUnique(&e.notActions, acts)
-			} else {
-				addUnique(&e.actions, acts)
-			}
-			if notRes {
-				addUnique(&e.notResources, s.NotResource)
-			} else {
-				addUnique(&e.resources, []string{pattern})
-			}
-			e.levels |= lv
-			e.admin = e.admin || stmtAdmin
-			if cond == nil {
-				e.unconditional = true
-			} else {
-				e.conditions = append(e.conditions, cond)
-			}
-		}
-		toAccount := func(pattern string, notRes bool) {
-			if !ok {
-				res.Counts["accountWideStatementsWithoutAccount"]++
-				return
-			}
-			apply(acct.Key(), AccountType, pattern, notRes)
-		}
-		switch {
-		case s.NotResourceSet:
-			// "Everything except ...": account-wide, with the exceptions on
-			// the edge (no fan-out to every resource).
-			toAccount("", true)
-		case !s.ResourceSet:
-			res.Counts["statementsWithoutResource"]++
-		default:
-			for _, pat := range s.Resource {
-				if pat == "*" {
-					toAccount(pat, false)
-					continue
-				}
-				if strings.Contains(pat, "${") {
-					// The value depends on the request (e.g. ${aws:username}).
-					res.Counts["resourcePatternsWithPolicyVariables"]++
-					continue
-				}
-				n := 0
-				ix.match(pat, func(arn string) {
-					n++
-					apply(arn, ix.types[arn], pat, false)
-				})
-				if bucket, isObj := s3ObjectBucket(pat); isObj {
-					ix.match(bucket, func(arn string) {
-						if ix.types[arn] == s3BucketType {
-							n++
-							apply(arn, s3BucketType, pat, false)
-						}
-					})
-				}
-				if n == 0 {
-					res.Counts["unmatchedResourcePatterns"]++
-				}
-			}
+		pa.statement(s)
+	}
+	pa.finish(p)
+}
+
+// policyAnalysis gathers one policy's edges, one per (effect, target).
+type policyAnalysis struct {
+	res         *Result
+	ix          *resourceIndex
+	account     graph.Entity
+	hasAccount  bool
+	edges       []*edge
+	byTarget    map[string]*edge
+	unknown     []string // actions the access-level table does not know
+	seenUnknown map[string]bool
+	allowLevels iamactions.LevelSet
+	admin       bool
+}
+
+// grant is one statement as it applies to each target it names.
+type grant struct {
+	s     *policy.Statement
+	acts  []string
+	lv    iamactions.LevelSet
+	admin bool
+	cond  map[string]map[string][]string
+}
+
+func (pa *policyAnalysis) statement(s *policy.Statement) {
+	if s.Principal != nil || s.NotPrincipal != nil {
+		// A resource-policy statement stored as an identity policy
+		// does not grant the holder anything.
+		pa.res.Counts["statementsWithPrincipal"]++
+		return
+	}
+	g := grant{s: s, acts: s.Action, cond: conditionBlock(s.Conditions)}
+	if s.NotActionSet {
+		g.acts = s.NotAction
+	}
+	lv, unmatched := iamactions.Levels(g.acts, s.NotActionSet)
+	g.lv = lv
+	for _, u := range unmatched {
+		if !pa.seenUnknown[u] {
+			pa.seenUnknown[u] = true
+			pa.unknown = append(pa.unknown, u)
 		}
 	}
-	if len(unknown) > 0 {
+	starAction := !s.NotActionSet && contains(g.acts, "*")
+	g.admin = starAction && s.ResourceSet && contains(s.Resource, "*")
+	if s.Effect == policy.Allow {
+		pa.allowLevels |= lv
+		pa.admin = pa.admin || g.admin
+	}
+	switch {
+	case s.NotResourceSet:
+		// "Everything except ...": account-wide, with the exceptions on
+		// the edge (no fan-out to every resource).
+		pa.toAccount(g, "", true)
+	case !s.ResourceSet:
+		pa.res.Counts["statementsWithoutResource"]++
+	default:
+		for _, pat := range s.Resource {
+			pa.resource(g, pat)
+		}
+	}
+}
+
+// resource applies g to what one Resource pattern names: the account for
+// "*", else every collected resource it matches.
+func (pa *policyAnalysis) resource(g grant, pat string) {
+	if pat == "*" {
+		pa.toAccount(g, pat, false)
+		return
+	}
+	if strings.Contains(pat, "${") {
+		// The value depends on the request (e.g. ${aws:username}).
+		pa.res.Counts["resourcePatternsWithPolicyVariables"]++
+		return
+	}
+	n := 0
+	pa.ix.match(pat, func(arn string) {
+		n++
+		pa.apply(g, arn, pa.ix.types[arn], pat, false)
+	})
+	if bucket, isObj := s3ObjectBucket(pat); isObj {
+		pa.ix.match(bucket, func(arn string) {
+			if pa.ix.types[arn] == s3BucketType {
+				n++
+				pa.apply(g, arn, s3BucketType, pat, false)
+			}
+		})
+	}
+	if n == 0 {
+		pa.res.Counts["unmatchedResourcePatterns"]++
+	}
+}
+
+func (pa *policyAnalysis) toAccount(g grant, pattern string, notRes bool) {
+	if !pa.hasAccount {
+		pa.res.Counts["accountWideStatementsWithoutAccount"]++
+		return
+	}
+	pa.apply(g, pa.account.Key(), AccountType, pattern, notRes)
+}
+
+func (pa *policyAnalysis) apply(g grant, target, typ, pattern string, notRes bool) {
+	k := string(g.s.Effect) + "\x00" + target
+	e := pa.byTarget[k]
+	if e == nil {
+		e = &edge{target: target, targetType: typ, effect: g.s.Effect}
+		pa.byTarget[k] = e
+		pa.edges = append(pa.edges, e)
+	}
+	if g.s.NotActionSet {
+		addUnique(&e.notActions, g.acts)
+	} else {
+		addUnique(&e.actions, g.acts)
+	}
+	if notRes {
+		addUnique(&e.notResources, g.s.NotResource)
+	} else {
+		addUnique(&e.resources, []string{pattern})
+	}
+	e.levels |= g.lv
+	e.admin = e.admin || g.admin
+	if g.cond == nil {
+		e.unconditional = true
+	} else {
+		e.conditions = append(e.conditions, g.cond)
+	}
+}
+
+// finish records the policy's unknown actions, its properties and its edges.
+func (pa *policyAnalysis) finish(p graph.Entity) {
+	res := pa.res
+	if len(pa.unknown) > 0 {
 		// unknownActions counts (policy, action) pairs, as before the split.
-		res.Counts["unknownActions"] += len(unknown)
+		res.Counts["unknownActions"] += len(pa.unknown)
 		if AWSManaged(p) {
 			res.Counts["awsManagedPoliciesWithUnknownActions"]++
-			res.UnknownActions.AWSManaged = append(res.UnknownActions.AWSManaged, unknown...)
+			res.UnknownActions.AWSManaged = append(res.UnknownActions.AWSManaged, pa.unknown...)
 		} else {
 			res.Counts["customerPoliciesWithUnknownActions"]++
-			res.customerUnknown = append(res.customerUnknown, policyActions{key: p.Key(), actions: unknown})
+			res.customerUnknown = append(res.customerUnknown, policyActions{key: p.Key(), actions: pa.unknown})
 		}
 	}
-	props := map[string]any{"admin": admin}
-	for k, v := range allowLvls.Flags() {
+	props := map[string]any{"admin": pa.admin}
+	for k, v := range pa.allowLevels.Flags() {
 		props[k] = v
 	}
 	res.PolicyProps[p.Key()] = props
-	for _, e := range edges {
+	for _, e := range pa.edges {
 		res.Relationships = append(res.Relationships, e.relationship(p))
 	}
 }

@@ -107,94 +107,119 @@ func MergePorts(ps []Ports) []string {
 	if len(ps) == 0 {
 		return []string{}
 	}
-	type iv struct{ from, to int64 }
-	ranges := map[string][]iv{}
-	icmpAll := map[string]bool{}
-	icmpTypes := map[string]map[int64]bool{}
-	icmpCodes := map[string]map[[2]int64]bool{}
-	other := map[string]bool{}
+	m := portSets{ranges: map[string][]portSpan{}, icmpAll: map[string]bool{},
+		icmpTypes: map[string]map[int64]bool{}, icmpCodes: map[string]map[[2]int64]bool{}, other: map[string]bool{}}
 	for _, p := range ps {
-		switch {
-		case p.Protocol == "*":
+		if p.Protocol == "*" {
 			return []string{"*"}
-		case p.Protocol == "tcp" || p.Protocol == "udp":
-			ranges[p.Protocol] = append(ranges[p.Protocol], iv{*p.FromPort, *p.ToPort})
-		case isICMP(p.Protocol):
-			switch {
-			case p.ICMPType == nil:
-				icmpAll[p.Protocol] = true
-			case p.ICMPCode == nil:
-				if icmpTypes[p.Protocol] == nil {
-					icmpTypes[p.Protocol] = map[int64]bool{}
-				}
-				icmpTypes[p.Protocol][*p.ICMPType] = true
-			default:
-				if icmpCodes[p.Protocol] == nil {
-					icmpCodes[p.Protocol] = map[[2]int64]bool{}
-				}
-				icmpCodes[p.Protocol][[2]int64{*p.ICMPType, *p.ICMPCode}] = true
-			}
-		default:
-			other[p.Protocol] = true
 		}
+		m.add(p)
 	}
 	var out []string
 	for _, proto := range []string{"tcp", "udp"} {
-		ivs := ranges[proto]
-		if len(ivs) == 0 {
-			continue
-		}
-		sort.Slice(ivs, func(i, j int) bool {
-			return ivs[i].from < ivs[j].from || ivs[i].from == ivs[j].from && ivs[i].to < ivs[j].to
-		})
-		merged := []iv{ivs[0]}
-		for _, x := range ivs[1:] {
-			last := &merged[len(merged)-1]
-			if x.from <= last.to+1 {
-				if x.to > last.to {
-					last.to = x.to
-				}
-				continue
-			}
-			merged = append(merged, x)
-		}
-		for _, x := range merged {
+		for _, x := range mergeSpans(m.ranges[proto]) {
 			out = append(out, proto+":"+portRange(x.from, x.to))
 		}
 	}
 	for _, proto := range []string{"icmp", "icmpv6"} {
-		if icmpAll[proto] {
-			out = append(out, proto+":*")
+		out = append(out, m.icmp(proto)...)
+	}
+	return append(out, m.others()...)
+}
+
+type portSpan struct{ from, to int64 }
+
+// portSets is MergePorts' input sorted by protocol.
+type portSets struct {
+	ranges    map[string][]portSpan // tcp, udp
+	icmpAll   map[string]bool
+	icmpTypes map[string]map[int64]bool
+	icmpCodes map[string]map[[2]int64]bool
+	other     map[string]bool // protocol numbers, all ports
+}
+
+func (m portSets) add(p Ports) {
+	switch {
+	case p.Protocol == "tcp" || p.Protocol == "udp":
+		m.ranges[p.Protocol] = append(m.ranges[p.Protocol], portSpan{*p.FromPort, *p.ToPort})
+	case isICMP(p.Protocol):
+		switch {
+		case p.ICMPType == nil:
+			m.icmpAll[p.Protocol] = true
+		case p.ICMPCode == nil:
+			if m.icmpTypes[p.Protocol] == nil {
+				m.icmpTypes[p.Protocol] = map[int64]bool{}
+			}
+			m.icmpTypes[p.Protocol][*p.ICMPType] = true
+		default:
+			if m.icmpCodes[p.Protocol] == nil {
+				m.icmpCodes[p.Protocol] = map[[2]int64]bool{}
+			}
+			m.icmpCodes[p.Protocol][[2]int64{*p.ICMPType, *p.ICMPCode}] = true
+		}
+	default:
+		m.other[p.Protocol] = true
+	}
+}
+
+// mergeSpans sorts spans and joins the ones that overlap or touch.
+func mergeSpans(ivs []portSpan) []portSpan {
+	if len(ivs) == 0 {
+		return nil
+	}
+	sort.Slice(ivs, func(i, j int) bool {
+		return ivs[i].from < ivs[j].from || ivs[i].from == ivs[j].from && ivs[i].to < ivs[j].to
+	})
+	merged := []portSpan{ivs[0]}
+	for _, x := range ivs[1:] {
+		last := &merged[len(merged)-1]
+		if x.from <= last.to+1 {
+			last.to = max(last.to, x.to)
 			continue
 		}
-		var types []int64
-		for t := range icmpTypes[proto] {
-			types = append(types, t)
-		}
-		sort.Slice(types, func(i, j int) bool { return types[i] < types[j] })
-		var codes [][2]int64
-		for c := range icmpCodes[proto] {
-			if !icmpTypes[proto][c[0]] {
-				codes = append(codes, c)
-			}
-		}
-		sort.Slice(codes, func(i, j int) bool {
-			return codes[i][0] < codes[j][0] || codes[i][0] == codes[j][0] && codes[i][1] < codes[j][1]
-		})
-		// Interleave by type so the output is sorted by type.
-		ti, ci := 0, 0
-		for ti < len(types) || ci < len(codes) {
-			if ci >= len(codes) || ti < len(types) && types[ti] <= codes[ci][0] {
-				out = append(out, proto+":"+strconv.FormatInt(types[ti], 10))
-				ti++
-				continue
-			}
-			out = append(out, proto+":"+strconv.FormatInt(codes[ci][0], 10)+"/"+strconv.FormatInt(codes[ci][1], 10))
-			ci++
+		merged = append(merged, x)
+	}
+	return merged
+}
+
+// icmp lists one ICMP family's entries sorted by type: "proto:*", else each
+// whole type, and each type/code whose type is not already whole.
+func (m portSets) icmp(proto string) []string {
+	if m.icmpAll[proto] {
+		return []string{proto + ":*"}
+	}
+	var types []int64
+	for t := range m.icmpTypes[proto] {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool { return types[i] < types[j] })
+	var codes [][2]int64
+	for c := range m.icmpCodes[proto] {
+		if !m.icmpTypes[proto][c[0]] {
+			codes = append(codes, c)
 		}
 	}
+	sort.Slice(codes, func(i, j int) bool {
+		return codes[i][0] < codes[j][0] || codes[i][0] == codes[j][0] && codes[i][1] < codes[j][1]
+	})
+	var out []string
+	ti, ci := 0, 0
+	for ti < len(types) || ci < len(codes) {
+		if ci >= len(codes) || ti < len(types) && types[ti] <= codes[ci][0] {
+			out = append(out, proto+":"+strconv.FormatInt(types[ti], 10))
+			ti++
+			continue
+		}
+		out = append(out, proto+":"+strconv.FormatInt(codes[ci][0], 10)+"/"+strconv.FormatInt(codes[ci][1], 10))
+		ci++
+	}
+	return out
+}
+
+// others lists the other protocols, by number, each with all its ports.
+func (m portSets) others() []string {
 	var others []string
-	for p := range other {
+	for p := range m.other {
 		others = append(others, p)
 	}
 	sort.Slice(others, func(i, j int) bool {
@@ -202,6 +227,7 @@ func MergePorts(ps []Ports) []string {
 		b, _ := strconv.Atoi(others[j])
 		return a < b || a == b && others[i] < others[j]
 	})
+	out := make([]string, 0, len(others))
 	for _, p := range others {
 		out = append(out, p+":*")
 	}

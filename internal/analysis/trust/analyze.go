@@ -94,7 +94,25 @@ func AnalyzeWith(g Graph, opts Options) *Result {
 	for _, pr := range principals {
 		byARN[pr.key] = pr
 	}
-	accounts := indexAccounts(principals)
+	shared := analyzer{g: g, principals: principals, byARN: byARN, accounts: indexAccounts(principals),
+		collected: collectedAccounts(g, principals), scps: opts.SCPs}
+	merge(res, analyzeRoles(shared, loadRoles(g, res)))
+	if s := opts.SCPs; s != nil {
+		if s.Unknown != "" {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("service control policies of account %s unknown (%s): CAN_ASSUME edges of its principals are evaluated without them and marked serviceControlPoliciesUnknown", s.Account, s.Unknown))
+			res.Counts["serviceControlPoliciesUnknown"] = 1
+		} else {
+			res.Counts["serviceControlPolicyLevels"] = len(s.Levels)
+		}
+	}
+	res.Counts["canAssumeRelationships"] = len(res.Relationships)
+	res.Counts["trustsRelationships"] = len(res.Trusts)
+	return res
+}
+
+// collectedAccounts is every account the graph holds principals or an
+// account entity of: principals of other accounts are foreign (mapped).
+func collectedAccounts(g Graph, principals []*principal) map[string]bool {
 	collected := map[string]bool{}
 	for _, a := range g.EntitiesOfType(AccountType) {
 		if id := a.String("accountId"); id != "" {
@@ -104,7 +122,12 @@ func AnalyzeWith(g Graph, opts Options) *Result {
 	for _, pr := range principals {
 		collected[pr.account] = true
 	}
+	return collected
+}
 
+// loadRoles parses each role's trust policy; roles without one, or with one
+// that does not parse, are counted (and warned about) and left out.
+func loadRoles(g Graph, res *Result) []*role {
 	var roles []*role
 	for _, e := range g.EntitiesOfType(RoleType) {
 		r := &role{e: e, arn: e.Key(), account: e.String("accountId")}
@@ -127,9 +150,13 @@ func AnalyzeWith(g Graph, opts Options) *Result {
 		r.plainTrust = isPlainTrust(doc)
 		roles = append(roles, r)
 	}
+	return roles
+}
 
-	// Roles are independent: contiguous chunks are analysed in parallel
-	// and merged in role order, so the output is deterministic.
+// analyzeRoles analyses roles in parallel: they are independent, so
+// contiguous chunks go to one analyzer each (a copy of shared with its own
+// result and scratch state), to be merged in role order.
+func analyzeRoles(shared analyzer, roles []*role) []*analyzer {
 	workers := runtime.GOMAXPROCS(0)
 	if len(roles) < 256 {
 		workers = 1
@@ -137,13 +164,10 @@ func AnalyzeWith(g Graph, opts Options) *Result {
 	parts := make([]*analyzer, workers)
 	var wg sync.WaitGroup
 	for w := range parts {
-		a := &analyzer{
-			res: &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}},
-			g:   g, principals: principals, byARN: byARN, accounts: accounts, collected: collected,
-			mark: make([]int, len(principals)), entities: map[string]bool{}, relKeys: map[string]bool{},
-			scps: opts.SCPs,
-		}
-		parts[w] = a
+		a := shared
+		a.res = &Result{RoleProps: map[string]map[string]any{}, Counts: map[string]int{}}
+		a.mark, a.entities, a.relKeys = make([]int, len(shared.principals)), map[string]bool{}, map[string]bool{}
+		parts[w] = &a
 		lo, hi := w*len(roles)/workers, (w+1)*len(roles)/workers
 		wg.Add(1)
 		go func() {
@@ -154,6 +178,12 @@ func AnalyzeWith(g Graph, opts Options) *Result {
 		}()
 	}
 	wg.Wait()
+	return parts
+}
+
+// merge adds the parts' results to res in order, each object once, so the
+// output is deterministic.
+func merge(res *Result, parts []*analyzer) {
 	seenEntity, seenRel := map[string]bool{}, map[string]bool{}
 	for _, a := range parts {
 		for _, e := range a.res.Entities {
@@ -181,17 +211,6 @@ func AnalyzeWith(g Graph, opts Options) *Result {
 			res.Counts[k] += n
 		}
 	}
-	if s := opts.SCPs; s != nil {
-		if s.Unknown != "" {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("service control policies of account %s unknown (%s): CAN_ASSUME edges of its principals are evaluated without them and marked serviceControlPoliciesUnknown", s.Account, s.Unknown))
-			res.Counts["serviceControlPoliciesUnknown"] = 1
-		} else {
-			res.Counts["serviceControlPolicyLevels"] = len(s.Levels)
-		}
-	}
-	res.Counts["canAssumeRelationships"] = len(res.Relationships)
-	res.Counts["trustsRelationships"] = len(res.Trusts)
-	return res
 }
 
 type analyzer struct {
@@ -222,149 +241,187 @@ func (a *analyzer) addRel(r graph.Relationship) {
 	a.res.Relationships = append(a.res.Relationships, r)
 }
 
+// trustCandidates is what one role's trust policy names, sorted into who
+// is evaluated against it.
+type trustCandidates struct {
+	principals      []*principal // collected principals, evaluated below
+	anyPrincipal    bool         // "*" (or NotPrincipal) trusts everyone
+	services        map[string]bool
+	providers       map[string]bool
+	foreignARNs     map[string]bool
+	foreignAccounts map[string]bool
+}
+
 // role derives the CAN_ASSUME relationships into one role. stamp is unique
 // per role (candidate de-duplication).
 func (a *analyzer) role(r *role, stamp int) {
-	var (
-		cands           []*principal
-		anyPrincipal    bool
-		services        = map[string]bool{}
-		providers       = map[string]bool{}
-		foreignARNs     = map[string]bool{}
-		foreignAccounts = map[string]bool{}
-		addCandidate    = func(p *principal) {
-			if a.mark[p.idx] != stamp {
-				a.mark[p.idx] = stamp
-				cands = append(cands, p)
-			}
+	tc := a.candidatesOf(r, stamp)
+	a.evaluatePrincipals(r, tc)
+	a.serviceEdges(r, tc.services)
+	a.providerEdges(r, tc.providers)
+	for _, arn := range sortedSet(tc.foreignARNs) {
+		a.foreignPrincipal(r, arn)
+	}
+	for _, acct := range sortedSet(tc.foreignAccounts) {
+		a.foreignAccount(r, acct)
+	}
+	if tc.anyPrincipal {
+		a.everyone(r)
+	}
+	a.trusts(r)
+}
+
+// candidatesOf reads the trust policy's principals; stamp marks the
+// principals already taken for this role.
+func (a *analyzer) candidatesOf(r *role, stamp int) *trustCandidates {
+	tc := &trustCandidates{services: map[string]bool{}, providers: map[string]bool{},
+		foreignARNs: map[string]bool{}, foreignAccounts: map[string]bool{}}
+	add := func(p *principal) {
+		if a.mark[p.idx] != stamp {
+			a.mark[p.idx] = stamp
+			tc.principals = append(tc.principals, p)
 		}
-	)
+	}
 	for _, c := range r.trust.PrincipalCandidates("") {
 		switch c.Kind {
 		case policy.CandidateAny, policy.CandidateAllExcept:
-			anyPrincipal = true
+			tc.anyPrincipal = true
 		case policy.CandidateARN:
-			if p, ok := a.byARN[c.Value]; ok {
-				addCandidate(p)
-				continue
-			}
-			acct := accountOf(c.Value)
-			switch {
-			case !strings.HasPrefix(c.Value, "arn:"):
-				// AWS shows a principal's unique id (AIDA..., AROA...) in
-				// place of its ARN once that principal is deleted.
-				a.res.Counts["trustPrincipalsDeleted"]++
-			case a.collected[acct]:
-				// A principal of a collected account that is not in the
-				// graph: an assumed-role or federated-user session, or a
-				// principal deleted and recreated.
-				a.res.Counts["trustPrincipalsNotCollected"]++
-			default:
-				foreignARNs[c.Value] = true
-			}
+			a.candidateARN(tc, c.Value, add)
 		case policy.CandidateAccount:
-			if a.collected[c.Value] {
-				if ix := a.accounts[c.Value]; ix != nil {
-					ix.candidates(r.arn, addCandidate)
-				}
-			} else {
-				foreignAccounts[c.Value] = true
+			if !a.collected[c.Value] {
+				tc.foreignAccounts[c.Value] = true
+			} else if ix := a.accounts[c.Value]; ix != nil {
+				ix.candidates(r.arn, add)
 			}
 		case policy.CandidateService:
-			services[strings.ToLower(c.Value)] = true
+			tc.services[strings.ToLower(c.Value)] = true
 		case policy.CandidateFederated:
-			providers[c.Value] = true
+			tc.providers[c.Value] = true
 		default:
 			a.res.Counts["trustPrincipalsUnsupported"]++
 		}
 	}
-	if anyPrincipal {
+	if tc.anyPrincipal {
 		// A "*" trust limited to accounts by aws:PrincipalAccount lets in
 		// the principals of those accounts: the ones not collected are
 		// mapped like a trust naming the account (foreignAccount evaluates
 		// the trust policy itself, conditions included).
 		for _, acct := range principalAccountValues(r.trust) {
 			if !a.collected[acct] {
-				foreignAccounts[acct] = true
+				tc.foreignAccounts[acct] = true
 			}
 		}
-	}
-	if anyPrincipal {
 		// docs/contract.md §4.1: a trust through "*" is a trust through the account, so
 		// only principals whose identity policies may allow sts:AssumeRole on
 		// this role are candidates (and are checked below).
 		for _, ix := range a.accounts {
-			ix.candidates(r.arn, addCandidate)
+			ix.candidates(r.arn, add)
 		}
 	}
+	sort.Slice(tc.principals, func(i, j int) bool { return tc.principals[i].key < tc.principals[j].key })
+	return tc
+}
 
+// candidateARN sorts a principal named by ARN: collected, foreign, or one
+// the graph cannot hold (counted).
+func (a *analyzer) candidateARN(tc *trustCandidates, arn string, add func(*principal)) {
+	if p, ok := a.byARN[arn]; ok {
+		add(p)
+		return
+	}
+	switch {
+	case !strings.HasPrefix(arn, "arn:"):
+		// AWS shows a principal's unique id (AIDA..., AROA...) in
+		// place of its ARN once that principal is deleted.
+		a.res.Counts["trustPrincipalsDeleted"]++
+	case a.collected[accountOf(arn)]:
+		// A principal of a collected account that is not in the
+		// graph: an assumed-role or federated-user session, or a
+		// principal deleted and recreated.
+		a.res.Counts["trustPrincipalsNotCollected"]++
+	default:
+		tc.foreignARNs[arn] = true
+	}
+}
+
+// evaluatePrincipals adds CAN_ASSUME for each collected candidate AWS allows.
+func (a *analyzer) evaluatePrincipals(r *role, tc *trustCandidates) {
 	// docs/contract.md §4.1 treats a "*" trust as a trust through the account: a collected
 	// principal is evaluated against the trust policy with "*" read as its
 	// own account's root, so its identity policies (within its boundary) must
 	// allow the call too. (The policy library, following the IAM docs on
 	// resource policies, would otherwise let "*" stand for a direct grant.)
 	starTrusts := map[string]*policy.Document{}
-	starTrust := func(account string) *policy.Document {
-		if d, ok := starTrusts[account]; ok {
-			return d
+	trustFor := func(account string) *policy.Document {
+		if !tc.anyPrincipal {
+			return r.trust
 		}
-		d := wildcardAsAccount(r.trust, partitionOf(r.arn), account)
-		starTrusts[account] = d
+		d, ok := starTrusts[account]
+		if !ok {
+			d = wildcardAsAccount(r.trust, partitionOf(r.arn), account)
+			starTrusts[account] = d
+		}
 		return d
 	}
-
-	sort.Slice(cands, func(i, j int) bool { return cands[i].key < cands[j].key })
-	type memo struct {
-		props map[string]any
-		ok    bool
-	}
-	var memos map[string]memo
+	// Principals with the same policies (plain ones, signature p.sig) get the
+	// same answer from a plain trust: evaluate once per signature.
+	var memos map[string]pairMemo
 	if r.plainTrust {
-		memos = map[string]memo{}
+		memos = map[string]pairMemo{}
 	}
-	for _, p := range cands {
+	for _, p := range tc.principals {
 		a.res.Counts["pairsConsidered"]++
 		scps, exempt, scpUnknown := a.scpsFor(p)
 		memoKey := p.account + "|" + p.sig
 		if exempt {
 			memoKey += "|scp-exempt"
 		}
-		if memos != nil && p.plain {
+		m, hit := memos[memoKey]
+		if !hit || !p.plain {
+			a.res.Counts["pairsEvaluated"]++
+			m = a.evaluatePair(r, p, trustFor(p.account), scps, scpUnknown)
+			if memos != nil && p.plain {
+				memos[memoKey] = m
+			}
+		}
+		if m.ok {
 			// DirectByKey copies props, so one map serves every edge.
-			if m, hit := memos[memoKey]; hit {
-				if m.ok {
-					a.addRel(graph.DirectByKey(p.key, p.typ, Class, r.arn, RoleType, m.props))
-				}
-				continue
-			}
-		}
-		a.res.Counts["pairsEvaluated"]++
-		trust := r.trust
-		if anyPrincipal {
-			trust = starTrust(p.account)
-		}
-		in := policy.Input{IdentityPolicies: p.docs, ResourcePolicy: trust, PermissionBoundaries: p.boundary, SCPs: scps}
-		res := policy.Evaluate(in, policy.Request{Principal: p.key, Action: assumeAction, Resource: r.arn, Context: p.ctx})
-		props, ok := edgeProps(res, r.trust, assumeAction)
-		direct := ok && namedDirectly(res, r.trust, p.key)
-		if ok {
-			props["viaAccountTrust"] = !direct
-			if p.boundaryUnknown {
-				props["permissionsBoundaryUnknown"] = true
-			}
-			if p.unknownPolicies > 0 {
-				props["identityPoliciesUnknown"] = p.unknownPolicies
-			}
-			if scpUnknown {
-				props["serviceControlPoliciesUnknown"] = true
-			}
-			a.addRel(graph.DirectByKey(p.key, p.typ, Class, r.arn, RoleType, props))
-		}
-		if memos != nil && p.plain {
-			memos[memoKey] = memo{props, ok}
+			a.addRel(graph.DirectByKey(p.key, p.typ, Class, r.arn, RoleType, m.props))
 		}
 	}
+}
 
+type pairMemo struct {
+	props map[string]any
+	ok    bool
+}
+
+// evaluatePair asks the evaluator whether p may assume r and builds the
+// edge's properties.
+func (a *analyzer) evaluatePair(r *role, p *principal, trust *policy.Document, scps [][]*policy.Document, scpUnknown bool) pairMemo {
+	in := policy.Input{IdentityPolicies: p.docs, ResourcePolicy: trust, PermissionBoundaries: p.boundary, SCPs: scps}
+	res := policy.Evaluate(in, policy.Request{Principal: p.key, Action: assumeAction, Resource: r.arn, Context: p.ctx})
+	props, ok := edgeProps(res, r.trust, assumeAction)
+	if !ok {
+		return pairMemo{props, false}
+	}
+	props["viaAccountTrust"] = !namedDirectly(res, r.trust, p.key)
+	if p.boundaryUnknown {
+		props["permissionsBoundaryUnknown"] = true
+	}
+	if p.unknownPolicies > 0 {
+		props["identityPoliciesUnknown"] = p.unknownPolicies
+	}
+	if scpUnknown {
+		props["serviceControlPoliciesUnknown"] = true
+	}
+	return pairMemo{props, true}
+}
+
+// serviceEdges adds Service CAN_ASSUME role for each service principal the
+// trust allows.
+func (a *analyzer) serviceEdges(r *role, services map[string]bool) {
 	for _, svc := range sortedSet(services) {
 		res := policy.Evaluate(policy.Input{ResourcePolicy: r.trust}, policy.Request{
 			Principal: svc, Action: assumeAction, Resource: r.arn,
@@ -379,7 +436,11 @@ func (a *analyzer) role(r *role, stamp int) {
 		a.addEntity(e)
 		a.addRel(graph.DirectByKey(e.Key(), ServicePrincipalType, Class, r.arn, RoleType, props))
 	}
+}
 
+// providerEdges adds provider CAN_ASSUME role for each federated provider
+// the trust allows (SAML or web identity, by the provider's action).
+func (a *analyzer) providerEdges(r *role, providers map[string]bool) {
 	for _, prov := range sortedSet(providers) {
 		action := providerAction(prov)
 		res := policy.Evaluate(policy.Input{ResourcePolicy: r.trust}, policy.Request{
@@ -395,17 +456,6 @@ func (a *analyzer) role(r *role, stamp int) {
 		a.addEntity(e)
 		a.addRel(graph.DirectByKey(e.Key(), e.Type(), Class, r.arn, RoleType, props))
 	}
-
-	for _, arn := range sortedSet(foreignARNs) {
-		a.foreignPrincipal(r, arn)
-	}
-	for _, acct := range sortedSet(foreignAccounts) {
-		a.foreignAccount(r, acct)
-	}
-	if anyPrincipal {
-		a.everyone(r)
-	}
-	a.trusts(r)
 }
 
 // foreignContext is the context of a principal outside the collected

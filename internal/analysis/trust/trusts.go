@@ -135,36 +135,14 @@ func assumeActionsOf(s *policy.Statement) []string {
 func (a *analyzer) trusts(r *role) {
 	grants := map[string]*trustGrant{}
 	var order []string
-	type deny struct {
-		id      string
-		names   map[string]bool // trustee ids (and "account:<id>") the Principal names
-		allBut  map[string]bool // NotPrincipal: trustee ids it exempts
-		notPrin bool
-		any     bool // Principal "*"
-	}
-	var denies []deny
+	var denies []trustDeny
 	for _, s := range r.trust.Statements {
 		actions := assumeActionsOf(s)
 		if len(actions) == 0 {
 			continue
 		}
 		if s.Effect == policy.Deny {
-			d := deny{id: statementID(s), names: map[string]bool{}, allBut: map[string]bool{}}
-			if s.NotPrincipal != nil {
-				d.notPrin = true
-				ts, _ := trusteesOf(s.NotPrincipal)
-				for _, t := range ts {
-					d.allBut[t.id] = true
-				}
-			}
-			ts, _ := trusteesOf(s.Principal)
-			for _, t := range ts {
-				if t.kind == EveryoneType {
-					d.any = true
-				}
-				d.names[t.id] = true
-			}
-			denies = append(denies, d)
+			denies = append(denies, denyOf(s))
 			continue
 		}
 		ts, skipped := trusteesOf(s.Principal)
@@ -183,22 +161,7 @@ func (a *analyzer) trusts(r *role) {
 				grants[t.id] = g
 				order = append(order, t.id)
 			}
-			id := statementID(s)
-			if len(g.statementIDs) == 0 || g.statementIDs[len(g.statementIDs)-1] != id {
-				g.statementIDs = append(g.statementIDs, id)
-			}
-			for _, act := range actions {
-				g.actions[act] = true
-			}
-			if len(s.Conditions) == 0 {
-				g.unconditional = true
-			}
-			for _, c := range s.Conditions {
-				if _, ok := g.conditionKeys[strings.ToLower(c.Key)]; !ok {
-					g.conditionKeys[strings.ToLower(c.Key)] = c.Key
-				}
-			}
-			g.notPrincipal = g.notPrincipal || notPrincipal
+			g.add(s, actions, notPrincipal)
 		}
 	}
 	sort.Strings(order)
@@ -206,16 +169,67 @@ func (a *analyzer) trusts(r *role) {
 		g := grants[id]
 		var denyIDs []string
 		for _, d := range denies {
-			applies := d.any || d.names[g.t.id] || (g.t.account != "" && d.names["account:"+g.t.account])
-			if d.notPrin && !d.allBut[g.t.id] {
-				applies = true
-			}
-			if applies {
+			if d.appliesTo(g.t) {
 				denyIDs = append(denyIDs, d.id)
 			}
 		}
 		a.addTrust(r, g, denyIDs)
 	}
+}
+
+// add records one Allow statement naming the grant's trustee.
+func (g *trustGrant) add(s *policy.Statement, actions []string, notPrincipal bool) {
+	id := statementID(s)
+	if len(g.statementIDs) == 0 || g.statementIDs[len(g.statementIDs)-1] != id {
+		g.statementIDs = append(g.statementIDs, id)
+	}
+	for _, act := range actions {
+		g.actions[act] = true
+	}
+	if len(s.Conditions) == 0 {
+		g.unconditional = true
+	}
+	for _, c := range s.Conditions {
+		if _, ok := g.conditionKeys[strings.ToLower(c.Key)]; !ok {
+			g.conditionKeys[strings.ToLower(c.Key)] = c.Key
+		}
+	}
+	g.notPrincipal = g.notPrincipal || notPrincipal
+}
+
+// trustDeny is a Deny statement of a trust policy, as the trustees it names.
+type trustDeny struct {
+	id      string
+	names   map[string]bool // trustee ids (and "account:<id>") the Principal names
+	allBut  map[string]bool // NotPrincipal: trustee ids it exempts
+	notPrin bool
+	any     bool // Principal "*"
+}
+
+func denyOf(s *policy.Statement) trustDeny {
+	d := trustDeny{id: statementID(s), names: map[string]bool{}, allBut: map[string]bool{}}
+	if s.NotPrincipal != nil {
+		d.notPrin = true
+		ts, _ := trusteesOf(s.NotPrincipal)
+		for _, t := range ts {
+			d.allBut[t.id] = true
+		}
+	}
+	ts, _ := trusteesOf(s.Principal)
+	for _, t := range ts {
+		if t.kind == EveryoneType {
+			d.any = true
+		}
+		d.names[t.id] = true
+	}
+	return d
+}
+
+func (d trustDeny) appliesTo(t trustee) bool {
+	if d.notPrin && !d.allBut[t.id] {
+		return true
+	}
+	return d.any || d.names[t.id] || (t.account != "" && d.names["account:"+t.account])
 }
 
 func (a *analyzer) addTrust(r *role, g *trustGrant, denyIDs []string) {
