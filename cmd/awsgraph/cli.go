@@ -267,13 +267,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 		return ie
 	}
 	if err != nil {
-		var ve *instance.ValidationError
-		var ae *awsclient.AuthError
-		var me *awsclient.AccountMismatchError
-		if errors.As(err, &ve) || errors.As(err, &ae) || errors.As(err, &me) {
-			return &exitError{exitConfig, err}
-		}
-		return &exitError{exitFailed, err}
+		return classify(err)
 	}
 	if f.jsonOut {
 		enc := json.NewEncoder(stdout)

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
-	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/collector"
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/org"
@@ -143,13 +142,13 @@ func orNil(e *org.IncompleteError) error {
 	return e
 }
 
-// classify maps a discovery error to its exit code, as collect does.
+// classify gives a failed run its exit code: the status an error in the
+// chain carries (configuration and authentication failures say 2), else 1.
+// (Not ExitCode: exec.ExitError has one, and a child's status is not ours.)
 func classify(err error) error {
-	var ve *instance.ValidationError
-	var ae *awsclient.AuthError
-	var me *awsclient.AccountMismatchError
-	if errors.As(err, &ve) || errors.As(err, &ae) || errors.As(err, &me) {
-		return &exitError{exitConfig, err}
+	var coded interface{ ExitStatus() int }
+	if errors.As(err, &coded) {
+		return &exitError{coded.ExitStatus(), err}
 	}
 	return &exitError{exitFailed, err}
 }

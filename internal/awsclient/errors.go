@@ -210,6 +210,9 @@ func (e *AuthError) Error() string {
 
 func (e *AuthError) Unwrap() error { return e.Err }
 
+// ExitStatus is the CLI's exit status for an authentication failure.
+func (e *AuthError) ExitStatus() int { return 2 }
+
 // Hint is the likely cause of the refusal, in the user's terms.
 func (e *AuthError) Hint() string {
 	switch {

@@ -118,6 +118,9 @@ func (e *AccountMismatchError) Error() string {
 	return fmt.Sprintf("CONFIG_VALIDATION_ERROR: accountId: configured %s but role belongs to account %s", e.Want, e.Got)
 }
 
+// ExitStatus is the CLI's exit status for a configuration failure.
+func (e *AccountMismatchError) ExitStatus() int { return 2 }
+
 func shortCause(err error) string {
 	if code := ErrorCode(err); code != "" {
 		return "STS answered " + code

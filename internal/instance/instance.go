@@ -50,6 +50,9 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("CONFIG_VALIDATION_ERROR: %s: %s", e.Field, e.Reason)
 }
 
+// ExitStatus is the CLI's exit status for a configuration failure.
+func (e *ValidationError) ExitStatus() int { return 2 }
+
 var (
 	roleArnRe     = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role/((?:[\x21-\x7E]+/)*)([\w+=,.@-]{1,64})$`)
 	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // length (2 to 1224) checked separately: RE2 caps repeat counts at 1000
