@@ -2,7 +2,6 @@ package awsclient
 
 import (
 	"context"
-	"sort"
 	"sync"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -45,17 +44,6 @@ func (c *CallCounter) Total() int {
 		n += v
 	}
 	return n
-}
-
-// Keys returns the counted operations, sorted.
-func (c *CallCounter) Keys() []string {
-	snap := c.Snapshot()
-	keys := make([]string, 0, len(snap))
-	for k := range snap {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Middleware returns the SDK stack option that counts requests. It sits at the

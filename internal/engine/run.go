@@ -276,14 +276,6 @@ func (sc *StepContext) keepRelationship(r graph.Relationship) bool {
 	return sc.keep(region)
 }
 
-// Degraded records a failed call whose data the step could do without (what
-// says what is missing): a warning naming the permission, no type partial.
-func (sc *StepContext) Degraded(err error, what string) {
-	f := sc.run.describe(err)
-	f.Reason += "; " + what
-	sc.run.warnFailure(sc.Step, f, nil)
-}
-
 // Warn records a warning that does not make any type partial.
 func (sc *StepContext) Warn(msg string) {
 	sc.run.addWarning(Warning{Step: sc.Step.ID, Message: msg})
