@@ -168,16 +168,27 @@ func startPostgres() (*Postgres, error) {
 		return nil, err
 	}
 	p := &Postgres{dir: dir, sock: filepath.Join(dir, "sock"), done: make(chan struct{})}
-	data := filepath.Join(dir, "data")
 	fail := func(err error) (*Postgres, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	if err := os.Mkdir(p.sock, 0o700); err != nil {
+	if err := p.initCluster(initdb, server); err != nil {
 		return fail(err)
 	}
-	if err := os.Mkdir(data, 0o700); err != nil {
+	if err := p.start(); err != nil {
 		return fail(err)
+	}
+	return p.awaitConnections()
+}
+
+// initCluster runs initdb in the temporary directory and prepares the
+// server command, both as the postgres user when running as root.
+func (p *Postgres) initCluster(initdb, server string) error {
+	data := filepath.Join(p.dir, "data")
+	for _, d := range []string{p.sock, data} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return err
+		}
 	}
 	initCmd := exec.Command(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
 	p.cmd = exec.Command(server, "-D", data, "-k", p.sock, "-c", "listen_addresses=",
@@ -185,26 +196,31 @@ func startPostgres() (*Postgres, error) {
 		"-c", "max_connections=100", "-c", "shared_buffers=128MB")
 	// The server dies with the test binary even if StopPostgres is never
 	// called (Go applies it after switching user; the starting thread is
-	// locked below because the signal follows that thread).
+	// locked in start because the signal follows that thread).
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	uid, gid, err := asPostgresUser(initCmd, p.cmd)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	if uid >= 0 {
-		for _, d := range []string{dir, p.sock, data} {
+		for _, d := range []string{p.dir, p.sock, data} {
 			if err := os.Chown(d, uid, gid); err != nil {
-				return fail(err)
+				return err
 			}
 		}
 	}
-	initCmd.Dir, p.cmd.Dir = dir, dir
+	initCmd.Dir, p.cmd.Dir = p.dir, p.dir
 	if out, err := initCmd.CombinedOutput(); err != nil {
-		return fail(fmt.Errorf("initdb: %w: %s", err, out))
+		return fmt.Errorf("initdb: %w: %s", err, out)
 	}
-	logFile, err := os.Create(filepath.Join(dir, "server.log"))
+	return nil
+}
+
+// start starts the server, logging to server.log; p.done closes when it exits.
+func (p *Postgres) start() error {
+	logFile, err := os.Create(filepath.Join(p.dir, "server.log"))
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
 	started := make(chan error, 1)
@@ -221,8 +237,14 @@ func startPostgres() (*Postgres, error) {
 		close(p.done)
 	}()
 	if err := <-started; err != nil {
-		return fail(fmt.Errorf("starting postgres: %w", err))
+		return fmt.Errorf("starting postgres: %w", err)
 	}
+	return nil
+}
+
+// awaitConnections waits (30 s at most) until the server accepts a
+// connection; a server that exits or never answers is stopped and removed.
+func (p *Postgres) awaitConnections() (*Postgres, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -234,8 +256,9 @@ func startPostgres() (*Postgres, error) {
 		}
 		select {
 		case <-p.done:
-			log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-			return fail(fmt.Errorf("postgres exited: %s", log))
+			log, _ := os.ReadFile(filepath.Join(p.dir, "server.log"))
+			_ = os.RemoveAll(p.dir)
+			return nil, fmt.Errorf("postgres exited: %s", log)
 		default:
 		}
 		if time.Now().After(deadline) {
