@@ -269,6 +269,12 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	if err != nil {
 		return classify(err)
 	}
+	return afterCollect(ctx, f, out, stepsFn(out.Session), j1Key, j1Account, stdout, rawStderr)
+}
+
+// afterCollect prints the run's summary, fails a run in which no collection
+// step succeeded, uploads the graph with --sync and applies --fail-on-partial.
+func afterCollect(ctx context.Context, f *collectFlags, out *collector.Outcome, steps []engine.Step, j1Key, j1Account string, stdout, rawStderr io.Writer) error {
 	if f.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -276,7 +282,7 @@ func runCollect(cmd *cobra.Command, f *collectFlags, stdout, rawStderr io.Writer
 	} else if !f.quiet {
 		printSummary(stdout, out.Summary, f.verbose)
 	}
-	if err := noCollectionSucceeded(stepsFn(out.Session), out.Summary.IntegrationStepResults); err != nil {
+	if err := noCollectionSucceeded(steps, out.Summary.IntegrationStepResults); err != nil {
 		if f.sync {
 			err = fmt.Errorf("%w; nothing was uploaded to JupiterOne", err)
 		}
