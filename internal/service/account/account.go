@@ -11,6 +11,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/schema"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 )
 
 const (
@@ -45,7 +46,7 @@ func NewEntity(partition, accountID, alias string) graph.Entity {
 	}
 	e := schema.Account.New(Key(partition, accountID), name)
 	e.Set("accountId", accountID).Set("partition", partition).Set("vendor", "AWS").Set("alias", nilIfEmpty(alias))
-	e.Set("webLink", "https://console.aws.amazon.com/billing/home#/account")
+	e.Set("webLink", console.URL(partition, "/billing/home#/account"))
 	e.Set("accessURL", signinURL(accountID, alias))
 	return e
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/policy"
 	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
@@ -45,17 +46,6 @@ type API interface {
 // RestAPIKey is the REST API ARN: arn:<partition>:apigateway:<region>::/restapis/<id>.
 func RestAPIKey(partition, region, id string) string {
 	return "arn:" + partition + ":apigateway:" + region + "::/restapis/" + id
-}
-
-// ConsoleHost is the AWS console host of a partition.
-func ConsoleHost(partition string) string {
-	switch partition {
-	case "aws-us-gov":
-		return "console.amazonaws-us-gov.com"
-	case "aws-cn":
-		return "console.amazonaws.cn"
-	}
-	return "console.aws.amazon.com"
 }
 
 // DecodePolicy returns a REST API resource policy as plain JSON text. AWS
@@ -131,7 +121,7 @@ func NewRestAPIEntity(partition, accountID, region string, api types.RestApi) gr
 		e.Set("policy", nil)
 	}
 	e.SetIfPresent("apiStatus", nilIfEmpty(string(api.ApiStatus)))
-	e.Set("webLink", fmt.Sprintf("https://%s/apigateway/home?region=%s#/apis/%s/resources", ConsoleHost(partition), region, id))
+	e.Set("webLink", fmt.Sprintf("https://%s/apigateway/home?region=%s#/apis/%s/resources", console.Host(partition), region, id))
 	e.SetTags(api.Tags)
 	return e
 }
@@ -207,16 +197,8 @@ func NeedsStages(methods []MethodIntegration) bool {
 
 // listRestAPIs reads every REST API of a region.
 func listRestAPIs(ctx context.Context, c API) ([]types.RestApi, error) {
-	var out []types.RestApi
 	p := apigw.NewGetRestApisPaginator(c, &apigw.GetRestApisInput{Limit: aws.Int32(500)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-	}
-	return out, nil
+	return awsclient.ReadAll(ctx, p, func(o *apigw.GetRestApisOutput) []types.RestApi { return o.Items })
 }
 
 // listResources reads an API's resources with their methods embedded, so

@@ -18,6 +18,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
@@ -87,16 +88,8 @@ func RuleTags(ctx context.Context, c API, arns []string) (map[string]map[string]
 
 // ListRules reads every Config rule of a region (paginated).
 func ListRules(ctx context.Context, c API) ([]types.ConfigRule, error) {
-	var out []types.ConfigRule
 	p := cfg.NewDescribeConfigRulesPaginator(c, &cfg.DescribeConfigRulesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.ConfigRules...)
-	}
-	return out, nil
+	return awsclient.ReadAll(ctx, p, func(o *cfg.DescribeConfigRulesOutput) []types.ConfigRule { return o.ConfigRules })
 }
 
 // ListCompliance reads the compliance of every rule of a region in bulk: no
@@ -118,17 +111,6 @@ func ListCompliance(ctx context.Context, c API) (map[string]types.Compliance, er
 		}
 	}
 	return out, nil
-}
-
-// ConsoleHost is the AWS console host of a partition.
-func ConsoleHost(partition string) string {
-	switch partition {
-	case "aws-us-gov":
-		return "console.amazonaws-us-gov.com"
-	case "aws-cn":
-		return "console.amazonaws.cn"
-	}
-	return "console.aws.amazon.com"
 }
 
 // RuleKey is the rule ARN; built from the rule id when the API omits it.
@@ -190,7 +172,7 @@ func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, comp
 	e.Set("scopeResourceTypes", resourceTypes).Set("scopeTagKey", tagKey).Set("scopeTagValue", tagValue).Set("scopeResourceId", resourceID)
 
 	SetCompliance(e, compliance)
-	e.Set("webLink", fmt.Sprintf("https://%s/config/home?region=%s#/rules/details?configRuleName=%s", ConsoleHost(partition), region, url.QueryEscape(name)))
+	e.Set("webLink", fmt.Sprintf("https://%s/config/home?region=%s#/rules/details?configRuleName=%s", console.Host(partition), region, url.QueryEscape(name)))
 	return e
 }
 

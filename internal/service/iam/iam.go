@@ -28,6 +28,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/policy"
 	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 )
 
 // Step ids.
@@ -75,15 +76,7 @@ type Account struct {
 func (a Account) key() string { return account.Key(a.Partition, a.ID) }
 
 // consoleBase is the IAM console URL of the partition.
-func (a Account) consoleBase() string {
-	switch a.Partition {
-	case "aws-us-gov":
-		return "https://console.amazonaws-us-gov.com/iam/home#/"
-	case "aws-cn":
-		return "https://console.amazonaws.cn/iam/home#/"
-	}
-	return "https://console.aws.amazon.com/iam/home#/"
-}
+func (a Account) consoleBase() string { return console.URL(a.Partition, "/iam/home#/") }
 
 // Steps returns the IAM steps.
 func Steps(s *awsclient.Session) []engine.Step {

@@ -24,6 +24,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
@@ -51,16 +52,8 @@ type TagsAPI interface {
 // ListFunctions reads every function of a region (unqualified, $LATEST
 // configuration) through the paginated ListFunctions call.
 func ListFunctions(ctx context.Context, c FunctionsAPI) ([]types.FunctionConfiguration, error) {
-	var out []types.FunctionConfiguration
 	p := awslambda.NewListFunctionsPaginator(c, &awslambda.ListFunctionsInput{MaxItems: aws.Int32(50)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Functions...)
-	}
-	return out, nil
+	return awsclient.ReadAll(ctx, p, func(o *awslambda.ListFunctionsOutput) []types.FunctionConfiguration { return o.Functions })
 }
 
 // FunctionTags reads the tags of every Lambda function of a region with one
@@ -120,17 +113,6 @@ func UnqualifiedARN(s string) (arn, qualifier string, ok bool) {
 		qualifier = parts[7]
 	}
 	return strings.Join(parts[:7], ":"), qualifier, true
-}
-
-// ConsoleHost is the AWS console host of a partition.
-func ConsoleHost(partition string) string {
-	switch partition {
-	case "aws-us-gov":
-		return "console.amazonaws-us-gov.com"
-	case "aws-cn":
-		return "console.amazonaws.cn"
-	}
-	return "console.aws.amazon.com"
 }
 
 // NewFunctionEntity converts one ListFunctions entry to the function entity.
@@ -201,7 +183,7 @@ func NewFunctionEntity(partition, accountID, region string, fn types.FunctionCon
 
 	e.Set("environmentVariableNames", EnvironmentVariableNames(fn.Environment))
 
-	e.Set("webLink", fmt.Sprintf("https://%s/lambda/home?region=%s#/functions/%s", ConsoleHost(partition), region, url.PathEscape(name)))
+	e.Set("webLink", fmt.Sprintf("https://%s/lambda/home?region=%s#/functions/%s", console.Host(partition), region, url.PathEscape(name)))
 	e.SetTags(tags)
 	return e
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/policy"
 	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 )
 
 const (
@@ -199,16 +200,8 @@ func incompleteBuckets(details []*BucketDetails, partition, accountID string) []
 
 // ListAllBuckets pages through ListBuckets.
 func ListAllBuckets(ctx context.Context, c s3.ListBucketsAPIClient) ([]types.Bucket, error) {
-	var out []types.Bucket
 	p := s3.NewListBucketsPaginator(c, &s3.ListBucketsInput{MaxBuckets: aws.Int32(listPageSize)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Buckets...)
-	}
-	return out, nil
+	return awsclient.ReadAll(ctx, p, func(o *s3.ListBucketsOutput) []types.Bucket { return o.Buckets })
 }
 
 // BucketDetails is what the API said about one bucket. For each detail call,
@@ -560,14 +553,10 @@ func setVersioning(e graph.Entity, d *BucketDetails) {
 
 // ConsoleURL is the bucket's page in the S3 console.
 func ConsoleURL(partition, name, region string) string {
-	host := "s3.console.aws.amazon.com"
-	switch partition {
-	case "aws-us-gov":
-		host = "console.amazonaws-us-gov.com"
-	case "aws-cn":
-		host = "console.amazonaws.cn"
+	u := console.URL(partition, "/s3/buckets/"+name)
+	if partition == "aws" {
+		u = "https://s3.console.aws.amazon.com/s3/buckets/" + name // the S3 console's own host
 	}
-	u := "https://" + host + "/s3/buckets/" + name
 	if region != "" {
 		u += "?region=" + region
 	}
