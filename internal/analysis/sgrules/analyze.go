@@ -199,22 +199,15 @@ func ruleProps(g graph.Entity, ingress bool, r m.Rule, id string) map[string]any
 		"fromPort":        p.FromPort,
 		"toPort":          p.ToPort,
 		"portRange":       p.PortRange,
-		"ruleId":          nilIfEmpty(r.RuleID), // unknown when read from IpPermissions
+		"ruleId":          graph.NilIfEmpty(r.RuleID), // unknown when read from IpPermissions
 		"securityGroupId": g.String(m.PropGroupID),
-		"description":     nilIfEmpty(r.Description),
+		"description":     graph.NilIfEmpty(r.Description),
 	}
 	if isICMP(p.Protocol) {
 		props["icmpType"] = p.ICMPType
 		props["icmpCode"] = p.ICMPCode
 	}
 	return props
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func (a *analyzer) rule(g graph.Entity, ingress bool, r m.Rule) {

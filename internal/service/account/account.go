@@ -45,7 +45,7 @@ func NewEntity(partition, accountID, alias string) graph.Entity {
 		name = alias
 	}
 	e := schema.Account.New(Key(partition, accountID), name)
-	e.Set("accountId", accountID).Set("partition", partition).Set("vendor", "AWS").Set("alias", nilIfEmpty(alias))
+	e.Set("accountId", accountID).Set("partition", partition).Set("vendor", "AWS").Set("alias", graph.NilIfEmpty(alias))
 	e.Set("webLink", console.URL(partition, "/billing/home#/account"))
 	e.Set("accessURL", signinURL(accountID, alias))
 	return e
@@ -56,13 +56,6 @@ func signinURL(accountID, alias string) string {
 		return "https://" + alias + ".signin.aws.amazon.com/console"
 	}
 	return "https://" + accountID + ".signin.aws.amazon.com/console"
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // Steps returns the account step.

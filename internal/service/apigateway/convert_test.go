@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
+	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/schema"
 )
 
@@ -220,7 +221,7 @@ func TestTriggerRelationship(t *testing.T) {
 			if r.Type() != "aws_apigateway_rest_api_triggers_lambda_function" || r.Class() != "TRIGGERS" {
 				t.Errorf("type %s class %s", r.Type(), r.Class())
 			}
-			if r["qualifier"] != nilIfEmpty(tt.tr.Qualifier) || r["stage"] != nilIfEmpty(tt.tr.Stage) {
+			if r["qualifier"] != graph.NilIfEmpty(tt.tr.Qualifier) || r["stage"] != graph.NilIfEmpty(tt.tr.Stage) {
 				t.Errorf("props %v", r)
 			}
 			m := r.Mapping()

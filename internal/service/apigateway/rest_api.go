@@ -106,13 +106,13 @@ func NewRestAPIEntity(partition, accountID, region string, api types.RestApi) gr
 	e.Set("endpointType", endpointType)
 	e.Set("endpointTypes", endpointTypes)
 	e.Set("vpcEndpointIds", vpce)
-	e.Set("apiKeySource", nilIfEmpty(string(api.ApiKeySource)))
+	e.Set("apiKeySource", graph.NilIfEmpty(string(api.ApiKeySource)))
 	if api.CreatedDate != nil {
 		e.Set("createdOn", api.CreatedDate.UnixMilli())
 	} else {
 		e.Set("createdOn", nil)
 	}
-	e.Set("description", nilIfEmpty(aws.ToString(api.Description)))
+	e.Set("description", graph.NilIfEmpty(aws.ToString(api.Description)))
 	e.Set("version", api.Version)
 	e.Set("disableExecuteApiEndpoint", api.DisableExecuteApiEndpoint)
 	if p := aws.ToString(api.Policy); p != "" {
@@ -120,17 +120,10 @@ func NewRestAPIEntity(partition, accountID, region string, api types.RestApi) gr
 	} else {
 		e.Set("policy", nil)
 	}
-	e.SetIfPresent("apiStatus", nilIfEmpty(string(api.ApiStatus)))
+	e.SetIfPresent("apiStatus", graph.NilIfEmpty(string(api.ApiStatus)))
 	e.Set("webLink", fmt.Sprintf("https://%s/apigateway/home?region=%s#/apis/%s/resources", console.Host(partition), region, id))
 	e.SetTags(api.Tags)
 	return e
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // MethodIntegration is one method's integration, as the TRIGGERS analysis needs it.

@@ -219,8 +219,8 @@ func (t Trigger) keySuffix() string {
 
 func (t Trigger) props() map[string]any {
 	p := map[string]any{
-		"qualifier": nilIfEmpty(t.Qualifier),
-		"stage":     nilIfEmpty(t.Stage),
+		"qualifier": graph.NilIfEmpty(t.Qualifier),
+		"stage":     graph.NilIfEmpty(t.Stage),
 	}
 	// List-valued facts are JSON text plus a count (docs/contract.md §3).
 	graph.SetList(p, "methods", t.Methods)

@@ -130,12 +130,12 @@ func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, comp
 	e.Set("arn", e.Key()).Set("configRuleId", r.ConfigRuleId).Set("configRuleName", name)
 	e.Set("accountId", accountID).Set("region", region)
 	e.Set("category", "config")
-	e.Set("description", nilIfEmpty(aws.ToString(r.Description)))
+	e.Set("description", graph.NilIfEmpty(aws.ToString(r.Description)))
 	e.Set("createdBy", r.CreatedBy)
-	e.Set("state", nilIfEmpty(string(r.ConfigRuleState)))
+	e.Set("state", graph.NilIfEmpty(string(r.ConfigRuleState)))
 	e.Set("active", r.ConfigRuleState == types.ConfigRuleStateActive)
-	e.Set("inputParameters", nilIfEmpty(aws.ToString(r.InputParameters)))
-	e.Set("maximumExecutionFrequency", nilIfEmpty(string(r.MaximumExecutionFrequency)))
+	e.Set("inputParameters", graph.NilIfEmpty(aws.ToString(r.InputParameters)))
+	e.Set("maximumExecutionFrequency", graph.NilIfEmpty(string(r.MaximumExecutionFrequency)))
 	modes := []string{}
 	for _, m := range r.EvaluationModes {
 		modes = append(modes, string(m.Mode))
@@ -145,8 +145,8 @@ func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, comp
 	var owner, identifier any
 	var triggers []string
 	if src := r.Source; src != nil {
-		owner = nilIfEmpty(string(src.Owner))
-		identifier = nilIfEmpty(aws.ToString(src.SourceIdentifier))
+		owner = graph.NilIfEmpty(string(src.Owner))
+		identifier = graph.NilIfEmpty(aws.ToString(src.SourceIdentifier))
 		for _, d := range src.SourceDetails {
 			triggers = appendUnique(triggers, string(d.MessageType))
 		}
@@ -165,9 +165,9 @@ func NewRuleEntity(partition, accountID, region string, r types.ConfigRule, comp
 	var tagKey, tagValue, resourceID any
 	if sc := r.Scope; sc != nil {
 		resourceTypes = append(resourceTypes, sc.ComplianceResourceTypes...)
-		tagKey = nilIfEmpty(aws.ToString(sc.TagKey))
-		tagValue = nilIfEmpty(aws.ToString(sc.TagValue))
-		resourceID = nilIfEmpty(aws.ToString(sc.ComplianceResourceId))
+		tagKey = graph.NilIfEmpty(aws.ToString(sc.TagKey))
+		tagValue = graph.NilIfEmpty(aws.ToString(sc.TagValue))
+		resourceID = graph.NilIfEmpty(aws.ToString(sc.ComplianceResourceId))
 	}
 	e.Set("scopeResourceTypes", resourceTypes).Set("scopeTagKey", tagKey).Set("scopeTagValue", tagValue).Set("scopeResourceId", resourceID)
 
@@ -222,13 +222,6 @@ func appendUnique(list []string, v string) []string {
 		}
 	}
 	return append(list, v)
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // RuleStep collects the rules of every collected region and their compliance.

@@ -126,12 +126,12 @@ func NewFunctionEntity(partition, accountID, region string, fn types.FunctionCon
 	e := schema.Function.New(key, name)
 	e.Set("arn", key).Set("functionName", name)
 	e.Set("accountId", accountID).Set("region", region)
-	e.Set("runtime", nilIfEmpty(string(fn.Runtime)))
+	e.Set("runtime", graph.NilIfEmpty(string(fn.Runtime)))
 	e.Set("handler", fn.Handler)
 	e.Set("memorySize", itoa(fn.MemorySize)) // a string in the data model's Function
 	e.Set("timeout", fn.Timeout)
 	e.Set("version", fn.Version)
-	e.Set("packageType", nilIfEmpty(string(fn.PackageType)))
+	e.Set("packageType", graph.NilIfEmpty(string(fn.PackageType)))
 	archs := make([]string, 0, len(fn.Architectures))
 	for _, a := range fn.Architectures {
 		archs = append(archs, string(a))
@@ -143,17 +143,17 @@ func NewFunctionEntity(partition, accountID, region string, fn types.FunctionCon
 	}
 	e.Set("codeSize", strconv.FormatInt(fn.CodeSize, 10)) // a string in the data model's Function
 	e.Set("codeSha256", fn.CodeSha256)
-	e.Set("description", nilIfEmpty(aws.ToString(fn.Description)))
+	e.Set("description", graph.NilIfEmpty(aws.ToString(fn.Description)))
 	e.Set("role", fn.Role)
 	e.Set("kmsKeyArn", fn.KMSKeyArn)
 	if fn.TracingConfig != nil {
-		e.Set("tracingMode", nilIfEmpty(string(fn.TracingConfig.Mode)))
+		e.Set("tracingMode", graph.NilIfEmpty(string(fn.TracingConfig.Mode)))
 	} else {
 		e.Set("tracingMode", nil)
 	}
-	e.Set("state", nilIfEmpty(string(fn.State)))
+	e.Set("state", graph.NilIfEmpty(string(fn.State)))
 	e.SetIfPresent("stateReason", fn.StateReason)
-	e.SetIfPresent("lastUpdateStatus", nilIfEmpty(string(fn.LastUpdateStatus)))
+	e.SetIfPresent("lastUpdateStatus", graph.NilIfEmpty(string(fn.LastUpdateStatus)))
 	if fn.DeadLetterConfig != nil {
 		e.SetIfPresent("deadLetterTargetArn", fn.DeadLetterConfig.TargetArn)
 	}
@@ -200,13 +200,6 @@ func EnvironmentVariableNames(env *types.EnvironmentResponse) []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // FunctionStep collects the functions of every collected region.

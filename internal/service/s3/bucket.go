@@ -450,7 +450,7 @@ func NewBucketEntity(partition, accountID string, d *BucketDetails) graph.Entity
 	key := BucketKey(partition, d.Name)
 	e := schema.Bucket.New(key, d.Name)
 	e.Set("arn", key).Set("bucketName", d.Name).Set("accountId", accountID)
-	e.Set("region", nilIfEmpty(d.Region))
+	e.Set("region", graph.NilIfEmpty(d.Region))
 	if d.CreationDate != nil {
 		e.Set("createdOn", d.CreationDate.UnixMilli())
 	}
@@ -525,7 +525,7 @@ func setEncryption(e graph.Entity, d *BucketDetails) {
 	}
 	e.Set("encrypted", encrypted)
 	e.Set("encryptionAlgorithm", algorithm)
-	e.Set("encryptionKeyRef", nilIfEmpty(aws.ToString(keyRef)))
+	e.Set("encryptionKeyRef", graph.NilIfEmpty(aws.ToString(keyRef)))
 	e.Set("bucketKeyEnabled", bucketKeys)
 }
 
@@ -561,11 +561,4 @@ func ConsoleURL(partition, name, region string) string {
 		u += "?region=" + region
 	}
 	return u
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
