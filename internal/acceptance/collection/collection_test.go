@@ -150,13 +150,7 @@ func (r *result) direct(typ string) map[string][]string {
 	return out
 }
 
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
-}
-
-func eq(a, b []string) bool { return fmt.Sprint(sorted(a)) == fmt.Sprint(sorted(b)) }
+func eq(a, b []string) bool { return fmt.Sprint(testbed.Sorted(a)) == fmt.Sprint(testbed.Sorted(b)) }
 
 // The types of the docs/contract.md §2 table, their classes, whether they are regional
 // and whether AWS gives them a creation time.
@@ -598,7 +592,7 @@ func TestAcceptanceCollection(t *testing.T) {
 			}
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s\n got %v\nwant %v", typ, sorted(keysOf(got)), sorted(keysOf(want)))
+			t.Errorf("%s\n got %v\nwant %v", typ, testbed.Sorted(keysOf(got)), testbed.Sorted(keysOf(want)))
 		}
 	}
 	hasFromAccount := map[string]bool{}
@@ -673,7 +667,7 @@ func TestAcceptanceCollection(t *testing.T) {
 			t.Errorf("%s USES %v, API says %v", inst, uses[inst], tr.uses[inst])
 		}
 		if !eq(protectedBy[inst], tr.protects[inst]) {
-			t.Errorf("%s PROTECTED BY %v, API says %v", inst, sorted(protectedBy[inst]), sorted(tr.protects[inst]))
+			t.Errorf("%s PROTECTED BY %v, API says %v", inst, testbed.Sorted(protectedBy[inst]), testbed.Sorted(tr.protects[inst]))
 		}
 	}
 

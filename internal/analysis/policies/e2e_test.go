@@ -23,13 +23,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testbed.Main(m)) }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 func TestNamesMatchServicePackages(t *testing.T) {
 	got := []string{IAMStepID, AccountStepID, AccountType, UserType, GroupType, RoleType, ManagedPolicyType, UserPolicyType, GroupPolicyType, RolePolicyType, s3BucketType}
 	want := []string{iam.StepID, account.StepID, account.Type, iam.UserType, iam.GroupType, iam.RoleType, iam.ManagedPolicyType, iam.UserPolicyType, iam.GroupPolicyType, iam.RolePolicyType, s3.BucketType}
@@ -48,27 +41,27 @@ func TestPoliciesEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	const region = "us-east-1"
 	cfg := srv.SeedConfig(t, acct, region)
-	must(sdks3.NewFromConfig(cfg, func(o *sdks3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &sdks3.CreateBucketInput{Bucket: aws.String("pol-data")}))
-	inst := must(sdkec2.NewFromConfig(cfg).RunInstances(ctx, &sdkec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"),
+	testbed.Must(sdks3.NewFromConfig(cfg, func(o *sdks3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &sdks3.CreateBucketInput{Bucket: aws.String("pol-data")}))
+	inst := testbed.Must(sdkec2.NewFromConfig(cfg).RunInstances(ctx, &sdkec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"),
 		MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})).Instances[0]
 	instArn := "arn:aws:ec2:" + region + ":" + acct + ":instance/" + aws.ToString(inst.InstanceId)
 	bucketArn := "arn:aws:s3:::pol-data"
 	acctKey := account.Key("aws", acct)
 
 	c := sdkiam.NewFromConfig(cfg)
-	pol := must(c.CreatePolicy(ctx, &sdkiam.CreatePolicyInput{PolicyName: aws.String("data-rw"), PolicyDocument: aws.String(doc(
+	pol := testbed.Must(c.CreatePolicy(ctx, &sdkiam.CreatePolicyInput{PolicyName: aws.String("data-rw"), PolicyDocument: aws.String(doc(
 		`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::pol-data/*"}`,
 		`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::pol-data"}`,
 		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::not-collected/*"}`,
 		`{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::pol-data"}`))})).Policy
-	must(c.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(doc(
+	testbed.Must(c.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(doc(
 		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`))}))
-	must(c.AttachRolePolicy(ctx, &sdkiam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: pol.Arn}))
-	must(c.PutRolePolicy(ctx, &sdkiam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("ops"), PolicyDocument: aws.String(doc(
+	testbed.Must(c.AttachRolePolicy(ctx, &sdkiam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: pol.Arn}))
+	testbed.Must(c.PutRolePolicy(ctx, &sdkiam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("ops"), PolicyDocument: aws.String(doc(
 		`{"Effect":"Allow","Action":["ec2:StopInstances","ec2:StartInstances"],"Resource":"`+instArn+`","Condition":{"StringEquals":{"aws:ResourceTag/env":"dev"}}}`,
 		`{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}`))}))
-	must(c.CreateUser(ctx, &sdkiam.CreateUserInput{UserName: aws.String("admin")}))
-	must(c.PutUserPolicy(ctx, &sdkiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"),
+	testbed.Must(c.CreateUser(ctx, &sdkiam.CreateUserInput{UserName: aws.String("admin")}))
+	testbed.Must(c.PutUserPolicy(ctx, &sdkiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"),
 		PolicyDocument: aws.String(doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`))}))
 
 	sess := srv.Session(t, acct)

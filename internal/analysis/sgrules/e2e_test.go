@@ -32,13 +32,6 @@ func TestMain(mm *testing.M) { os.Exit(testbed.Main(mm)) }
 
 const region = "us-east-1"
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 func perm(proto string, from, to int32) types.IpPermission {
 	return types.IpPermission{IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to)}
 }
@@ -50,24 +43,24 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	c := sdkec2.NewFromConfig(srv.SeedConfig(t, acct, region))
 
-	vpc := must(c.CreateVpc(ctx, &sdkec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})).Vpc
-	pubSub := must(c.CreateSubnet(ctx, &sdkec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24")})).Subnet
-	must(c.ModifySubnetAttribute(ctx, &sdkec2.ModifySubnetAttributeInput{SubnetId: pubSub.SubnetId,
+	vpc := testbed.Must(c.CreateVpc(ctx, &sdkec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})).Vpc
+	pubSub := testbed.Must(c.CreateSubnet(ctx, &sdkec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24")})).Subnet
+	testbed.Must(c.ModifySubnetAttribute(ctx, &sdkec2.ModifySubnetAttributeInput{SubnetId: pubSub.SubnetId,
 		MapPublicIpOnLaunch: &types.AttributeBooleanValue{Value: aws.Bool(true)}}))
-	privSub := must(c.CreateSubnet(ctx, &sdkec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.0.2.0/24")})).Subnet
+	privSub := testbed.Must(c.CreateSubnet(ctx, &sdkec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.0.2.0/24")})).Subnet
 	// The VPC's main route table sends 0.0.0.0/0 to an Internet gateway, so
 	// the public instance is really reachable (internetReachable is the
 	// reachability analysis's, which this run includes).
-	igw := must(c.CreateInternetGateway(ctx, &sdkec2.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayId
-	must(c.AttachInternetGateway(ctx, &sdkec2.AttachInternetGatewayInput{InternetGatewayId: igw, VpcId: vpc.VpcId}))
-	mainRT := must(c.DescribeRouteTables(ctx, &sdkec2.DescribeRouteTablesInput{Filters: []types.Filter{
+	igw := testbed.Must(c.CreateInternetGateway(ctx, &sdkec2.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayId
+	testbed.Must(c.AttachInternetGateway(ctx, &sdkec2.AttachInternetGatewayInput{InternetGatewayId: igw, VpcId: vpc.VpcId}))
+	mainRT := testbed.Must(c.DescribeRouteTables(ctx, &sdkec2.DescribeRouteTablesInput{Filters: []types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{aws.ToString(vpc.VpcId)}}, {Name: aws.String("association.main"), Values: []string{"true"}}}})).RouteTables[0]
-	must(c.CreateRoute(ctx, &sdkec2.CreateRouteInput{RouteTableId: mainRT.RouteTableId, DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: igw}))
-	plist := must(c.CreateManagedPrefixList(ctx, &sdkec2.CreateManagedPrefixListInput{PrefixListName: aws.String("partners"),
+	testbed.Must(c.CreateRoute(ctx, &sdkec2.CreateRouteInput{RouteTableId: mainRT.RouteTableId, DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: igw}))
+	plist := testbed.Must(c.CreateManagedPrefixList(ctx, &sdkec2.CreateManagedPrefixListInput{PrefixListName: aws.String("partners"),
 		AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(5), Entries: []types.AddPrefixListEntry{
 			{Cidr: aws.String("203.0.113.0/24"), Description: aws.String("partner a")}, {Cidr: aws.String("198.51.100.0/24")}}})).PrefixList
 	mkSG := func(name string) string {
-		return aws.ToString(must(c.CreateSecurityGroup(ctx, &sdkec2.CreateSecurityGroupInput{GroupName: aws.String(name),
+		return aws.ToString(testbed.Must(c.CreateSecurityGroup(ctx, &sdkec2.CreateSecurityGroupInput{GroupName: aws.String(name),
 			Description: aws.String(name), VpcId: vpc.VpcId})).GroupId)
 	}
 	web, app := mkSG("web"), mkSG("app")
@@ -84,7 +77,7 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 	ping.IpRanges = []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}
 	partners := perm("tcp", 443, 443)
 	partners.PrefixListIds = []types.PrefixListId{{PrefixListId: plist.PrefixListId}}
-	must(c.AuthorizeSecurityGroupIngress(ctx, &sdkec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(web),
+	testbed.Must(c.AuthorizeSecurityGroupIngress(ctx, &sdkec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(web),
 		IpPermissions: []types.IpPermission{ssh, http, alt, https6, ping, partners}}))
 
 	fromWeb := perm("tcp", 8080, 8080)
@@ -96,15 +89,15 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 	bastion.IpRanges = []types.IpRange{{CidrIp: aws.String("198.51.100.7/32")}}
 	corp := perm("tcp", 443, 443)
 	corp.IpRanges = []types.IpRange{{CidrIp: aws.String("192.168.0.0/16")}}
-	must(c.AuthorizeSecurityGroupIngress(ctx, &sdkec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(app),
+	testbed.Must(c.AuthorizeSecurityGroupIngress(ctx, &sdkec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(app),
 		IpPermissions: []types.IpPermission{fromWeb, self, pg, bastion, corp}}))
 	toPartners := perm("tcp", 443, 443)
 	toPartners.IpRanges = []types.IpRange{{CidrIp: aws.String("203.0.113.0/24")}}
-	must(c.AuthorizeSecurityGroupEgress(ctx, &sdkec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(app),
+	testbed.Must(c.AuthorizeSecurityGroupEgress(ctx, &sdkec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(app),
 		IpPermissions: []types.IpPermission{toPartners}}))
 
 	runIn := func(subnet *types.Subnet, groups ...string) string {
-		out := must(c.RunInstances(ctx, &sdkec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		out := testbed.Must(c.RunInstances(ctx, &sdkec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 			SubnetId: subnet.SubnetId, SecurityGroupIds: groups}))
 		return aws.ToString(out.Instances[0].InstanceId)
 	}
@@ -213,7 +206,7 @@ func TestSecurityGroupRulesEndToEnd(t *testing.T) {
 		return nil
 	}
 	// Every rule of every group (the default groups' too), as the API reports them.
-	apiRules := must(c.DescribeSecurityGroupRules(ctx, &sdkec2.DescribeSecurityGroupRulesInput{})).SecurityGroupRules
+	apiRules := testbed.Must(c.DescribeSecurityGroupRules(ctx, &sdkec2.DescribeSecurityGroupRulesInput{})).SecurityGroupRules
 	total := 0
 	for _, r := range apiRules {
 		id := aws.ToString(r.SecurityGroupRuleId)
@@ -356,11 +349,11 @@ func checkREADMEQueries(t *testing.T, job *engine.Job, want []string) {
 	}
 	for _, e := range job.Entities() {
 		b, _ := json.Marshal(e)
-		must(db.Exec(`INSERT INTO entities VALUES ('test', ?, ?, ?)`, e.Key(), e.Type(), string(b)))
+		testbed.Must(db.Exec(`INSERT INTO entities VALUES ('test', ?, ?, ?)`, e.Key(), e.Type(), string(b)))
 	}
 	for _, r := range job.Relationships() {
 		b, _ := json.Marshal(r)
-		must(db.Exec(`INSERT INTO relationships VALUES ('test', ?, ?, ?, ?, ?)`, r.Key(), r.Type(), r.FromKey(), r.ToKey(), string(b)))
+		testbed.Must(db.Exec(`INSERT INTO relationships VALUES ('test', ?, ?, ?, ?, ?)`, r.Key(), r.Type(), r.FromKey(), r.ToKey(), string(b)))
 	}
 	for i, q := range queries {
 		rows, err := db.Query(q)

@@ -2,7 +2,6 @@ package trust
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"reflect"
 	"sort"
@@ -21,21 +20,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(testbed.Main(m)) }
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
-func jsonDoc(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
 
 // The analysis repeats the IAM package's names to stay free of the SDK.
 func TestNamesMatchIAMPackage(t *testing.T) {
@@ -61,7 +45,7 @@ func TestTrustEndToEnd(t *testing.T) {
 		return map[string]any{"Effect": effect, "Action": action, "Resource": resource}
 	}
 	pdoc := func(stmts ...map[string]any) string {
-		return jsonDoc(map[string]any{"Version": "2012-10-17", "Statement": stmts})
+		return testbed.JSON(map[string]any{"Version": "2012-10-17", "Statement": stmts})
 	}
 	trust := func(principal any, action string, cond map[string]any) string {
 		s := map[string]any{"Effect": "Allow", "Principal": principal, "Action": action}
@@ -75,21 +59,21 @@ func TestTrustEndToEnd(t *testing.T) {
 	// Users: alice (no policy), bob and carol in group ops (may assume any
 	// role of the account), carol with an explicit deny.
 	for _, u := range []struct{ name, team string }{{"alice", "dev"}, {"bob", "ops"}, {"carol", "ops"}} {
-		must(c.CreateUser(ctx, &sdkiam.CreateUserInput{UserName: aws.String(u.name), Tags: tag("team", u.team)}))
+		testbed.Must(c.CreateUser(ctx, &sdkiam.CreateUserInput{UserName: aws.String(u.name), Tags: tag("team", u.team)}))
 	}
-	must(c.CreateGroup(ctx, &sdkiam.CreateGroupInput{GroupName: aws.String("ops")}))
+	testbed.Must(c.CreateGroup(ctx, &sdkiam.CreateGroupInput{GroupName: aws.String("ops")}))
 	for _, u := range []string{"bob", "carol"} {
-		must(c.AddUserToGroup(ctx, &sdkiam.AddUserToGroupInput{GroupName: aws.String("ops"), UserName: aws.String(u)}))
+		testbed.Must(c.AddUserToGroup(ctx, &sdkiam.AddUserToGroupInput{GroupName: aws.String("ops"), UserName: aws.String(u)}))
 	}
-	must(c.PutGroupPolicy(ctx, &sdkiam.PutGroupPolicyInput{GroupName: aws.String("ops"), PolicyName: aws.String("assume"),
+	testbed.Must(c.PutGroupPolicy(ctx, &sdkiam.PutGroupPolicyInput{GroupName: aws.String("ops"), PolicyName: aws.String("assume"),
 		PolicyDocument: aws.String(pdoc(stmt("Allow", "sts:AssumeRole", arn("role", "*"))))}))
-	must(c.PutUserPolicy(ctx, &sdkiam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("deny"),
+	testbed.Must(c.PutUserPolicy(ctx, &sdkiam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("deny"),
 		PolicyDocument: aws.String(pdoc(stmt("Deny", "sts:AssumeRole", "*")))}))
-	s3only := must(c.CreatePolicy(ctx, &sdkiam.CreatePolicyInput{PolicyName: aws.String("S3Only"),
+	s3only := testbed.Must(c.CreatePolicy(ctx, &sdkiam.CreatePolicyInput{PolicyName: aws.String("S3Only"),
 		PolicyDocument: aws.String(pdoc(stmt("Allow", "s3:*", "*")))})).Policy
 
 	role := func(name, trustDoc string, boundary *string) {
-		must(c.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustDoc), PermissionsBoundary: boundary}))
+		testbed.Must(c.CreateRole(ctx, &sdkiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustDoc), PermissionsBoundary: boundary}))
 	}
 	ec2 := map[string]any{"Service": "ec2.amazonaws.com"}
 	role("named", trust(map[string]any{"AWS": arn("user", "alice")}, "sts:AssumeRole",
@@ -106,7 +90,7 @@ func TestTrustEndToEnd(t *testing.T) {
 	role("gha", trust(map[string]any{"Federated": arn("oidc-provider", "token.actions.githubusercontent.com")}, "sts:AssumeRoleWithWebIdentity",
 		map[string]any{"StringLike": map[string]any{"token.actions.githubusercontent.com:sub": "repo:org/*"}}), nil)
 	for _, r := range []string{"chain", "bounded"} {
-		must(c.PutRolePolicy(ctx, &sdkiam.PutRolePolicyInput{RoleName: aws.String(r), PolicyName: aws.String("assume"),
+		testbed.Must(c.PutRolePolicy(ctx, &sdkiam.PutRolePolicyInput{RoleName: aws.String(r), PolicyName: aws.String("assume"),
 			PolicyDocument: aws.String(pdoc(stmt("Allow", "sts:AssumeRole", "*")))}))
 	}
 
