@@ -111,12 +111,14 @@ type analyzer struct {
 	services map[*node]map[string]outcome
 	counts   map[string]int
 	matches  map[string][]*node // targets' cache
+	// versionDocs: managed policy key -> its parsed non-default versions.
+	versionDocs map[string][]*policy.Document
 }
 
 // Analyze derives administrators, escalation edges and the closure from g.
 func Analyze(g trust.Graph, opts Options) *Result {
 	a := &analyzer{g: g, model: trust.LoadModel(g), byArn: map[string]*node{}, groups: map[string][]*node{},
-		seen: map[string]*Edge{}, matches: map[string][]*node{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
+		seen: map[string]*Edge{}, matches: map[string][]*node{}, versionDocs: map[string][]*policy.Document{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
 	a.counts = a.model.Counts
 	for _, p := range a.model.Principals {
 		n := &node{p: p, arn: p.Key, unknown: p.InputsUnknown(), scopes: map[string]scope{}, memo: map[[2]string]outcome{},
@@ -278,25 +280,42 @@ func (a *analyzer) matching(list []*node, pat string) []*node {
 }
 
 // adminWith decides whether t would be an administrator with its inputs
-// changed by an attacker: extra identity documents, a policy replaced by
-// allow-all (replace), or its boundary lifted (noBoundary).
-func (a *analyzer) adminWith(t *node, extra []*policy.Document, replace string, noBoundary bool) outcome {
+// changed by an attacker: extra identity documents, or its boundary lifted
+// (noBoundary).
+func (a *analyzer) adminWith(t *node, extra []*policy.Document, noBoundary bool) outcome {
 	if t.unknown {
 		return outcome{}
 	}
 	in := t.in
-	if replace != "" {
-		in.identity = nil
-		for _, d := range t.in.identity {
-			if d.Name != replace {
-				in.identity = append(in.identity, d)
-			}
-		}
-		extra = append(extra, allowAll)
-	}
 	in.identity = append(append([]*policy.Document(nil), in.identity...), extra...)
 	if noBoundary {
 		in.boundary = nil
+	}
+	return request(t.p, in, AdminProbeAction, "*", nil, nil)
+}
+
+// adminReplacing decides whether t would be an administrator with managed
+// policy k's document in force replaced by v, wherever k applies to t: as
+// an identity policy, as its boundary, or both.
+func (a *analyzer) adminReplacing(t *node, k string, v *policy.Document) outcome {
+	if t.unknown {
+		return outcome{}
+	}
+	in := t.in
+	in.identity = nil
+	replaced := false
+	for _, d := range t.in.identity {
+		if d.Name == k {
+			replaced = true
+			continue
+		}
+		in.identity = append(in.identity, d)
+	}
+	if replaced {
+		in.identity = append(in.identity, v)
+	}
+	if t.p.BoundaryArn == k {
+		in.boundary = []*policy.Document{v}
 	}
 	return request(t.p, in, AdminProbeAction, "*", nil, nil)
 }

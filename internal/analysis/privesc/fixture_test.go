@@ -112,6 +112,16 @@ func (f *fx) managed(policyArn, doc string, owners ...graph.Entity) graph.Entity
 	return p
 }
 
+// versions gives managed policy p non-default versions (v1, v2, ... as
+// fetch-iam stores them).
+func versions(p graph.Entity, docs ...string) {
+	var ids []string
+	for i := range docs {
+		ids = append(ids, "v"+string(rune('1'+i)))
+	}
+	p.Set("nonDefaultVersionIds", ids).Set("nonDefaultVersionDocuments", docs)
+}
+
 func (f *fx) function(name string, role graph.Entity) {
 	fn := "arn:aws:lambda:us-east-1:" + acct + ":function:" + name
 	e := graph.NewEntity(fn, FunctionType, []string{"Function"}, name)

@@ -190,7 +190,7 @@ func (a *analyzer) policyGrants(p *node) {
 		{"iam:PutRolePolicy", a.roles}, {"iam:AttachRolePolicy", a.roles},
 	} {
 		a.targets(p, c.action, c.list, func(t *node) {
-			a.grant(p, t, c.action, t.arn, a.adminWith(t, []*policy.Document{allowAll}, "", false))
+			a.grant(p, t, c.action, t.arn, a.adminWith(t, []*policy.Document{allowAll}, false))
 		})
 	}
 }
@@ -206,7 +206,7 @@ func (a *analyzer) groupGrants(p *node) {
 	for _, ge := range a.g.EntitiesOfType(GroupType) {
 		gk := ge.Key()
 		for _, u := range a.groups[gk] {
-			after := a.adminWith(u, []*policy.Document{allowAll}, "", false)
+			after := a.adminWith(u, []*policy.Document{allowAll}, false)
 			if put.Covers(gk) {
 				a.grant(p, u, "iam:PutGroupPolicy", gk, after)
 			}
@@ -227,7 +227,7 @@ func (a *analyzer) groupGrants(p *node) {
 		}
 		for _, u := range a.users {
 			if !members[u] {
-				a.grant(p, u, "iam:AddUserToGroup", gk, a.adminWith(u, docs, "", false))
+				a.grant(p, u, "iam:AddUserToGroup", gk, a.adminWith(u, docs, false))
 			}
 		}
 	}
@@ -246,24 +246,69 @@ func (a *analyzer) groupDocs(gk string) (docs []*policy.Document, known bool) {
 	return docs, true
 }
 
-// policyVersions: P creates a new default version of a customer managed
-// policy in effect for T (iam:CreatePolicyVersion with SetAsDefault);
-// Evaluate refuses it on AWS managed policies. iam:SetDefaultPolicyVersion
-// is not modelled: the collection does not read non-default versions.
+// policyVersions: P puts a new document in force in a customer managed
+// policy that applies to T — as an identity policy or as T's permissions
+// boundary: iam:CreatePolicyVersion (with SetAsDefault) writes an allow-all
+// version; iam:SetDefaultPolicyVersion makes one of the policy's existing
+// non-default versions the default, which escalates only when that version
+// grants more. Evaluate refuses both on AWS managed policies.
 func (a *analyzer) policyVersions(p *node) {
-	const action = "iam:CreatePolicyVersion"
-	sc := p.scope(action)
-	if sc.Empty() {
+	const create, setDefault = "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"
+	cs, ss := p.scope(create), p.scope(setDefault)
+	if cs.Empty() && ss.Empty() {
 		return
 	}
 	for _, t := range a.nodes {
-		for _, k := range t.p.PolicyKeys {
-			if e, ok := a.g.Entity(k); !ok || e.Type() != trust.ManagedPolicyType || !sc.Covers(k) {
+		keys := t.p.PolicyKeys
+		if b := t.p.BoundaryArn; b != "" {
+			keys = append(append([]string(nil), keys...), b)
+		}
+		for _, k := range keys {
+			if e, ok := a.g.Entity(k); !ok || e.Type() != trust.ManagedPolicyType {
 				continue
 			}
-			a.grant(p, t, action, k, a.adminWith(t, nil, k, false))
+			if cs.Covers(k) {
+				a.grant(p, t, create, k, a.adminReplacing(t, k, allowAll))
+			}
+			if !ss.Covers(k) {
+				continue
+			}
+			for _, v := range a.versions(k) {
+				if after := a.adminReplacing(t, k, v); after.ok {
+					a.grant(p, t, setDefault, k, after)
+					break
+				}
+			}
 		}
 	}
+}
+
+// versions returns the parsed non-default versions of managed policy k
+// (cached); a version that does not parse is counted, warned and left out.
+func (a *analyzer) versions(k string) []*policy.Document {
+	if v, ok := a.versionDocs[k]; ok {
+		return v
+	}
+	var out []*policy.Document
+	if e, ok := a.g.Entity(k); ok {
+		ids := e.Strings("nonDefaultVersionIds")
+		for i, text := range e.Strings("nonDefaultVersionDocuments") {
+			d, err := policy.ParseEncoded(text)
+			if err != nil {
+				id := ""
+				if i < len(ids) {
+					id = ids[i]
+				}
+				a.counts["unparsablePolicyVersions"]++
+				a.model.Warnings = append(a.model.Warnings, "policy "+k+" version "+id+": document does not parse, iam:SetDefaultPolicyVersion onto it is not evaluated: "+err.Error())
+				continue
+			}
+			d.Name = k
+			out = append(out, d)
+		}
+	}
+	a.versionDocs[k] = out
+	return out
 }
 
 // boundaries: P deletes T's permissions boundary, or replaces it with an
@@ -281,7 +326,7 @@ func (a *analyzer) boundaries(p *node) {
 				if len(t.p.Boundary) == 0 {
 					return
 				}
-				a.grant(p, t, action, t.arn, a.adminWith(t, nil, "", true))
+				a.grant(p, t, action, t.arn, a.adminWith(t, nil, true))
 			})
 		}
 	}
