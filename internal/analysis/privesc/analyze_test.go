@@ -62,21 +62,37 @@ func credentialScenarios() []scenario {
 			adminUser(f)
 			attacker(f, []string{doc(allowIf("iam:CreateAccessKey", target, `{"StringEquals":{"aws:PrincipalTag/team":"ops"}}`))}, withTag("team", "dev"))
 		}, want: map[string]string{"user/alice": "no"}},
-		{name: "CreateLoginProfile on an admin user", build: func(f *fx) {
-			adminUser(f)
+		{name: "CreateLoginProfile on an admin user without a password", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withPassword(false))
 			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreateLoginProfile→ user/admin"}},
-		{name: "CreateLoginProfile: SCP denies (negative)", build: func(f *fx) {
+		{name: "CreateLoginProfile on an admin user that has a password (negative)", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withPassword(true))
+			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreateLoginProfile, password state unknown: conditional", build: func(f *fx) {
 			adminUser(f)
+			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateLoginProfile→ user/admin ?"}},
+		{name: "CreateLoginProfile: SCP denies (negative)", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withPassword(false))
 			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
 		}, opts: scps(doc(allow("*", "*"), deny("iam:CreateLoginProfile", "*"))),
 			want: map[string]string{"user/alice": "no", "user/admin": "admin"}},
-		{name: "UpdateLoginProfile on an admin user", build: func(f *fx) {
-			adminUser(f)
+		{name: "UpdateLoginProfile on an admin user with a password", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withPassword(true))
 			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", arn("user", "*")))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:UpdateLoginProfile→ user/admin"}},
-		{name: "UpdateLoginProfile: explicit deny (negative)", build: func(f *fx) {
+		{name: "UpdateLoginProfile on an admin user without a password (negative)", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withPassword(false))
+			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", arn("user", "*")))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "Create and UpdateLoginProfile, password state unknown: conditional", build: func(f *fx) {
 			adminUser(f)
+			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"), allow("iam:UpdateLoginProfile", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateLoginProfile→ user/admin ?"}},
+		{name: "UpdateLoginProfile: explicit deny (negative)", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withPassword(true))
 			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", "*"), deny("iam:UpdateLoginProfile", target))})
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "CreateAccessKey: boundary denies (negative)", build: func(f *fx) {
@@ -413,6 +429,31 @@ func TestEdgesOnePerTechniqueAndTarget(t *testing.T) {
 	want := []string{
 		`aws_iam_user_can_escalate_to_user MANAGES iam:CreateAccessKey ["iam:CreateAccessKey"] false []`,
 		`aws_iam_user_can_escalate_to_user MANAGES iam:CreateAccessKey ["iam:CreateAccessKey"] true ["aws:MultiFactorAuthPresent"]`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("edges:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLoginProfileUnknownEdges: with the password state unread, both
+// login-profile edges are kept, conditional on the pseudo key; a known
+// state leaves only the technique IAM accepts, unconditional.
+func TestLoginProfileUnknownEdges(t *testing.T) {
+	f := newFx(t)
+	f.user("unread", nil)
+	f.user("haspw", nil, withPassword(true))
+	attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"), allow("iam:UpdateLoginProfile", "*"))})
+	res := f.analyze(Options{})
+	var got []string
+	for _, e := range res.Edges {
+		r := Relationship(e)
+		got = append(got, fmt.Sprintf("%s %s %v %v", e.To.short(), r["technique"], r["conditional"], r["conditionKeys"]))
+	}
+	sort.Strings(got)
+	want := []string{
+		`user/haspw iam:UpdateLoginProfile false []`,
+		`user/unread iam:CreateLoginProfile true ["awsgraph:loginProfileExists"]`,
+		`user/unread iam:UpdateLoginProfile true ["awsgraph:loginProfileExists"]`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("edges:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -47,6 +47,11 @@ func withTag(k, v string) opt {
 	return func(e graph.Entity) { e.SetTags(map[string]string{k: v}) }
 }
 
+// withPassword sets the credential report's passwordEnabled.
+func withPassword(has bool) opt {
+	return func(e graph.Entity) { e.Set("passwordEnabled", has) }
+}
+
 func withProfile() opt {
 	return func(e graph.Entity) {
 		e.Set("instanceProfileArns", []string{"arn:aws:iam::" + acct + ":instance-profile/" + e.String("name")})

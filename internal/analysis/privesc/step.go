@@ -9,6 +9,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/service/iam"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
 )
 
@@ -37,10 +38,15 @@ func StepsWith(scps *trust.SCPSet) []engine.Step {
 		return runWith(ctx, sc, opts)
 	}
 	return []engine.Step{engine.Declare(engine.Step{
-		ID:        StepID,
-		Name:      "Analyze IAM privilege escalation (isAdmin, MANAGES, canBecomeAdmin)",
-		DependsOn: []string{trust.StepID, lambda.StepID, instanceroles.StepID},
-		Run:       run,
+		ID:   StepID,
+		Name: "Analyze IAM privilege escalation (isAdmin, MANAGES, canBecomeAdmin)",
+		// The credential report says which users have a console password
+		// (login-profile techniques); when it could not be read the values
+		// are absent and those edges are conditional, so its unknowns do not
+		// skip the analysis (it reads no other report value).
+		DependsOn:        []string{trust.StepID, lambda.StepID, instanceroles.StepID, iam.CredentialReportStepID},
+		UnknownTolerated: iam.ReportPropertyDecls(),
+		Run:              run,
 	})}
 }
 

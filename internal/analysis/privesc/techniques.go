@@ -11,15 +11,35 @@ import (
 // console password).
 var credentialActions = []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
 
+// LoginProfileUnknownKey is the pseudo condition key of a login-profile
+// technique on a user whose console password state the run could not read
+// (credential report unavailable, or the user not yet in it): whether
+// CreateLoginProfile or UpdateLoginProfile applies depends on it.
+const LoginProfileUnknownKey = "awsgraph:loginProfileExists"
+
 // credentials: P creates credentials for another user U and signs in as U.
+// IAM refuses CreateLoginProfile on a user that has a console password
+// (EntityAlreadyExists) and UpdateLoginProfile on one that has none
+// (NoSuchEntity): the credential report's passwordEnabled decides which
+// applies; unknown, both are conditional.
 func (a *analyzer) credentials(p *node) {
 	for _, action := range credentialActions {
 		a.targets(p, action, a.users, func(u *node) {
 			if u == p {
 				return
 			}
+			state := yes
+			if action != "iam:CreateAccessKey" {
+				has, known := u.p.Entity["passwordEnabled"].(bool)
+				switch {
+				case !known:
+					state = outcome{ok: true, cond: true, keys: []string{LoginProfileUnknownKey}}
+				case has != (action == "iam:UpdateLoginProfile"):
+					return
+				}
+			}
 			a.add(&Edge{From: p, To: u, Technique: action, Category: catBecome, Actions: []string{action},
-				Resource: u.arn, outcome: request(p.p, p.in, action, u.arn, nil, nil)})
+				Resource: u.arn, outcome: request(p.p, p.in, action, u.arn, nil, nil).and(state)})
 		})
 	}
 }
