@@ -153,6 +153,35 @@ func passRoleScenarios() []scenario {
 			lambdaRole(f)
 			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"))})
 		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Lambda, CreateFunction and InvokeFunction only on named functions", build: func(f *fx) {
+			lambdaRole(f)
+			dev := "arn:aws:lambda:eu-*:" + acct + ":function:dev-*"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", dev), allow("lambda:InvokeFunction", dev))})
+		}, want: map[string]string{"user/alice": lambdaPath}},
+		{name: "PassRole to Lambda, creates dev-* but may invoke only prod-* (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			fn := "arn:aws:lambda:eu-west-1:" + acct + ":function:"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", fn+"dev-*"), allow("lambda:InvokeFunction", fn+"prod-*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Lambda, CreateFunction only in another account (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			other := "arn:aws:lambda:*:999999999999:function:*"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", other), allow("lambda:InvokeFunction", other))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Lambda, the pattern names layers, not functions (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			layers := "arn:aws:lambda:*:" + acct + ":layer:*"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", layers), allow("lambda:InvokeFunction", layers))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to CloudFormation, CreateStack only on named stacks", build: func(f *fx) {
+			f.role("cfn-admin", trustService("cloudformation.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("cloudformation:CreateStack", "arn:aws:cloudformation:us-east-1:"+acct+":stack/tools-*/*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+cloudformation:CreateStack→ role/cfn-admin"}},
+		{name: "PassRole to CloudFormation, CreateStack on named stacks, explicitly denied there (negative)", build: func(f *fx) {
+			f.role("cfn-admin", trustService("cloudformation.amazonaws.com"), []string{adminDoc})
+			stacks := "arn:aws:cloudformation:us-east-1:" + acct + ":stack/tools-*/*"
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("cloudformation:CreateStack", stacks), deny("cloudformation:CreateStack", "arn:aws:cloudformation:*:*:stack/*"))})
+		}, want: map[string]string{"user/alice": "no"}},
 		{name: "PassRole to EC2 with an instance profile", build: func(f *fx) {
 			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
 			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "*"))})
@@ -207,6 +236,17 @@ func takeoverScenarios() []scenario {
 			f.instance("i-1", r)
 			attacker(f, []string{doc(allow("ssm:SendCommand", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —ssm:SendCommand→ role/ec2-admin"}},
+		{name: "StartSession only on the instance whose profile is an admin role", build: func(f *fx) {
+			r := f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			f.instance("i-1", r)
+			attacker(f, []string{doc(allow("ssm:StartSession", "arn:aws:ec2:us-east-1:"+acct+":instance/i-1"))})
+		}, want: map[string]string{"user/alice": "user/alice —ssm:StartSession→ role/ec2-admin"}},
+		{name: "SendCommand and StartSession only on another instance (negative)", build: func(f *fx) {
+			r := f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			f.instance("i-1", r)
+			other := "arn:aws:ec2:us-east-1:" + acct + ":instance/i-2"
+			attacker(f, []string{doc(allow("ssm:SendCommand", other), allow("ssm:SendCommand", "arn:aws:ssm:*::document/*"), allow("ssm:StartSession", other))})
+		}, want: map[string]string{"user/alice": "no"}},
 		{name: "SendCommand: explicit deny on the instance (negative)", build: func(f *fx) {
 			r := f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
 			f.instance("i-1", r)

@@ -122,16 +122,13 @@ func (a *analyzer) passRole(p *node) {
 			}
 			// The service actions do not depend on the role: memoised, and
 			// tried first (they rule most principals out).
-			run := yes
-			actions := []string{"iam:PassRole"}
-			for _, sa := range t.actions {
-				if run = run.and(p.cached(sa[0], strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account))); !run.ok {
-					break
-				}
-				actions = append(actions, sa[0])
-			}
+			run := a.serviceActions(p, t)
 			if !run.ok {
 				continue
+			}
+			actions := []string{"iam:PassRole"}
+			for _, sa := range t.actions {
+				actions = append(actions, sa[0])
 			}
 			pass, ok := passed[t.service]
 			if !ok {
@@ -142,6 +139,89 @@ func (a *analyzer) passRole(p *node) {
 				outcome: trusted.and(pass).and(run)})
 		}
 	})
+}
+
+// serviceActions decides whether p may call every service action of t. The
+// attacker names the resource it creates (function, stack, project) and
+// picks the region: actions whose resource type has an ARN are tried on the
+// type's wildcard ARN in p's account and on each concrete ARN of that type
+// that p's own Resource patterns for them name — the same ARN for all the
+// technique's actions of that type (a function created under one name must
+// be invoked under it). The best outcome wins: unconditional over
+// conditional. Actions on "*" are evaluated on "*".
+func (a *analyzer) serviceActions(p *node, t passRoleTechnique) outcome {
+	run := yes
+	byTemplate := map[string][]string{}
+	var templates []string
+	for _, sa := range t.actions {
+		tmpl := strings.ReplaceAll(sa[1], "ACCOUNT", p.p.Account)
+		if tmpl == "*" {
+			if run = run.and(p.cached(sa[0], "*")); !run.ok {
+				return run
+			}
+			continue
+		}
+		if byTemplate[tmpl] == nil {
+			templates = append(templates, tmpl)
+		}
+		byTemplate[tmpl] = append(byTemplate[tmpl], sa[0])
+	}
+	for _, tmpl := range templates {
+		acts := byTemplate[tmpl]
+		best := outcome{}
+		for _, arn := range a.candidates(p, tmpl, acts) {
+			o := yes
+			for _, act := range acts {
+				if o = o.and(p.cached(act, arn)); !o.ok {
+					break
+				}
+			}
+			if o.ok && (!best.ok || (best.cond && !o.cond)) {
+				best = o
+			}
+			if best.ok && !best.cond {
+				break
+			}
+		}
+		if run = run.and(best); !run.ok {
+			return run
+		}
+	}
+	return run
+}
+
+// candidates are the ARNs serviceActions tries for template tmpl: tmpl
+// itself, then one concrete ARN per Resource pattern of p's Allow
+// statements for acts that can name a resource of tmpl's type in p's
+// account (wildcards filled in with "x").
+func (a *analyzer) candidates(p *node, tmpl string, acts []string) []string {
+	out := []string{tmpl}
+	seen := map[string]bool{tmpl: true}
+	for _, act := range acts {
+		for _, pat := range p.scope(act).Patterns {
+			if c := instantiate(pat, tmpl, p.p.Account); c != "" && !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// instantiate returns a concrete ARN that pattern pat names and that is of
+// the resource type of template tmpl in account acct, or "".
+func instantiate(pat, tmpl, acct string) string {
+	pf, tf := strings.SplitN(pat, ":", 6), strings.SplitN(tmpl, ":", 6)
+	if len(pf) != 6 || len(tf) != 6 || pf[0] != "arn" {
+		return ""
+	}
+	// Any region the pattern allows will do: policies match ARNs as text.
+	fill := strings.NewReplacer("*", "x", "?", "x")
+	c := strings.Join([]string{"arn", tf[1], tf[2], fill.Replace(pf[3]), acct, fill.Replace(pf[5])}, ":")
+	if !policy.MatchArn(pat, c) || !policy.MatchArn(tmpl, c) {
+		return ""
+	}
+	return c
 }
 
 // takeover: P changes code that already runs as role R: a Lambda function
