@@ -71,7 +71,7 @@ func credentialScenarios() []scenario {
 			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "CreateLoginProfile, password state unknown: conditional", build: func(f *fx) {
-			adminUser(f)
+			f.user("admin", []string{adminDoc}, unreported())
 			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreateLoginProfile→ user/admin ?"}},
 		{name: "CreateLoginProfile: SCP denies (negative)", build: func(f *fx) {
@@ -88,13 +88,29 @@ func credentialScenarios() []scenario {
 			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", arn("user", "*")))})
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "Create and UpdateLoginProfile, password state unknown: conditional", build: func(f *fx) {
-			adminUser(f)
+			f.user("admin", []string{adminDoc}, unreported())
 			attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"), allow("iam:UpdateLoginProfile", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreateLoginProfile→ user/admin ?"}},
 		{name: "UpdateLoginProfile: explicit deny (negative)", build: func(f *fx) {
 			f.user("admin", []string{adminDoc}, withPassword(true))
 			attacker(f, []string{doc(allow("iam:UpdateLoginProfile", "*"), deny("iam:UpdateLoginProfile", target))})
 		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreateAccessKey on an admin user that has two keys (negative)", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withKeys(2))
+			attacker(f, []string{doc(allow("iam:CreateAccessKey", target))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreateAccessKey on an admin user that has two keys, after DeleteAccessKey", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withKeys(2))
+			attacker(f, []string{doc(allow("iam:CreateAccessKey", target), allow("iam:DeleteAccessKey", target))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin"}},
+		{name: "CreateAccessKey on an admin user that has one key", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withKeys(1))
+			attacker(f, []string{doc(allow("iam:CreateAccessKey", target))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin"}},
+		{name: "CreateAccessKey, key count unknown: conditional", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, unreported())
+			attacker(f, []string{doc(allow("iam:CreateAccessKey", target))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin ?"}},
 		{name: "CreateAccessKey: boundary denies (negative)", build: func(f *fx) {
 			adminUser(f)
 			f.managed(s3Only, doc(allow("s3:*", "*")))
@@ -480,7 +496,7 @@ func TestEdgesOnePerTechniqueAndTarget(t *testing.T) {
 // state leaves only the technique IAM accepts, unconditional.
 func TestLoginProfileUnknownEdges(t *testing.T) {
 	f := newFx(t)
-	f.user("unread", nil)
+	f.user("unread", nil, unreported())
 	f.user("haspw", nil, withPassword(true))
 	attacker(f, []string{doc(allow("iam:CreateLoginProfile", "*"), allow("iam:UpdateLoginProfile", "*"))})
 	res := f.analyze(Options{})

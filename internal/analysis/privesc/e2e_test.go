@@ -177,6 +177,12 @@ func TestEndToEndThroughCLI(t *testing.T) {
 	user("ivy", pdoc(allow("iam:UpdateLoginProfile", arn("user", "pw-admin"))))
 	user("jack", pdoc(allow("iam:UpdateLoginProfile", arn("user", "root-like"))))
 	user("kim", pdoc(allow("iam:CreateLoginProfile", arn("user", "root-like"))))
+	// Access keys: IAM allows two per user.
+	user("two-keys", pdoc(allow("*", "*")))
+	for range 2 {
+		must(c.CreateAccessKey(ctx, &sdkiam.CreateAccessKeyInput{UserName: aws.String("two-keys")}))
+	}
+	user("leo", pdoc(allow("iam:CreateAccessKey", arn("user", "two-keys"))))
 
 	dir := t.TempDir()
 	db := filepath.Join(dir, "graph.db")
@@ -200,6 +206,8 @@ func TestEndToEndThroughCLI(t *testing.T) {
 		"user/ivy":           "user/ivy —iam:UpdateLoginProfile→ user/pw-admin",
 		"user/jack":          "no",
 		"user/kim":           "user/kim —iam:CreateLoginProfile→ user/root-like",
+		"user/two-keys":      "admin",
+		"user/leo":           "no",
 	}
 	props, rels := stored(t, db)
 	check := func(run string, want map[string]string) {
@@ -251,8 +259,9 @@ func TestEndToEndThroughCLI(t *testing.T) {
 	unread["user/alice"] = "no" // the change is seen: the analysis ran
 	unread["user/henry"] = "user/henry —iam:CreateLoginProfile→ user/pw-admin"
 	unread["user/jack"] = "user/jack —iam:UpdateLoginProfile→ user/root-like"
+	unread["user/leo"] = "user/leo —iam:CreateAccessKey→ user/two-keys"
 	check("report-denied run", unread)
-	for name, cond := range map[string]bool{"user/kim": true, "user/ivy": true, "user/henry": true, "user/jack": true, "user/frank": false, "user/bob": false} {
+	for name, cond := range map[string]bool{"user/kim": true, "user/ivy": true, "user/henry": true, "user/jack": true, "user/leo": true, "user/frank": false, "user/bob": false} {
 		if got := props[name]["adminPathConditional"] == true; got != cond {
 			t.Errorf("report-denied run: %s adminPathConditional %v, want %v", name, got, cond)
 		}

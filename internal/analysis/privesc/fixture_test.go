@@ -52,6 +52,20 @@ func withPassword(has bool) opt {
 	return func(e graph.Entity) { e.Set("passwordEnabled", has) }
 }
 
+// withKeys gives the user n access keys in the credential report.
+func withKeys(n int) opt {
+	return func(e graph.Entity) {
+		for i := 1; i <= n; i++ {
+			e.Set("accessKey"+string(rune('0'+i))+"LastRotatedOn", int64(1700000000000))
+		}
+	}
+}
+
+// unreported: the user's credential-report values were not read.
+func unreported() opt {
+	return func(e graph.Entity) { delete(e, "passwordEnabled") }
+}
+
 func withProfile() opt {
 	return func(e graph.Entity) {
 		e.Set("instanceProfileArns", []string{"arn:aws:iam::" + acct + ":instance-profile/" + e.String("name")})
@@ -64,6 +78,7 @@ func (f *fx) user(name string, docs []string, opts ...opt) graph.Entity {
 	e.Set("accountId", acct).Set("userId", "AIDA"+strings.ToUpper(name)).Set("permissionsBoundaryArn", nil)
 	// The User properties the data model requires, as iam.NewUserEntity sets them.
 	e.Set("username", []string{name}).Set("shortLoginId", []string{name}).Set("email", nil).Set("firstName", nil).Set("lastName", nil)
+	e.Set("passwordEnabled", false) // the credential report: no password, no access key
 	for _, o := range opts {
 		o(e)
 	}

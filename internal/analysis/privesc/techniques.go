@@ -17,31 +17,63 @@ var credentialActions = []string{"iam:CreateAccessKey", "iam:CreateLoginProfile"
 // CreateLoginProfile or UpdateLoginProfile applies depends on it.
 const LoginProfileUnknownKey = "awsgraph:loginProfileExists"
 
+// AccessKeyCountUnknownKey is the pseudo condition key of iam:CreateAccessKey
+// on a user whose access keys the run could not count (credential report
+// unavailable) when P may not delete one: IAM allows two keys per user.
+const AccessKeyCountUnknownKey = "awsgraph:accessKeyCount"
+
 // credentials: P creates credentials for another user U and signs in as U.
 // IAM refuses CreateLoginProfile on a user that has a console password
 // (EntityAlreadyExists) and UpdateLoginProfile on one that has none
-// (NoSuchEntity): the credential report's passwordEnabled decides which
-// applies; unknown, both are conditional.
+// (NoSuchEntity), and CreateAccessKey on a user that has two keys
+// (LimitExceeded; P must then delete one). The credential report
+// (passwordEnabled, accessKeyNLastRotatedOn) says which applies; when it
+// was not read, the technique is conditional.
 func (a *analyzer) credentials(p *node) {
 	for _, action := range credentialActions {
 		a.targets(p, action, a.users, func(u *node) {
 			if u == p {
 				return
 			}
-			state := yes
-			if action != "iam:CreateAccessKey" {
-				has, known := u.p.Entity["passwordEnabled"].(bool)
-				switch {
-				case !known:
-					state = outcome{ok: true, cond: true, keys: []string{LoginProfileUnknownKey}}
-				case has != (action == "iam:UpdateLoginProfile"):
-					return
-				}
+			o := request(p.p, p.in, action, u.arn, nil, nil)
+			if !o.ok {
+				return
 			}
-			a.add(&Edge{From: p, To: u, Technique: action, Category: catBecome, Actions: []string{action},
-				Resource: u.arn, outcome: request(p.p, p.in, action, u.arn, nil, nil).and(state)})
+			actions := []string{action}
+			has, known := u.p.Entity["passwordEnabled"].(bool)
+			switch {
+			case action == "iam:CreateAccessKey":
+				if !known || accessKeys(u) >= 2 {
+					del := request(p.p, p.in, "iam:DeleteAccessKey", u.arn, nil, nil)
+					switch {
+					case del.ok:
+						o, actions = o.and(del), append(actions, "iam:DeleteAccessKey")
+					case known:
+						return
+					default:
+						o = o.and(outcome{ok: true, cond: true, keys: []string{AccessKeyCountUnknownKey}})
+					}
+				}
+			case !known:
+				o = o.and(outcome{ok: true, cond: true, keys: []string{LoginProfileUnknownKey}})
+			case has != (action == "iam:UpdateLoginProfile"):
+				return
+			}
+			a.add(&Edge{From: p, To: u, Technique: action, Category: catBecome, Actions: actions, Resource: u.arn, outcome: o})
 		})
 	}
+}
+
+// accessKeys counts a user's access keys, active or not, from the
+// credential report (a key slot without a key has no rotation date).
+func accessKeys(u *node) int {
+	n := 0
+	for _, k := range []string{"accessKey1LastRotatedOn", "accessKey2LastRotatedOn"} {
+		if u.p.Entity[k] != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // trustFor is a trust policy naming principal arn, the one an attacker
