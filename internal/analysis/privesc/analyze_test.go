@@ -315,6 +315,16 @@ func policyScenarios() []scenario {
 			a := f.user("alice", nil)
 			f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom)), a)
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreatePolicyVersion→ user/alice"}},
+		{name: "CreatePolicyVersion on a policy at the five-version limit (negative)", build: func(f *fx) {
+			a := f.user("alice", nil)
+			p := f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom)), a)
+			versions(p, doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")))
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "CreatePolicyVersion at the limit, after DeletePolicyVersion", build: func(f *fx) {
+			a := f.user("alice", nil)
+			p := f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom), allow("iam:DeletePolicyVersion", custom)), a)
+			versions(p, doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")))
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreatePolicyVersion→ user/alice"}},
 		{name: "CreatePolicyVersion on an AWS managed policy (negative)", build: func(f *fx) {
 			a := f.user("alice", []string{doc(allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/*"))})
 			f.managed("arn:aws:iam::aws:policy/ReadOnlyAccess", doc(allow("s3:Get*", "*")), a)

@@ -298,18 +298,25 @@ func (a *analyzer) takeover(p *node) {
 	}
 }
 
-// grant adds a "grant" edge P → t when the request is allowed and t would
-// be an administrator after it.
-func (a *analyzer) grant(p, t *node, action, resource string, after outcome) {
+// grant adds a "grant" edge P → t when the request (and the also actions,
+// on the same resource) is allowed and t would be an administrator after
+// it.
+func (a *analyzer) grant(p, t *node, action, resource string, after outcome, also ...string) {
 	if !after.ok {
 		return
 	}
-	o := request(p.p, p.in, action, resource, nil, nil)
-	if !o.ok {
-		return
+	o := after
+	for _, act := range append([]string{action}, also...) {
+		if o = o.and(request(p.p, p.in, act, resource, nil, nil)); !o.ok {
+			return
+		}
 	}
-	a.add(&Edge{From: p, To: t, Technique: action, Category: catGrant, Actions: []string{action}, Resource: resource, outcome: o.and(after)})
+	a.add(&Edge{From: p, To: t, Technique: action, Category: catGrant, Actions: append([]string{action}, also...), Resource: resource, outcome: o})
 }
+
+// maxPolicyVersions is IAM's limit of versions per managed policy: at the
+// limit, CreatePolicyVersion fails (LimitExceeded) until one is deleted.
+const maxPolicyVersions = 5
 
 // policyGrants: P writes or attaches a policy to a user or role T (itself
 // included), which then may do anything its boundary and SCPs allow.
@@ -396,11 +403,16 @@ func (a *analyzer) policyVersions(p *node) {
 			keys = append(append([]string(nil), keys...), b)
 		}
 		for _, k := range keys {
-			if e, ok := a.g.Entity(k); !ok || e.Type() != trust.ManagedPolicyType {
+			e, ok := a.g.Entity(k)
+			if !ok || e.Type() != trust.ManagedPolicyType {
 				continue
 			}
 			if cs.Covers(k) {
-				a.grant(p, t, create, k, a.adminReplacing(t, k, allowAll))
+				var also []string
+				if 1+len(e.Strings("nonDefaultVersionIds")) >= maxPolicyVersions {
+					also = []string{"iam:DeletePolicyVersion"}
+				}
+				a.grant(p, t, create, k, a.adminReplacing(t, k, allowAll), also...)
 			}
 			if !ss.Covers(k) {
 				continue
