@@ -29,9 +29,14 @@ type node struct {
 	// unknown: some of its policies or its boundary could not be read;
 	// nothing is derived from its requests.
 	unknown bool
-	admin   outcome
-	scopes  map[string]scope
-	memo    map[[2]string]outcome // target-independent requests
+	// takeoverUnknown: its policies are known, but it may take over code
+	// in Lambda functions or instances that were not all read: its own
+	// values (isAdmin) and its edges are derived; whether it can become an
+	// administrator is unknown unless a path is found anyway.
+	takeoverUnknown bool
+	admin           outcome
+	scopes          map[string]scope
+	memo            map[[2]string]outcome // target-independent requests
 }
 
 // cached evaluates a request by n that does not depend on the target
@@ -85,10 +90,13 @@ const (
 type Result struct {
 	Edges []*Edge
 	// Props are the derived properties per principal key; Unknown lists the
-	// principals whose derived values could not be computed (kept from the
-	// previous run), sorted.
-	Props   map[string]map[string]any
-	Unknown []string
+	// principals whose closure values (canBecomeAdmin, adminPath...) could
+	// not be computed, AdminUnknown those of them whose isAdmin could not be
+	// either (their policies were not all read): kept from the previous
+	// run, sorted.
+	Props        map[string]map[string]any
+	Unknown      []string
+	AdminUnknown []string
 	// UnknownSources: principals with unreadable inputs, whose escalation
 	// edges are not derived this run.
 	UnknownSources []string
@@ -145,7 +153,7 @@ func Analyze(g trust.Graph, opts Options) *Result {
 	if opts.RegionalInputsIncomplete {
 		for _, n := range a.nodes {
 			if !n.unknown && !(n.admin.ok && !n.admin.cond) && a.mayTakeOver(n) {
-				n.unknown = true
+				n.takeoverUnknown = true
 				a.counts["principalsWithIncompleteTakeoverInputs"]++
 			}
 		}

@@ -551,6 +551,14 @@ func TestUnknownInputs(t *testing.T) {
 	if fmt.Sprint(res.UnknownSources) != "["+arn("user", "half")+"]" {
 		t.Errorf("unknown sources %v", res.UnknownSources)
 	}
+	// half's own policies are unread: nothing written; viahalf's are read:
+	// its isAdmin is written, its closure values kept.
+	if fmt.Sprint(res.AdminUnknown) != "["+arn("user", "half")+"]" || res.Props[arn("user", "half")]["isAdmin"] != nil {
+		t.Errorf("AdminUnknown %v, half %v", res.AdminUnknown, res.Props[arn("user", "half")])
+	}
+	if v := res.Props[arn("user", "viahalf")]; v["isAdmin"] != false || v["canBecomeAdmin"] != nil {
+		t.Errorf("viahalf %v", v)
+	}
 	for _, e := range res.Edges {
 		if e.From.arn == arn("user", "half") {
 			t.Errorf("edge from a principal with unknown policies: %s", e.Technique)
@@ -564,12 +572,23 @@ func TestRegionalInputsIncomplete(t *testing.T) {
 	f := newFx(t)
 	adminUser(f)
 	f.user("coder", []string{doc(allow("lambda:UpdateFunctionCode", "*"))})
+	f.user("coderkeys", []string{doc(allow("lambda:UpdateFunctionCode", "*"), allow("iam:CreateAccessKey", arn("user", "admin")))})
 	f.user("keys", []string{doc(allow("iam:CreateAccessKey", "*"))})
 	f.user("reader", []string{doc(allow("s3:Get*", "*"))})
 	res := f.analyze(Options{RegionalInputsIncomplete: true})
-	for name, w := range map[string]string{"user/coder": "unknown", "user/keys": "user/keys —iam:CreateAccessKey→ user/admin", "user/reader": "no"} {
+	for name, w := range map[string]string{"user/coder": "unknown", "user/keys": "user/keys —iam:CreateAccessKey→ user/admin", "user/reader": "no",
+		"user/coderkeys": "user/coderkeys —iam:CreateAccessKey→ user/admin"} {
 		if got := summary(res, "arn:aws:iam::"+acct+":"+name); got != w {
 			t.Errorf("%s: %q, want %q", name, got, w)
 		}
+	}
+	// Only what depends on the unread functions is kept: coder's own
+	// isAdmin is written, its closure values are not.
+	coder := res.Props[arn("user", "coder")]
+	if coder["isAdmin"] != false || coder["canBecomeAdmin"] != nil || fmt.Sprint(res.AdminUnknown) != "[]" {
+		t.Errorf("coder props %v, AdminUnknown %v", coder, res.AdminUnknown)
+	}
+	if fmt.Sprint(res.UnknownSources) != fmt.Sprint([]string{arn("user", "coder"), arn("user", "coderkeys")}) {
+		t.Errorf("unknown sources %v", res.UnknownSources)
 	}
 }

@@ -84,15 +84,28 @@ func keepUnknown(sc *engine.StepContext, res *Result) {
 	if len(res.Unknown) == 0 {
 		return
 	}
-	byType := map[string][]string{}
+	// Per principal, only what depends on the unread inputs is kept: every
+	// derived value when its own policies were not read, the closure values
+	// when only what it can reach is unknown.
+	all := map[string]bool{}
+	for _, k := range res.AdminUnknown {
+		all[k] = true
+	}
+	byType := map[string]map[bool][]string{}
 	for _, k := range res.Unknown {
 		if e, ok := sc.Job.Entity(k); ok {
-			byType[e.Type()] = append(byType[e.Type()], k)
+			if byType[e.Type()] == nil {
+				byType[e.Type()] = map[bool][]string{}
+			}
+			byType[e.Type()][all[k]] = append(byType[e.Type()][all[k]], k)
 		}
 	}
 	for _, t := range []string{UserType, RoleType} {
-		if len(byType[t]) > 0 {
-			sc.KeepPrevious(engine.Unknown{Type: t, Keys: byType[t], Properties: PrincipalProperties})
+		if keys := byType[t][true]; len(keys) > 0 {
+			sc.KeepPrevious(engine.Unknown{Type: t, Keys: keys, Properties: PrincipalProperties})
+		}
+		if keys := byType[t][false]; len(keys) > 0 {
+			sc.KeepPrevious(engine.Unknown{Type: t, Keys: keys, Properties: ClosureProperties})
 		}
 	}
 	sc.Count("principalsWithUnknownEscalation", len(res.Unknown))
