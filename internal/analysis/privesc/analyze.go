@@ -121,12 +121,15 @@ type analyzer struct {
 	matches  map[string][]*node // targets' cache
 	// versionDocs: managed policy key -> its parsed non-default versions.
 	versionDocs map[string][]*policy.Document
+	// adminPolicies: partition -> the managed policies that alone make a
+	// principal an administrator (attachable).
+	adminPolicies map[string][]adminPolicy
 }
 
 // Analyze derives administrators, escalation edges and the closure from g.
 func Analyze(g trust.Graph, opts Options) *Result {
 	a := &analyzer{g: g, model: trust.LoadModel(g), byArn: map[string]*node{}, groups: map[string][]*node{},
-		seen: map[string]*Edge{}, matches: map[string][]*node{}, versionDocs: map[string][]*policy.Document{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
+		seen: map[string]*Edge{}, matches: map[string][]*node{}, versionDocs: map[string][]*policy.Document{}, adminPolicies: map[string][]adminPolicy{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
 	a.counts = a.model.Counts
 	for _, p := range a.model.Principals {
 		n := &node{p: p, arn: p.Key, unknown: p.InputsUnknown(), scopes: map[string]scope{}, memo: map[[2]string]outcome{},

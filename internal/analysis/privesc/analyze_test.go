@@ -286,6 +286,27 @@ func policyScenarios() []scenario {
 			f.role("ops", trustAWS(arn("user", "alice")), nil)
 			attacker(f, []string{doc(allow("iam:AttachRolePolicy", arn("role", "ops")))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:AttachRolePolicy→ role/ops; user/alice —sts:AssumeRole→ role/ops"}},
+		{name: "AttachUserPolicy on itself, only of ReadOnlyAccess (iam:PolicyARN, negative)", build: func(f *fx) {
+			attacker(f, []string{doc(allowIf("iam:AttachUserPolicy", self, `{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/ReadOnlyAccess"}}`))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AttachUserPolicy on itself, only of AdministratorAccess (iam:PolicyARN)", build: func(f *fx) {
+			attacker(f, []string{doc(allowIf("iam:AttachUserPolicy", self, `{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/AdministratorAccess"}}`))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AttachUserPolicy→ user/alice"}},
+		{name: "AttachRolePolicy, anything but the AWS admin policies, a customer admin policy exists", build: func(f *fx) {
+			f.role("ops", trustAWS(arn("user", "alice")), nil)
+			f.managed("arn:aws:iam::"+acct+":policy/MyAdmin", adminDoc)
+			attacker(f, []string{doc(allowIf("iam:AttachRolePolicy", arn("role", "ops"), `{"ArnNotLike":{"iam:PolicyARN":"arn:aws:iam::aws:policy/*"}}`))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AttachRolePolicy→ role/ops; user/alice —sts:AssumeRole→ role/ops"}},
+		{name: "AttachRolePolicy, anything but the AWS admin policies, no customer admin policy (negative)", build: func(f *fx) {
+			f.role("ops", trustAWS(arn("user", "alice")), nil)
+			f.managed("arn:aws:iam::"+acct+":policy/S3", doc(allow("s3:*", "*")))
+			attacker(f, []string{doc(allowIf("iam:AttachRolePolicy", arn("role", "ops"), `{"ArnNotLike":{"iam:PolicyARN":"arn:aws:iam::aws:policy/*"}}`))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AttachRolePolicy, anything but the AWS policies, and CreatePolicy", build: func(f *fx) {
+			f.role("ops", trustAWS(arn("user", "alice")), nil)
+			attacker(f, []string{doc(allowIf("iam:AttachRolePolicy", arn("role", "ops"), `{"ArnNotLike":{"iam:PolicyARN":"arn:aws:iam::aws:policy/*"}}`),
+				allow("iam:CreatePolicy", "arn:aws:iam::"+acct+":policy/alice-*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AttachRolePolicy→ role/ops; user/alice —sts:AssumeRole→ role/ops"}},
 		{name: "AttachRolePolicy on a role it cannot become (negative)", build: func(f *fx) {
 			f.role("ops", nobody, nil)
 			attacker(f, []string{doc(allow("iam:AttachRolePolicy", arn("role", "ops")))})

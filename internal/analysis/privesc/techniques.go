@@ -1,6 +1,7 @@
 package privesc
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
@@ -329,9 +330,118 @@ func (a *analyzer) policyGrants(p *node) {
 		{"iam:PutRolePolicy", a.roles}, {"iam:AttachRolePolicy", a.roles},
 	} {
 		a.targets(p, c.action, c.list, func(t *node) {
+			if strings.HasPrefix(c.action, "iam:Attach") {
+				a.attach(p, t, c.action, t.arn)
+				return
+			}
 			a.grant(p, t, c.action, t.arn, a.adminWith(t, []*policy.Document{allowAll}, false))
 		})
 	}
+}
+
+// adminPolicy is a managed policy an attacker can attach: its ARN and
+// document.
+type adminPolicy struct {
+	arn string
+	doc *policy.Document
+}
+
+// iamFullAccess is the core of AWS managed IAMFullAccess: iam:* on *, an
+// administrator by this analysis's definition.
+var iamFullAccess = policy.MustParse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*"}}`)
+
+// attachable are the managed policies whose document alone would make a
+// principal an administrator: AdministratorAccess and IAMFullAccess (AWS
+// managed, in every account) first, then the collected ones, sorted.
+func (a *analyzer) attachable(partition string) []adminPolicy {
+	if ps, ok := a.adminPolicies[partition]; ok {
+		return ps
+	}
+	aa := "arn:" + partition + ":iam::aws:policy/AdministratorAccess"
+	ifa := "arn:" + partition + ":iam::aws:policy/IAMFullAccess"
+	ps := []adminPolicy{{aa, allowAll}, {ifa, iamFullAccess}}
+	probe := &trust.Principal{Key: "arn:" + partition + ":iam::000000000000:user/probe", Context: policy.Context{Values: map[string][]string{}}}
+	for _, e := range a.g.EntitiesOfType(trust.ManagedPolicyType) {
+		k := e.Key()
+		if k == aa || k == ifa || !strings.HasPrefix(k, "arn:"+partition+":") {
+			continue
+		}
+		if d := a.model.PolicyDoc(k); d != nil && request(probe, input{identity: []*policy.Document{d}}, AdminProbeAction, "*", nil, nil).ok {
+			ps = append(ps, adminPolicy{k, d})
+		}
+	}
+	sort.Slice(ps[2:], func(i, j int) bool { return ps[2+i].arn < ps[2+j].arn })
+	a.adminPolicies[partition] = ps
+	return ps
+}
+
+// attach: P attaches a managed policy to T (a user, role or group
+// resource) that makes T an administrator. The request carries
+// iam:PolicyARN, which delegation policies often restrict: each
+// admin-granting managed policy is tried, AdministratorAccess first; the
+// first unconditional outcome wins, else the first conditional one.
+func (a *analyzer) attach(p, t *node, action, resource string) {
+	var best *Edge
+	for _, ap := range a.attachable(partitionOf(t.arn)) {
+		after := a.adminWith(t, []*policy.Document{ap.doc}, false)
+		if !after.ok {
+			continue
+		}
+		o := after.and(request(p.p, p.in, action, resource, map[string][]string{"iam:PolicyARN": {ap.arn}}, nil))
+		if !o.ok || (best != nil && (o.cond || !best.cond)) {
+			continue
+		}
+		best = &Edge{From: p, To: t, Technique: action, Category: catGrant, Actions: []string{action}, Resource: resource, outcome: o}
+		if !o.cond {
+			break
+		}
+	}
+	if best == nil || best.cond {
+		// Or P creates its own allow-all policy (iam:CreatePolicy) and
+		// attaches that.
+		if e := a.attachNew(p, t, action, resource); e != nil && (best == nil || !e.cond) {
+			best = e
+		}
+	}
+	if best != nil {
+		a.add(best)
+	}
+}
+
+// attachNew is attach with a customer managed allow-all policy P creates in
+// its account (iam:CreatePolicy on a name its own patterns allow).
+func (a *analyzer) attachNew(p, t *node, action, resource string) *Edge {
+	if p.scope("iam:CreatePolicy").Empty() {
+		return nil
+	}
+	after := a.adminWith(t, []*policy.Document{allowAll}, false)
+	if !after.ok {
+		return nil
+	}
+	var best *Edge
+	tmpl := "arn:" + partitionOf(p.arn) + ":iam::" + p.p.Account + ":policy/*"
+	for _, c := range a.candidates(p, tmpl, []string{"iam:CreatePolicy"}) {
+		o := after.and(p.cached("iam:CreatePolicy", c))
+		if o.ok {
+			o = o.and(request(p.p, p.in, action, resource, map[string][]string{"iam:PolicyARN": {c}}, nil))
+		}
+		if !o.ok || (best != nil && (o.cond || !best.cond)) {
+			continue
+		}
+		best = &Edge{From: p, To: t, Technique: action, Category: catGrant, Actions: []string{action, "iam:CreatePolicy"}, Resource: resource, outcome: o}
+		if !o.cond {
+			break
+		}
+	}
+	return best
+}
+
+// partitionOf is an ARN's partition ("aws" when it is not an ARN).
+func partitionOf(arn string) string {
+	if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" {
+		return parts[1]
+	}
+	return "aws"
 }
 
 // groupGrants: P writes or attaches a policy to a group (every member
@@ -350,7 +460,7 @@ func (a *analyzer) groupGrants(p *node) {
 				a.grant(p, u, "iam:PutGroupPolicy", gk, after)
 			}
 			if attach.Covers(gk) {
-				a.grant(p, u, "iam:AttachGroupPolicy", gk, after)
+				a.attach(p, u, "iam:AttachGroupPolicy", gk)
 			}
 		}
 		if !add.Covers(gk) {
