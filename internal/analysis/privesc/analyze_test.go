@@ -392,6 +392,32 @@ func policyScenarios() []scenario {
 			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:CreatePolicyVersion", "*")))
 			attacker(f, []string{adminDoc}, withBoundary(s3Only))
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreatePolicyVersion→ user/alice"}},
+		{name: "AttachUserPolicy delegated only with a boundary; it has none (iam:PermissionsBoundary, negative)", build: func(f *fx) {
+			attacker(f, []string{doc(allowIf("iam:AttachUserPolicy", arn("user", "*"), `{"StringEquals":{"iam:PermissionsBoundary":"`+s3Only+`"}}`))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PutUserPolicy delegated only with an allow-all boundary, which it has", build: func(f *fx) {
+			open := "arn:aws:iam::" + acct + ":policy/Open"
+			f.managed(open, adminDoc)
+			attacker(f, []string{doc(allowIf("iam:PutUserPolicy", arn("user", "*"), `{"StringEquals":{"iam:PermissionsBoundary":"`+open+`"}}`))}, withBoundary(open))
+		}, want: map[string]string{"user/alice": "user/alice —iam:PutUserPolicy→ user/alice"}},
+		{name: "PutUserPermissionsBoundary only of a restrictive boundary (negative)", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:PutUserPermissionsBoundary", "*")))
+			attacker(f, []string{doc(`{"Effect":"Allow","NotAction":"iam:PutUserPermissionsBoundary","Resource":"*"}`,
+				allowIf("iam:PutUserPermissionsBoundary", "*", `{"StringEquals":{"iam:PermissionsBoundary":"`+s3Only+`"}}`))}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PutUserPermissionsBoundary, any boundary", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:PutUserPermissionsBoundary", "*")))
+			attacker(f, []string{doc(`{"Effect":"Allow","NotAction":"iam:PutUserPermissionsBoundary","Resource":"*"}`,
+				allow("iam:PutUserPermissionsBoundary", "*"))}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "user/alice —iam:PutUserPermissionsBoundary→ user/alice"}},
+		{name: "PutUserPermissionsBoundary of AdministratorAccess on itself", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:PutUserPermissionsBoundary", "*")))
+			attacker(f, []string{adminDoc}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "user/alice —iam:PutUserPermissionsBoundary→ user/alice"}},
+		{name: "DeleteUserPermissionsBoundary: denied on its boundary (iam:PermissionsBoundary, negative)", build: func(f *fx) {
+			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:DeleteUserPermissionsBoundary", "*")))
+			attacker(f, []string{adminDoc, doc(`{"Effect":"Deny","Action":"iam:DeleteUserPermissionsBoundary","Resource":"*","Condition":{"StringEquals":{"iam:PermissionsBoundary":"` + s3Only + `"}}}`)}, withBoundary(s3Only))
+		}, want: map[string]string{"user/alice": "no"}},
 		{name: "DeleteUserPermissionsBoundary on itself", build: func(f *fx) {
 			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:DeleteUserPermissionsBoundary", "*")))
 			attacker(f, []string{adminDoc}, withBoundary(s3Only))

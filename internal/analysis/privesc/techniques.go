@@ -300,19 +300,20 @@ func (a *analyzer) takeover(p *node) {
 }
 
 // grant adds a "grant" edge P → t when the request (and the also actions,
-// on the same resource) is allowed and t would be an administrator after
-// it.
-func (a *analyzer) grant(p, t *node, action, resource string, after outcome, also ...string) {
+// on the same resource; ctx adds request context keys) is allowed and t
+// would be an administrator after it.
+func (a *analyzer) grant(p, t *node, action, resource string, ctx map[string][]string, after outcome, also ...string) outcome {
 	if !after.ok {
-		return
+		return outcome{}
 	}
 	o := after
 	for _, act := range append([]string{action}, also...) {
-		if o = o.and(request(p.p, p.in, act, resource, nil, nil)); !o.ok {
-			return
+		if o = o.and(request(p.p, p.in, act, resource, ctx, nil)); !o.ok {
+			return o
 		}
 	}
 	a.add(&Edge{From: p, To: t, Technique: action, Category: catGrant, Actions: append([]string{action}, also...), Resource: resource, outcome: o})
+	return o
 }
 
 // maxPolicyVersions is IAM's limit of versions per managed policy: at the
@@ -331,10 +332,10 @@ func (a *analyzer) policyGrants(p *node) {
 	} {
 		a.targets(p, c.action, c.list, func(t *node) {
 			if strings.HasPrefix(c.action, "iam:Attach") {
-				a.attach(p, t, c.action, t.arn)
+				a.attach(p, t, c.action, t.arn, boundaryCtx(t))
 				return
 			}
-			a.grant(p, t, c.action, t.arn, a.adminWith(t, []*policy.Document{allowAll}, false))
+			a.grant(p, t, c.action, t.arn, boundaryCtx(t), a.adminWith(t, []*policy.Document{allowAll}, false))
 		})
 	}
 }
@@ -380,14 +381,14 @@ func (a *analyzer) attachable(partition string) []adminPolicy {
 // iam:PolicyARN, which delegation policies often restrict: each
 // admin-granting managed policy is tried, AdministratorAccess first; the
 // first unconditional outcome wins, else the first conditional one.
-func (a *analyzer) attach(p, t *node, action, resource string) {
+func (a *analyzer) attach(p, t *node, action, resource string, ctx map[string][]string) {
 	var best *Edge
 	for _, ap := range a.attachable(partitionOf(t.arn)) {
 		after := a.adminWith(t, []*policy.Document{ap.doc}, false)
 		if !after.ok {
 			continue
 		}
-		o := after.and(request(p.p, p.in, action, resource, map[string][]string{"iam:PolicyARN": {ap.arn}}, nil))
+		o := after.and(request(p.p, p.in, action, resource, withKey(ctx, "iam:PolicyARN", ap.arn), nil))
 		if !o.ok || (best != nil && (o.cond || !best.cond)) {
 			continue
 		}
@@ -399,7 +400,7 @@ func (a *analyzer) attach(p, t *node, action, resource string) {
 	if best == nil || best.cond {
 		// Or P creates its own allow-all policy (iam:CreatePolicy) and
 		// attaches that.
-		if e := a.attachNew(p, t, action, resource); e != nil && (best == nil || !e.cond) {
+		if e := a.attachNew(p, t, action, resource, ctx); e != nil && (best == nil || !e.cond) {
 			best = e
 		}
 	}
@@ -410,7 +411,7 @@ func (a *analyzer) attach(p, t *node, action, resource string) {
 
 // attachNew is attach with a customer managed allow-all policy P creates in
 // its account (iam:CreatePolicy on a name its own patterns allow).
-func (a *analyzer) attachNew(p, t *node, action, resource string) *Edge {
+func (a *analyzer) attachNew(p, t *node, action, resource string, ctx map[string][]string) *Edge {
 	if p.scope("iam:CreatePolicy").Empty() {
 		return nil
 	}
@@ -423,7 +424,7 @@ func (a *analyzer) attachNew(p, t *node, action, resource string) *Edge {
 	for _, c := range a.candidates(p, tmpl, []string{"iam:CreatePolicy"}) {
 		o := after.and(p.cached("iam:CreatePolicy", c))
 		if o.ok {
-			o = o.and(request(p.p, p.in, action, resource, map[string][]string{"iam:PolicyARN": {c}}, nil))
+			o = o.and(request(p.p, p.in, action, resource, withKey(ctx, "iam:PolicyARN", c), nil))
 		}
 		if !o.ok || (best != nil && (o.cond || !best.cond)) {
 			continue
@@ -457,10 +458,10 @@ func (a *analyzer) groupGrants(p *node) {
 		for _, u := range a.groups[gk] {
 			after := a.adminWith(u, []*policy.Document{allowAll}, false)
 			if put.Covers(gk) {
-				a.grant(p, u, "iam:PutGroupPolicy", gk, after)
+				a.grant(p, u, "iam:PutGroupPolicy", gk, nil, after)
 			}
 			if attach.Covers(gk) {
-				a.attach(p, u, "iam:AttachGroupPolicy", gk)
+				a.attach(p, u, "iam:AttachGroupPolicy", gk, nil)
 			}
 		}
 		if !add.Covers(gk) {
@@ -476,7 +477,7 @@ func (a *analyzer) groupGrants(p *node) {
 		}
 		for _, u := range a.users {
 			if !members[u] {
-				a.grant(p, u, "iam:AddUserToGroup", gk, a.adminWith(u, docs, false))
+				a.grant(p, u, "iam:AddUserToGroup", gk, nil, a.adminWith(u, docs, false))
 			}
 		}
 	}
@@ -522,14 +523,14 @@ func (a *analyzer) policyVersions(p *node) {
 				if 1+len(e.Strings("nonDefaultVersionIds")) >= maxPolicyVersions {
 					also = []string{"iam:DeletePolicyVersion"}
 				}
-				a.grant(p, t, create, k, a.adminReplacing(t, k, allowAll), also...)
+				a.grant(p, t, create, k, nil, a.adminReplacing(t, k, allowAll), also...)
 			}
 			if !ss.Covers(k) {
 				continue
 			}
 			for _, v := range a.versions(k) {
 				if after := a.adminReplacing(t, k, v); after.ok {
-					a.grant(p, t, setDefault, k, after)
+					a.grant(p, t, setDefault, k, nil, after)
 					break
 				}
 			}
@@ -565,8 +566,10 @@ func (a *analyzer) versions(k string) []*policy.Document {
 	return out
 }
 
-// boundaries: P deletes T's permissions boundary, or replaces it with an
-// allow-all policy (AdministratorAccess exists in every account).
+// boundaries: P deletes T's permissions boundary, or replaces it with a
+// managed policy that lets T do anything (AdministratorAccess exists in
+// every account). The requests carry iam:PermissionsBoundary — the boundary
+// removed, or the one put — which delegation policies restrict.
 func (a *analyzer) boundaries(p *node) {
 	for _, c := range []struct {
 		list         []*node
@@ -575,13 +578,43 @@ func (a *analyzer) boundaries(p *node) {
 		{a.users, "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"},
 		{a.roles, "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"},
 	} {
-		for _, action := range []string{c.del, c.replace} {
-			a.targets(p, action, c.list, func(t *node) {
-				if len(t.p.Boundary) == 0 {
-					return
+		a.targets(p, c.del, c.list, func(t *node) {
+			if len(t.p.Boundary) > 0 {
+				a.grant(p, t, c.del, t.arn, boundaryCtx(t), a.adminWith(t, nil, true))
+			}
+		})
+		a.targets(p, c.replace, c.list, func(t *node) {
+			if t.unknown || len(t.p.Boundary) == 0 {
+				return
+			}
+			for _, ap := range a.attachable(partitionOf(t.arn)) {
+				in := t.in
+				in.boundary = []*policy.Document{ap.doc}
+				after := request(t.p, in, AdminProbeAction, "*", nil, nil)
+				if o := a.grant(p, t, c.replace, t.arn, map[string][]string{"iam:PermissionsBoundary": {ap.arn}}, after); o.ok && !o.cond {
+					return // the first unconditional one is enough
 				}
-				a.grant(p, t, action, t.arn, a.adminWith(t, nil, true))
-			})
-		}
+			}
+		})
 	}
+}
+
+// boundaryCtx is the iam:PermissionsBoundary key of a request on an
+// existing user or role (AttachUserPolicy, PutRolePolicy,
+// Delete*PermissionsBoundary...): its current boundary, or known absent.
+func boundaryCtx(t *node) map[string][]string {
+	if t.p.BoundaryArn == "" {
+		return map[string][]string{"iam:PermissionsBoundary": nil}
+	}
+	return map[string][]string{"iam:PermissionsBoundary": {t.p.BoundaryArn}}
+}
+
+// withKey returns ctx with key set to value (ctx is not changed).
+func withKey(ctx map[string][]string, key, value string) map[string][]string {
+	out := make(map[string][]string, len(ctx)+1)
+	for k, v := range ctx {
+		out[k] = v
+	}
+	out[key] = []string{value}
+	return out
 }
