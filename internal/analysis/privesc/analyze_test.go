@@ -139,6 +139,10 @@ func trustScenarios() []scenario {
 			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:UpdateAssumeRolePolicy", "*")))
 			attacker(f, []string{doc(allow("iam:UpdateAssumeRolePolicy", "*"), allow("sts:AssumeRole", "*"))}, withBoundary(s3Only))
 		}, want: map[string]string{"user/alice": "no"}},
+		{name: "UpdateAssumeRolePolicy only on roles with a boundary; the admin role has none (negative)", build: func(f *fx) {
+			f.role("admin", nobody, []string{adminDoc})
+			attacker(f, []string{doc(allowIf("iam:UpdateAssumeRolePolicy", "*", `{"StringLike":{"iam:PermissionsBoundary":"*"}}`), allow("sts:AssumeRole", "*"))})
+		}, want: map[string]string{"user/alice": "no", "role/admin": "admin"}},
 		{name: "UpdateAssumeRolePolicy on a service-linked role (negative)", build: func(f *fx) {
 			f.role("aws-service-role/ops.amazonaws.com/AWSServiceRoleForOps", trustService("ops.amazonaws.com"), []string{adminDoc})
 			attacker(f, []string{doc(allow("iam:UpdateAssumeRolePolicy", "*"), allow("sts:AssumeRole", "*"))})

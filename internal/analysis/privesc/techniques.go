@@ -93,7 +93,7 @@ func (a *analyzer) trustUpdate(p *node) {
 		if r == p {
 			return
 		}
-		o := request(p.p, p.in, action, r.arn, nil, nil)
+		o := request(p.p, p.in, action, r.arn, boundaryCtx(r), nil)
 		if !o.ok {
 			return
 		}
@@ -600,8 +600,9 @@ func (a *analyzer) boundaries(p *node) {
 }
 
 // boundaryCtx is the iam:PermissionsBoundary key of a request on an
-// existing user or role (AttachUserPolicy, PutRolePolicy,
-// Delete*PermissionsBoundary...): its current boundary, or known absent.
+// existing user or role (the Service Authorization Reference lists it for
+// Attach/Put{User,Role}Policy, Delete*PermissionsBoundary,
+// UpdateAssumeRolePolicy...): its current boundary, or known absent.
 func boundaryCtx(t *node) map[string][]string {
 	if t.p.BoundaryArn == "" {
 		return map[string][]string{"iam:PermissionsBoundary": nil}
