@@ -111,6 +111,14 @@ func credentialScenarios() []scenario {
 			f.user("admin", []string{adminDoc}, unreported())
 			attacker(f, []string{doc(allow("iam:CreateAccessKey", target))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin ?"}},
+		{name: "CreateAccessKey only on users tagged team=dev, the admin is (aws:ResourceTag)", build: func(f *fx) {
+			f.user("admin", []string{adminDoc}, withTag("team", "dev"))
+			attacker(f, []string{doc(allowIf("iam:CreateAccessKey", "*", `{"StringEquals":{"aws:ResourceTag/team":"dev"}}`))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:CreateAccessKey→ user/admin"}},
+		{name: "CreateAccessKey only on users tagged team=dev, the admin is untagged (negative)", build: func(f *fx) {
+			adminUser(f)
+			attacker(f, []string{doc(allowIf("iam:CreateAccessKey", "*", `{"StringEquals":{"aws:ResourceTag/team":"dev"}}`))})
+		}, want: map[string]string{"user/alice": "no"}},
 		{name: "CreateAccessKey: boundary denies (negative)", build: func(f *fx) {
 			adminUser(f)
 			f.managed(s3Only, doc(allow("s3:*", "*")))
@@ -169,6 +177,14 @@ func passRoleScenarios() []scenario {
 			lambdaRole(f)
 			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:CreateEventSourceMapping", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+lambda:CreateFunction+lambda:CreateEventSourceMapping→ role/lambda-admin"}},
+		{name: "PassRole only on roles tagged passable, the admin role is not (iam:ResourceTag, negative)", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(allowIf("iam:PassRole", "*", `{"StringEquals":{"iam:ResourceTag/passable":"yes"}}`), allow("lambda:*", "*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole only on roles tagged passable, which the admin role is", build: func(f *fx) {
+			f.role("lambda-admin", trustService("lambda.amazonaws.com"), []string{adminDoc}, withTag("passable", "yes"))
+			attacker(f, []string{doc(allowIf("iam:PassRole", "*", `{"StringEquals":{"iam:ResourceTag/passable":"yes"}}`), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))})
+		}, want: map[string]string{"user/alice": lambdaPath}},
 		{name: "PassRole without a way to run the function (negative)", build: func(f *fx) {
 			lambdaRole(f)
 			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"))})

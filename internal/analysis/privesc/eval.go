@@ -72,7 +72,8 @@ type input struct {
 
 // request evaluates one request by principal p with inputs in; extra adds
 // request context keys (a nil value: the request is known not to carry
-// the key).
+// the key; a key ending in "/*" with a nil value: any key of that prefix
+// not given is known absent).
 func request(p *trust.Principal, in input, action, resource string, extra map[string][]string, rp *policy.Document) outcome {
 	ctx := p.Context
 	if len(extra) > 0 {
@@ -98,6 +99,9 @@ func request(p *trust.Principal, in input, action, resource string, extra map[st
 			ctx.Decidable = func(key string) bool {
 				for _, k := range absent {
 					if strings.EqualFold(k, key) {
+						return true
+					}
+					if pre, ok := strings.CutSuffix(k, "*"); ok && len(key) >= len(pre) && strings.EqualFold(key[:len(pre)], pre) {
 						return true
 					}
 				}

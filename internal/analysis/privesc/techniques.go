@@ -36,7 +36,7 @@ func (a *analyzer) credentials(p *node) {
 			if u == p {
 				return
 			}
-			o := request(p.p, p.in, action, u.arn, nil, nil)
+			o := request(p.p, p.in, action, u.arn, tagCtx(u), nil)
 			if !o.ok {
 				return
 			}
@@ -45,7 +45,7 @@ func (a *analyzer) credentials(p *node) {
 			switch {
 			case action == "iam:CreateAccessKey":
 				if !known || accessKeys(u) >= 2 {
-					del := request(p.p, p.in, "iam:DeleteAccessKey", u.arn, nil, nil)
+					del := request(p.p, p.in, "iam:DeleteAccessKey", u.arn, tagCtx(u), nil)
 					switch {
 					case del.ok:
 						o, actions = o.and(del), append(actions, "iam:DeleteAccessKey")
@@ -100,7 +100,7 @@ func (a *analyzer) trustUpdate(p *node) {
 		if tp == nil {
 			tp = trustFor(p.arn)
 		}
-		o = o.and(request(p.p, p.in, "sts:AssumeRole", r.arn, nil, tp))
+		o = o.and(request(p.p, p.in, "sts:AssumeRole", r.arn, tagCtx(r), tp))
 		a.add(&Edge{From: p, To: r, Technique: action, Category: catBecome,
 			Actions: []string{action, "sts:AssumeRole"}, Resource: r.arn, outcome: o})
 	})
@@ -165,7 +165,7 @@ func (a *analyzer) passRole(p *node) {
 			}
 			pass, ok := passed[t.service]
 			if !ok {
-				pass = request(p.p, p.in, "iam:PassRole", r.arn, map[string][]string{"iam:PassedToService": {t.service}}, nil)
+				pass = request(p.p, p.in, "iam:PassRole", r.arn, withKey(tagCtx(r), "iam:PassedToService", t.service), nil)
 				passed[t.service] = pass
 			}
 			a.add(&Edge{From: p, To: r, Technique: t.name(), Category: catBecome, Actions: actions, Resource: r.arn,
@@ -591,7 +591,7 @@ func (a *analyzer) boundaries(p *node) {
 				in := t.in
 				in.boundary = []*policy.Document{ap.doc}
 				after := request(t.p, in, AdminProbeAction, "*", nil, nil)
-				if o := a.grant(p, t, c.replace, t.arn, map[string][]string{"iam:PermissionsBoundary": {ap.arn}}, after); o.ok && !o.cond {
+				if o := a.grant(p, t, c.replace, t.arn, withKey(tagCtx(t), "iam:PermissionsBoundary", ap.arn), after); o.ok && !o.cond {
 					return // the first unconditional one is enough
 				}
 			}
@@ -604,10 +604,24 @@ func (a *analyzer) boundaries(p *node) {
 // Attach/Put{User,Role}Policy, Delete*PermissionsBoundary,
 // UpdateAssumeRolePolicy...): its current boundary, or known absent.
 func boundaryCtx(t *node) map[string][]string {
-	if t.p.BoundaryArn == "" {
-		return map[string][]string{"iam:PermissionsBoundary": nil}
+	ctx := tagCtx(t)
+	ctx["iam:PermissionsBoundary"] = nil
+	if t.p.BoundaryArn != "" {
+		ctx["iam:PermissionsBoundary"] = []string{t.p.BoundaryArn}
 	}
-	return map[string][]string{"iam:PermissionsBoundary": {t.p.BoundaryArn}}
+	return ctx
+}
+
+// tagCtx is the resource-tag context of a request on user or role t (both
+// resource types carry aws:ResourceTag/<key> and iam:ResourceTag/<key>):
+// its collected tags, any other tag known absent.
+func tagCtx(t *node) map[string][]string {
+	ctx := map[string][]string{"aws:ResourceTag/*": nil, "iam:ResourceTag/*": nil}
+	for k, v := range t.p.Entity.Tags() {
+		ctx["aws:ResourceTag/"+k] = []string{v}
+		ctx["iam:ResourceTag/"+k] = []string{v}
+	}
+	return ctx
 }
 
 // withKey returns ctx with key set to value (ctx is not changed).
