@@ -35,8 +35,11 @@ type node struct {
 	// administrator is unknown unless a path is found anyway.
 	takeoverUnknown bool
 	admin           outcome
-	scopes          map[string]scope
-	memo            map[[2]string]outcome // target-independent requests
+	withAll         *outcome // adminWithAll, once
+	// tagCtx, boundaryCtx: its request context as a target, once.
+	tagCtx, boundaryCtx map[string][]string
+	scopes              map[string]scope
+	memo                map[[2]string]outcome // target-independent requests
 }
 
 // cached evaluates a request by n that does not depend on the target
@@ -303,6 +306,15 @@ func (a *analyzer) adminWith(t *node, extra []*policy.Document, noBoundary bool)
 		in.boundary = nil
 	}
 	return request(t.p, in, AdminProbeAction, "*", nil, nil)
+}
+
+// adminWithAll is adminWith(t, allow-all), computed once per target.
+func (a *analyzer) adminWithAll(t *node) outcome {
+	if t.withAll == nil {
+		o := a.adminWith(t, []*policy.Document{allowAll}, false)
+		t.withAll = &o
+	}
+	return *t.withAll
 }
 
 // adminReplacing decides whether t would be an administrator with managed

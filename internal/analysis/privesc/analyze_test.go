@@ -343,6 +343,19 @@ func policyScenarios() []scenario {
 			f.group("admins", []string{adminDoc})
 			attacker(f, []string{doc(allow("iam:AddUserToGroup", "*"), deny("iam:AddUserToGroup", arn("group", "admins")))})
 		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AddUserToGroup into a group it can then write", build: func(f *fx) {
+			f.group("empty", nil)
+			attacker(f, []string{doc(allow("iam:AddUserToGroup", arn("group", "empty")), allow("iam:PutGroupPolicy", arn("group", "empty")))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AddUserToGroup+iam:PutGroupPolicy→ user/alice"}},
+		{name: "AddUserToGroup into one group, PutGroupPolicy on another (negative)", build: func(f *fx) {
+			f.group("empty", nil)
+			f.group("other", nil)
+			attacker(f, []string{doc(allow("iam:AddUserToGroup", arn("group", "empty")), allow("iam:PutGroupPolicy", arn("group", "other")), allow("iam:AttachGroupPolicy", arn("group", "other")))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AddUserToGroup into a group it can attach AdministratorAccess to", build: func(f *fx) {
+			f.group("empty", nil)
+			attacker(f, []string{doc(allow("iam:AddUserToGroup", arn("group", "empty")), allow("iam:AttachGroupPolicy", arn("group", "empty")))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:AddUserToGroup+iam:AttachGroupPolicy→ user/alice"}},
 		{name: "PutGroupPolicy on its own group", build: func(f *fx) {
 			a := f.user("alice", []string{doc(allow("iam:PutGroupPolicy", arn("group", "dev")))})
 			f.group("dev", nil, a)

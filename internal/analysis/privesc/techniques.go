@@ -335,7 +335,7 @@ func (a *analyzer) policyGrants(p *node) {
 				a.attach(p, t, c.action, t.arn, boundaryCtx(t))
 				return
 			}
-			a.grant(p, t, c.action, t.arn, boundaryCtx(t), a.adminWith(t, []*policy.Document{allowAll}, false))
+			a.grant(p, t, c.action, t.arn, boundaryCtx(t), a.adminWithAll(t))
 		})
 	}
 }
@@ -382,6 +382,13 @@ func (a *analyzer) attachable(partition string) []adminPolicy {
 // admin-granting managed policy is tried, AdministratorAccess first; the
 // first unconditional outcome wins, else the first conditional one.
 func (a *analyzer) attach(p, t *node, action, resource string, ctx map[string][]string) {
+	if e := a.attachEdge(p, t, action, resource, ctx); e != nil {
+		a.add(e)
+	}
+}
+
+// attachEdge is attach's edge, nil when none.
+func (a *analyzer) attachEdge(p, t *node, action, resource string, ctx map[string][]string) *Edge {
 	var best *Edge
 	for _, ap := range a.attachable(partitionOf(t.arn)) {
 		after := a.adminWith(t, []*policy.Document{ap.doc}, false)
@@ -404,9 +411,7 @@ func (a *analyzer) attach(p, t *node, action, resource string, ctx map[string][]
 			best = e
 		}
 	}
-	if best != nil {
-		a.add(best)
-	}
+	return best
 }
 
 // attachNew is attach with a customer managed allow-all policy P creates in
@@ -415,7 +420,7 @@ func (a *analyzer) attachNew(p, t *node, action, resource string, ctx map[string
 	if p.scope("iam:CreatePolicy").Empty() {
 		return nil
 	}
-	after := a.adminWith(t, []*policy.Document{allowAll}, false)
+	after := a.adminWithAll(t)
 	if !after.ok {
 		return nil
 	}
@@ -456,7 +461,7 @@ func (a *analyzer) groupGrants(p *node) {
 	for _, ge := range a.g.EntitiesOfType(GroupType) {
 		gk := ge.Key()
 		for _, u := range a.groups[gk] {
-			after := a.adminWith(u, []*policy.Document{allowAll}, false)
+			after := a.adminWithAll(u)
 			if put.Covers(gk) {
 				a.grant(p, u, "iam:PutGroupPolicy", gk, nil, after)
 			}
@@ -468,18 +473,46 @@ func (a *analyzer) groupGrants(p *node) {
 			continue
 		}
 		docs, known := a.groupDocs(gk)
-		if !known {
-			continue
-		}
 		members := map[*node]bool{}
 		for _, u := range a.groups[gk] {
 			members[u] = true
 		}
 		for _, u := range a.users {
-			if !members[u] {
+			if members[u] {
+				continue
+			}
+			if known {
 				a.grant(p, u, "iam:AddUserToGroup", gk, nil, a.adminWith(u, docs, false))
 			}
+			a.joinAndWrite(p, u, gk, put.Covers(gk), attach.Covers(gk))
 		}
+	}
+}
+
+// joinAndWrite: P adds user u to group gk and writes (PutGroupPolicy) or
+// attaches (AttachGroupPolicy) an admin policy to the group, whatever the
+// group's policies are now.
+func (a *analyzer) joinAndWrite(p, u *node, gk string, put, attach bool) {
+	const add = "iam:AddUserToGroup"
+	var e *Edge
+	if put {
+		after := a.adminWithAll(u)
+		if o := after.and(request(p.p, p.in, "iam:PutGroupPolicy", gk, nil, nil)); o.ok {
+			e = &Edge{From: p, To: u, Technique: add + "+iam:PutGroupPolicy", Category: catGrant, Actions: []string{add, "iam:PutGroupPolicy"}, Resource: gk, outcome: o}
+		}
+	}
+	if attach && (e == nil || e.cond) {
+		if ae := a.attachEdge(p, u, "iam:AttachGroupPolicy", gk, nil); ae != nil && (e == nil || !ae.cond) {
+			ae.Technique = add + "+iam:AttachGroupPolicy"
+			ae.Actions = append([]string{add}, ae.Actions...)
+			e = ae
+		}
+	}
+	if e == nil {
+		return
+	}
+	if e.outcome = e.outcome.and(request(p.p, p.in, add, gk, nil, nil)); e.ok {
+		a.add(e)
 	}
 }
 
@@ -603,25 +636,32 @@ func (a *analyzer) boundaries(p *node) {
 // existing user or role (the Service Authorization Reference lists it for
 // Attach/Put{User,Role}Policy, Delete*PermissionsBoundary,
 // UpdateAssumeRolePolicy...): its current boundary, or known absent.
+// The maps are built once per target and shared: callers never change
+// them (withKey copies).
 func boundaryCtx(t *node) map[string][]string {
-	ctx := tagCtx(t)
-	ctx["iam:PermissionsBoundary"] = nil
-	if t.p.BoundaryArn != "" {
-		ctx["iam:PermissionsBoundary"] = []string{t.p.BoundaryArn}
+	if t.boundaryCtx == nil {
+		ctx := withKey(tagCtx(t), "iam:PermissionsBoundary", t.p.BoundaryArn)
+		if t.p.BoundaryArn == "" {
+			ctx["iam:PermissionsBoundary"] = nil
+		}
+		t.boundaryCtx = ctx
 	}
-	return ctx
+	return t.boundaryCtx
 }
 
 // tagCtx is the resource-tag context of a request on user or role t (both
 // resource types carry aws:ResourceTag/<key> and iam:ResourceTag/<key>):
 // its collected tags, any other tag known absent.
 func tagCtx(t *node) map[string][]string {
-	ctx := map[string][]string{"aws:ResourceTag/*": nil, "iam:ResourceTag/*": nil}
-	for k, v := range t.p.Entity.Tags() {
-		ctx["aws:ResourceTag/"+k] = []string{v}
-		ctx["iam:ResourceTag/"+k] = []string{v}
+	if t.tagCtx == nil {
+		ctx := map[string][]string{"aws:ResourceTag/*": nil, "iam:ResourceTag/*": nil}
+		for k, v := range t.p.Entity.Tags() {
+			ctx["aws:ResourceTag/"+k] = []string{v}
+			ctx["iam:ResourceTag/"+k] = []string{v}
+		}
+		t.tagCtx = ctx
 	}
-	return ctx
+	return t.tagCtx
 }
 
 // withKey returns ctx with key set to value (ctx is not changed).
