@@ -165,18 +165,10 @@ func passRoleScenarios() []scenario {
 	}
 	lambdaPath := "user/alice —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin"
 	return []scenario{
-		{name: "PassRole to Lambda + CreateFunction + InvokeFunction", build: func(f *fx) {
-			lambdaRole(f)
-			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))})
-		}, want: map[string]string{"user/alice": lambdaPath}},
 		{name: "PassRole: condition excludes the service (negative)", build: func(f *fx) {
 			lambdaRole(f)
 			attacker(f, []string{doc(passTo("ec2.amazonaws.com"), allow("lambda:*", "*"))})
 		}, want: map[string]string{"user/alice": "no"}},
-		{name: "PassRole to Lambda + CreateFunction + event source mapping", build: func(f *fx) {
-			lambdaRole(f)
-			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:CreateEventSourceMapping", "*"))})
-		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+lambda:CreateFunction+lambda:CreateEventSourceMapping→ role/lambda-admin"}},
 		{name: "PassRole only on roles tagged passable, the admin role is not (iam:ResourceTag, negative)", build: func(f *fx) {
 			lambdaRole(f)
 			attacker(f, []string{doc(allowIf("iam:PassRole", "*", `{"StringEquals":{"iam:ResourceTag/passable":"yes"}}`), allow("lambda:*", "*"))})
@@ -188,26 +180,6 @@ func passRoleScenarios() []scenario {
 		{name: "PassRole without a way to run the function (negative)", build: func(f *fx) {
 			lambdaRole(f)
 			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"))})
-		}, want: map[string]string{"user/alice": "no"}},
-		{name: "PassRole to Lambda, CreateFunction and InvokeFunction only on named functions", build: func(f *fx) {
-			lambdaRole(f)
-			dev := "arn:aws:lambda:eu-*:" + acct + ":function:dev-*"
-			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", dev), allow("lambda:InvokeFunction", dev))})
-		}, want: map[string]string{"user/alice": lambdaPath}},
-		{name: "PassRole to Lambda, creates dev-* but may invoke only prod-* (negative)", build: func(f *fx) {
-			lambdaRole(f)
-			fn := "arn:aws:lambda:eu-west-1:" + acct + ":function:"
-			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", fn+"dev-*"), allow("lambda:InvokeFunction", fn+"prod-*"))})
-		}, want: map[string]string{"user/alice": "no"}},
-		{name: "PassRole to Lambda, CreateFunction only in another account (negative)", build: func(f *fx) {
-			lambdaRole(f)
-			other := "arn:aws:lambda:*:999999999999:function:*"
-			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", other), allow("lambda:InvokeFunction", other))})
-		}, want: map[string]string{"user/alice": "no"}},
-		{name: "PassRole to Lambda, the pattern names layers, not functions (negative)", build: func(f *fx) {
-			lambdaRole(f)
-			layers := "arn:aws:lambda:*:" + acct + ":layer:*"
-			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", layers), allow("lambda:InvokeFunction", layers))})
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "PassRole to CloudFormation, CreateStack only on named stacks", build: func(f *fx) {
 			f.role("cfn-admin", trustService("cloudformation.amazonaws.com"), []string{adminDoc})
@@ -255,6 +227,44 @@ func passRoleScenarios() []scenario {
 	}
 }
 
+func lambdaPassRoleScenarios() []scenario {
+	lambdaRole := func(f *fx) { f.role("lambda-admin", trustService("lambda.amazonaws.com"), []string{adminDoc}) }
+	passTo := func(svc string) string {
+		return allowIf("iam:PassRole", arn("role", "lambda-admin"), `{"StringEquals":{"iam:PassedToService":"`+svc+`"}}`)
+	}
+	lambdaPath := "user/alice —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin"
+	return []scenario{
+		{name: "PassRole to Lambda + CreateFunction + InvokeFunction", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*"))})
+		}, want: map[string]string{"user/alice": lambdaPath}},
+		{name: "PassRole to Lambda + CreateFunction + event source mapping", build: func(f *fx) {
+			lambdaRole(f)
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", "*"), allow("lambda:CreateEventSourceMapping", "*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+lambda:CreateFunction+lambda:CreateEventSourceMapping→ role/lambda-admin"}},
+		{name: "PassRole to Lambda, CreateFunction and InvokeFunction only on named functions", build: func(f *fx) {
+			lambdaRole(f)
+			dev := "arn:aws:lambda:eu-*:" + acct + ":function:dev-*"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", dev), allow("lambda:InvokeFunction", dev))})
+		}, want: map[string]string{"user/alice": lambdaPath}},
+		{name: "PassRole to Lambda, creates dev-* but may invoke only prod-* (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			fn := "arn:aws:lambda:eu-west-1:" + acct + ":function:"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", fn+"dev-*"), allow("lambda:InvokeFunction", fn+"prod-*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Lambda, CreateFunction only in another account (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			other := "arn:aws:lambda:*:999999999999:function:*"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", other), allow("lambda:InvokeFunction", other))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Lambda, the pattern names layers, not functions (negative)", build: func(f *fx) {
+			lambdaRole(f)
+			layers := "arn:aws:lambda:*:" + acct + ":layer:*"
+			attacker(f, []string{doc(passTo("lambda.amazonaws.com"), allow("lambda:CreateFunction", layers), allow("lambda:InvokeFunction", layers))})
+		}, want: map[string]string{"user/alice": "no"}},
+	}
+}
+
 func takeoverScenarios() []scenario {
 	return []scenario{
 		{name: "UpdateFunctionCode on a function running as an admin role", build: func(f *fx) {
@@ -293,7 +303,6 @@ func takeoverScenarios() []scenario {
 
 func policyScenarios() []scenario {
 	self := arn("user", "${aws:username}")
-	custom := "arn:aws:iam::" + acct + ":policy/alice-tools"
 	return []scenario{
 		{name: "PutUserPolicy on itself", build: func(f *fx) {
 			attacker(f, []string{doc(allow("iam:PutUserPolicy", self))})
@@ -335,6 +344,19 @@ func policyScenarios() []scenario {
 			f.role("aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly_01", trustAWS(arn("user", "alice")), nil)
 			attacker(f, []string{doc(allow("iam:PutRolePolicy", "*"))})
 		}, want: map[string]string{"user/alice": "no"}},
+		{name: "AttachUserPolicy delegated only with a boundary; it has none (iam:PermissionsBoundary, negative)", build: func(f *fx) {
+			attacker(f, []string{doc(allowIf("iam:AttachUserPolicy", arn("user", "*"), `{"StringEquals":{"iam:PermissionsBoundary":"`+s3Only+`"}}`))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PutUserPolicy delegated only with an allow-all boundary, which it has", build: func(f *fx) {
+			open := "arn:aws:iam::" + acct + ":policy/Open"
+			f.managed(open, adminDoc)
+			attacker(f, []string{doc(allowIf("iam:PutUserPolicy", arn("user", "*"), `{"StringEquals":{"iam:PermissionsBoundary":"`+open+`"}}`))}, withBoundary(open))
+		}, want: map[string]string{"user/alice": "user/alice —iam:PutUserPolicy→ user/alice"}},
+	}
+}
+
+func groupScenarios() []scenario {
+	return []scenario{
 		{name: "AddUserToGroup into an admin group", build: func(f *fx) {
 			f.group("admins", []string{adminDoc})
 			attacker(f, []string{doc(allow("iam:AddUserToGroup", arn("group", "admins")))})
@@ -365,6 +387,12 @@ func policyScenarios() []scenario {
 			f.group("dev", nil, a)
 			f.group("other", nil)
 		}, want: map[string]string{"user/alice": "no"}},
+	}
+}
+
+func versionScenarios() []scenario {
+	custom := "arn:aws:iam::" + acct + ":policy/alice-tools"
+	return []scenario{
 		{name: "CreatePolicyVersion on its own customer managed policy", build: func(f *fx) {
 			a := f.user("alice", nil)
 			f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom)), a)
@@ -425,14 +453,11 @@ func policyScenarios() []scenario {
 			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:CreatePolicyVersion", "*")))
 			attacker(f, []string{adminDoc}, withBoundary(s3Only))
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreatePolicyVersion→ user/alice"}},
-		{name: "AttachUserPolicy delegated only with a boundary; it has none (iam:PermissionsBoundary, negative)", build: func(f *fx) {
-			attacker(f, []string{doc(allowIf("iam:AttachUserPolicy", arn("user", "*"), `{"StringEquals":{"iam:PermissionsBoundary":"`+s3Only+`"}}`))})
-		}, want: map[string]string{"user/alice": "no"}},
-		{name: "PutUserPolicy delegated only with an allow-all boundary, which it has", build: func(f *fx) {
-			open := "arn:aws:iam::" + acct + ":policy/Open"
-			f.managed(open, adminDoc)
-			attacker(f, []string{doc(allowIf("iam:PutUserPolicy", arn("user", "*"), `{"StringEquals":{"iam:PermissionsBoundary":"`+open+`"}}`))}, withBoundary(open))
-		}, want: map[string]string{"user/alice": "user/alice —iam:PutUserPolicy→ user/alice"}},
+	}
+}
+
+func boundaryScenarios() []scenario {
+	return []scenario{
 		{name: "PutUserPermissionsBoundary only of a restrictive boundary (negative)", build: func(f *fx) {
 			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:PutUserPermissionsBoundary", "*")))
 			attacker(f, []string{doc(`{"Effect":"Allow","NotAction":"iam:PutUserPermissionsBoundary","Resource":"*"}`,
@@ -508,8 +533,8 @@ func chainScenarios() []scenario {
 
 func TestScenarios(t *testing.T) {
 	var all []scenario
-	for _, s := range [][]scenario{credentialScenarios(), trustScenarios(), passRoleScenarios(), takeoverScenarios(),
-		policyScenarios(), adminScenarios(), chainScenarios()} {
+	for _, s := range [][]scenario{credentialScenarios(), trustScenarios(), passRoleScenarios(), lambdaPassRoleScenarios(), takeoverScenarios(),
+		policyScenarios(), groupScenarios(), versionScenarios(), boundaryScenarios(), adminScenarios(), chainScenarios()} {
 		all = append(all, s...)
 	}
 	for _, s := range all {
