@@ -171,11 +171,7 @@ func reportDeniedRun(t *testing.T, srv *testbed.Moto, acct, dir string, want map
 	unread["user/henry"] = "user/henry —iam:CreateLoginProfile→ user/pw-admin"
 	unread["user/jack"] = "user/jack —iam:UpdateLoginProfile→ user/root-like"
 	unread["user/leo"] = "user/leo —iam:CreateAccessKey→ user/two-keys"
-	for name, w := range unread {
-		if got := answer(props[name]); got != w {
-			t.Errorf("report-denied run: %s: %q, want %q", name, got, w)
-		}
-	}
+	checkAnswers(t, "report-denied run", props, unread)
 	for name, cond := range map[string]bool{"user/kim": true, "user/ivy": true, "user/henry": true, "user/jack": true, "user/leo": true, "user/frank": false, "user/bob": false} {
 		if got := props[name]["adminPathConditional"] == true; got != cond {
 			t.Errorf("report-denied run: %s adminPathConditional %v, want %v", name, got, cond)
@@ -206,6 +202,16 @@ func firstRunWant() map[string]string {
 		"user/kim":           "user/kim —iam:CreateLoginProfile→ user/root-like",
 		"user/two-keys":      "admin",
 		"user/leo":           "no",
+	}
+}
+
+// checkAnswers compares the stored answers of one run with want.
+func checkAnswers(t *testing.T, run string, props map[string]map[string]any, want map[string]string) {
+	t.Helper()
+	for name, w := range want {
+		if got := answer(props[name]); got != w {
+			t.Errorf("%s: %s: %q, want %q", run, name, got, w)
+		}
 	}
 }
 
@@ -259,15 +265,7 @@ func TestEndToEndThroughCLI(t *testing.T) {
 	}
 	want := firstRunWant()
 	props, rels := stored(t, db)
-	check := func(run string, want map[string]string) {
-		t.Helper()
-		for name, w := range want {
-			if got := answer(props[name]); got != w {
-				t.Errorf("%s: %s: %q, want %q", run, name, got, w)
-			}
-		}
-	}
-	check("first run", want)
+	checkAnswers(t, "first run", props, want)
 	// The escalation edges and properties are valid by JupiterOne's data model.
 	j1check.Check(t, filepath.Join(dir, "out"))
 	first := strings.Join(rels, "\n")
@@ -285,7 +283,7 @@ func TestEndToEndThroughCLI(t *testing.T) {
 		t.Fatalf("the denial never fired (exit %d)\n%s", code, stderr)
 	}
 	props, rels = stored(t, db)
-	check("denied run", want)
+	checkAnswers(t, "denied run", props, want)
 	if got := strings.Join(rels, "\n"); got != first {
 		t.Errorf("denied run changed the escalation relationships:\n%s\nwant\n%s", got, first)
 	}
@@ -298,5 +296,5 @@ func TestEndToEndThroughCLI(t *testing.T) {
 	}
 	props, _ = stored(t, db)
 	want["user/alice"] = "no"
-	check("clean run after the change", want)
+	checkAnswers(t, "clean run after the change", props, want)
 }
