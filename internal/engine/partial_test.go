@@ -237,6 +237,31 @@ func TestCancelledRunStartsNoStep(t *testing.T) {
 	}
 }
 
+// A derived step that tolerates some unknown properties (it reads them as
+// unknown when absent) runs when only those are unknown, and is still
+// skipped when an Unknown also names another property.
+func TestUnknownToleratedPropertiesDoNotCascade(t *testing.T) {
+	withUnknown := func(props ...string) Step {
+		s := hosts()
+		inner := s.Run
+		s.Run = func(ctx context.Context, sc *StepContext) error {
+			sc.Unknown(errors.New("denied"), Unknown{Type: "host", Properties: props})
+			return inner(ctx, sc)
+		}
+		return s
+	}
+	tolerant := exposure()
+	tolerant.UnknownTolerated = []PropertyDecl{{Type: "host", Properties: []string{"owner", "ownerSince"}}}
+	res := run(t, withUnknown("owner"), tolerant)
+	if st := res.Steps[1]; st.Status != StatusSuccess || len(res.PartialTypes) != 0 {
+		t.Errorf("tolerated: derived step %+v, partial %v; want success", st, res.PartialTypes)
+	}
+	res = run(t, withUnknown("owner", "tag.*"), tolerant)
+	if st := res.Steps[1]; st.Status != StatusDependencyFailure {
+		t.Errorf("one property not tolerated: derived step %+v; want it skipped", st)
+	}
+}
+
 // A property the collection could not read (Unknown) makes a derived step's
 // input incomplete there, unless the step reads that type by key only
 // (KeyInputs); partial types always do.

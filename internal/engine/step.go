@@ -55,20 +55,48 @@ type Step struct {
 	// unknown property values of these types (Unknown with Properties) do
 	// not make its input incomplete. Partial types always do.
 	KeyInputs []string
-	Run       func(ctx context.Context, sc *StepContext) error
+	// UnknownTolerated lists dependencies' property values (type and
+	// properties) a derived step either does not read or reads as unknown
+	// when absent (a step that cannot read a value leaves it unset): an
+	// Unknown naming only these does not make its input incomplete, so the
+	// step runs and answers "unknown" where it must, instead of being
+	// skipped whole.
+	UnknownTolerated []PropertyDecl
+	Run              func(ctx context.Context, sc *StepContext) error
+}
+
+// tolerates reports whether every property u names is in
+// s.UnknownTolerated for u's type.
+func (s Step) tolerates(u Unknown) bool {
+	if len(u.Properties) == 0 {
+		return false
+	}
+	for _, p := range u.Properties {
+		ok := false
+		for _, d := range s.UnknownTolerated {
+			if d.Type == u.Type && slices.Contains(d.Properties, p) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // inputFrom is what a dependency that produced partial and unknowns leaves
 // incomplete for s: the partial types, and the unknowns' types except
-// property-level unknowns of s's KeyInputs, of any input of a collection
-// step, and unknowns of identifiers only.
+// property-level unknowns of s's KeyInputs or that s tolerates, of any
+// input of a collection step, and unknowns of identifiers only.
 func (s Step) inputFrom(partial partialSet, unknowns []Unknown) partialSet {
 	out := partialSet{}
 	out.merge(partial)
 	for _, u := range unknowns {
 		// A collection step reads AWS, not its dependencies' property
 		// values (it takes their keys): only their partial types matter.
-		if len(u.Properties) > 0 && (u.OnlyIdentifiers || len(s.Permissions) > 0 || slices.Contains(s.KeyInputs, u.Type)) {
+		if len(u.Properties) > 0 && (u.OnlyIdentifiers || len(s.Permissions) > 0 || slices.Contains(s.KeyInputs, u.Type) || s.tolerates(u)) {
 			continue
 		}
 		out.add(u.Type, u.Region)

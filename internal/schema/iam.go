@@ -119,6 +119,8 @@ var ManagedPolicy = declare(Entity{
 		str("path", "the IAM path"), str("description", "AWS's description"),
 		boolean("awsManaged", "an AWS-managed policy"), str("defaultVersionId", "the default version"),
 		str("document", "the default version, decoded JSON text, redacted"),
+		strs("nonDefaultVersionIds", "a customer managed policy's versions that are not in force"),
+		strs("nonDefaultVersionDocuments", "their documents, same order, decoded JSON text, redacted (iam:SetDefaultPolicyVersion can put one in force)"),
 		num("attachmentCount", "principals it is attached to"),
 		num("permissionsBoundaryUsageCount", "principals it bounds"),
 		boolean("isAttachable", "can be attached"),

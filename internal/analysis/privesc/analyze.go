@@ -29,9 +29,17 @@ type node struct {
 	// unknown: some of its policies or its boundary could not be read;
 	// nothing is derived from its requests.
 	unknown bool
-	admin   outcome
-	scopes  map[string]scope
-	memo    map[[2]string]outcome // target-independent requests
+	// takeoverUnknown: its policies are known, but it may take over code
+	// in Lambda functions or instances that were not all read: its own
+	// values (isAdmin) and its edges are derived; whether it can become an
+	// administrator is unknown unless a path is found anyway.
+	takeoverUnknown bool
+	admin           outcome
+	withAll         *outcome // adminWithAll, once
+	// tagCtx, boundaryCtx: its request context as a target, once.
+	tagCtx, boundaryCtx map[string][]string
+	scopes              map[string]scope
+	memo                map[[2]string]outcome // target-independent requests
 }
 
 // cached evaluates a request by n that does not depend on the target
@@ -85,10 +93,13 @@ const (
 type Result struct {
 	Edges []*Edge
 	// Props are the derived properties per principal key; Unknown lists the
-	// principals whose derived values could not be computed (kept from the
-	// previous run), sorted.
-	Props   map[string]map[string]any
-	Unknown []string
+	// principals whose closure values (canBecomeAdmin, adminPath...) could
+	// not be computed, AdminUnknown those of them whose isAdmin could not be
+	// either (their policies were not all read): kept from the previous
+	// run, sorted.
+	Props        map[string]map[string]any
+	Unknown      []string
+	AdminUnknown []string
 	// UnknownSources: principals with unreadable inputs, whose escalation
 	// edges are not derived this run.
 	UnknownSources []string
@@ -111,12 +122,17 @@ type analyzer struct {
 	services map[*node]map[string]outcome
 	counts   map[string]int
 	matches  map[string][]*node // targets' cache
+	// versionDocs: managed policy key -> its parsed non-default versions.
+	versionDocs map[string][]*policy.Document
+	// adminPolicies: partition -> the managed policies that alone make a
+	// principal an administrator (attachable).
+	adminPolicies map[string][]adminPolicy
 }
 
 // Analyze derives administrators, escalation edges and the closure from g.
 func Analyze(g trust.Graph, opts Options) *Result {
 	a := &analyzer{g: g, model: trust.LoadModel(g), byArn: map[string]*node{}, groups: map[string][]*node{},
-		seen: map[string]*Edge{}, matches: map[string][]*node{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
+		seen: map[string]*Edge{}, matches: map[string][]*node{}, versionDocs: map[string][]*policy.Document{}, adminPolicies: map[string][]adminPolicy{}, assumes: map[*node][]*Edge{}, services: map[*node]map[string]outcome{}}
 	a.counts = a.model.Counts
 	for _, p := range a.model.Principals {
 		n := &node{p: p, arn: p.Key, unknown: p.InputsUnknown(), scopes: map[string]scope{}, memo: map[[2]string]outcome{},
@@ -143,7 +159,7 @@ func Analyze(g trust.Graph, opts Options) *Result {
 	if opts.RegionalInputsIncomplete {
 		for _, n := range a.nodes {
 			if !n.unknown && !(n.admin.ok && !n.admin.cond) && a.mayTakeOver(n) {
-				n.unknown = true
+				n.takeoverUnknown = true
 				a.counts["principalsWithIncompleteTakeoverInputs"]++
 			}
 		}
@@ -278,25 +294,51 @@ func (a *analyzer) matching(list []*node, pat string) []*node {
 }
 
 // adminWith decides whether t would be an administrator with its inputs
-// changed by an attacker: extra identity documents, a policy replaced by
-// allow-all (replace), or its boundary lifted (noBoundary).
-func (a *analyzer) adminWith(t *node, extra []*policy.Document, replace string, noBoundary bool) outcome {
+// changed by an attacker: extra identity documents, or its boundary lifted
+// (noBoundary).
+func (a *analyzer) adminWith(t *node, extra []*policy.Document, noBoundary bool) outcome {
 	if t.unknown {
 		return outcome{}
 	}
 	in := t.in
-	if replace != "" {
-		in.identity = nil
-		for _, d := range t.in.identity {
-			if d.Name != replace {
-				in.identity = append(in.identity, d)
-			}
-		}
-		extra = append(extra, allowAll)
-	}
 	in.identity = append(append([]*policy.Document(nil), in.identity...), extra...)
 	if noBoundary {
 		in.boundary = nil
+	}
+	return request(t.p, in, AdminProbeAction, "*", nil, nil)
+}
+
+// adminWithAll is adminWith(t, allow-all), computed once per target.
+func (a *analyzer) adminWithAll(t *node) outcome {
+	if t.withAll == nil {
+		o := a.adminWith(t, []*policy.Document{allowAll}, false)
+		t.withAll = &o
+	}
+	return *t.withAll
+}
+
+// adminReplacing decides whether t would be an administrator with managed
+// policy k's document in force replaced by v, wherever k applies to t: as
+// an identity policy, as its boundary, or both.
+func (a *analyzer) adminReplacing(t *node, k string, v *policy.Document) outcome {
+	if t.unknown {
+		return outcome{}
+	}
+	in := t.in
+	in.identity = nil
+	replaced := false
+	for _, d := range t.in.identity {
+		if d.Name == k {
+			replaced = true
+			continue
+		}
+		in.identity = append(in.identity, d)
+	}
+	if replaced {
+		in.identity = append(in.identity, v)
+	}
+	if t.p.BoundaryArn == k {
+		in.boundary = []*policy.Document{v}
 	}
 	return request(t.p, in, AdminProbeAction, "*", nil, nil)
 }

@@ -92,6 +92,7 @@ func (a *analyzer) close(res *Result) {
 		a.principalProps(n, best, unknownReach, res)
 	}
 	sort.Strings(res.Unknown)
+	sort.Strings(res.AdminUnknown)
 	sort.Strings(res.UnknownSources)
 }
 
@@ -99,15 +100,25 @@ func (a *analyzer) close(res *Result) {
 func (a *analyzer) principalProps(n *node, best map[*node]path, unknownReach map[*node]bool, res *Result) {
 	props := map[string]any{"escalationInputsUnknown": n.unknown}
 	res.Props[n.arn] = props
-	if n.unknown {
+	if n.unknown || n.takeoverUnknown {
 		res.UnknownSources = append(res.UnknownSources, n.arn)
 	}
 	isAdmin := !n.unknown && n.admin.ok
 	p, reach := best[n]
 	switch {
-	case n.unknown, !reach && unknownReach[n]:
+	case n.unknown:
+		res.Unknown = append(res.Unknown, n.arn)
+		res.AdminUnknown = append(res.AdminUnknown, n.arn)
+		props["escalationInputsUnknown"] = true
+		return
+	case !reach && unknownReach[n]:
+		// Its own policies are known (isAdmin is), what it could reach is
+		// not: only the closure values are kept from the previous run.
 		res.Unknown = append(res.Unknown, n.arn)
 		props["escalationInputsUnknown"] = true
+		props["isAdmin"] = false
+		props["isAdminConditional"] = nil
+		props["isAdminConditionKeys"] = nil
 		return
 	case isAdmin:
 		props["isAdmin"] = true
@@ -269,7 +280,7 @@ func reachesUnknown(nodes []*node, become map[*node][]*Edge, grants []*Edge) map
 	marked := map[*node]bool{}
 	var stack []*node
 	for _, n := range nodes {
-		if n.unknown {
+		if n.unknown || n.takeoverUnknown {
 			marked[n] = true
 			stack = append(stack, n)
 		}

@@ -119,6 +119,102 @@ func answer(p map[string]any) string {
 	return "not analysed"
 }
 
+// seedCredentialsAndVersions adds the SetDefaultPolicyVersion,
+// login-profile and access-key cases (user creates a user with an inline
+// policy).
+func seedCredentialsAndVersions(ctx context.Context, c *sdkiam.Client, arn func(kind, name string) string, user func(name, doc string)) {
+	// A customer managed policy with a non-default admin version, and one
+	// whose other version grants nothing more (SetDefaultPolicyVersion).
+	versioned := func(who, name, other string) {
+		p := must(c.CreatePolicy(ctx, &sdkiam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(pdoc(allow("iam:SetDefaultPolicyVersion", arn("policy", name))))})).Policy
+		must(c.CreatePolicyVersion(ctx, &sdkiam.CreatePolicyVersionInput{PolicyArn: p.Arn, PolicyDocument: aws.String(other), SetAsDefault: false}))
+		user(who, "")
+		must(c.AttachUserPolicy(ctx, &sdkiam.AttachUserPolicyInput{UserName: aws.String(who), PolicyArn: p.Arn}))
+	}
+	versioned("frank", "frank-tools", pdoc(allow("*", "*")))
+	versioned("gina", "gina-tools", pdoc(allow("s3:*", "*")))
+	// Login profiles: pw-admin has a console password, root-like none.
+	user("pw-admin", pdoc(allow("*", "*")))
+	must(c.CreateLoginProfile(ctx, &sdkiam.CreateLoginProfileInput{UserName: aws.String("pw-admin"), Password: aws.String("Initial-Passw0rd!")}))
+	user("henry", pdoc(allow("iam:CreateLoginProfile", arn("user", "pw-admin"))))
+	user("ivy", pdoc(allow("iam:UpdateLoginProfile", arn("user", "pw-admin"))))
+	user("jack", pdoc(allow("iam:UpdateLoginProfile", arn("user", "root-like"))))
+	user("kim", pdoc(allow("iam:CreateLoginProfile", arn("user", "root-like"))))
+	// Access keys: IAM allows two per user.
+	user("two-keys", pdoc(allow("*", "*")))
+	for range 2 {
+		must(c.CreateAccessKey(ctx, &sdkiam.CreateAccessKeyInput{UserName: aws.String("two-keys")}))
+	}
+	user("leo", pdoc(allow("iam:CreateAccessKey", arn("user", "two-keys"))))
+}
+
+// reportDeniedRun collects with GenerateCredentialReport denied and checks
+// the stored answers against want (the previous run's) with the
+// login-profile and access-key paths made conditional.
+func reportDeniedRun(t *testing.T, srv *testbed.Moto, acct, dir string, want map[string]string) {
+	t.Helper()
+	// The credential report is denied: the analysis still runs (its other
+	// inputs are complete), and the login-profile escalations, whose
+	// technique depends on the unread password state, become conditional.
+	rp := srv.NewFaultProxy(t)
+	report := testbed.ErrorFault("iam", testbed.IsAction("iam", "GenerateCredentialReport", ""), 403, "AccessDenied", "not authorized (fault)")
+	rp.Add(report)
+	if code, stderr := collect(t, rp.URL, acct, dir); rp.Fired(report) == 0 || (code != 0 && code != 3) {
+		t.Fatalf("report-denied collect: exit %d, fired %d\n%s", code, rp.Fired(report), stderr)
+	}
+	props, _ := stored(t, filepath.Join(dir, "graph.db"))
+	unread := map[string]string{}
+	for k, v := range want {
+		unread[k] = v
+	}
+	unread["user/alice"] = "no" // the change is seen: the analysis ran
+	unread["user/henry"] = "user/henry —iam:CreateLoginProfile→ user/pw-admin"
+	unread["user/jack"] = "user/jack —iam:UpdateLoginProfile→ user/root-like"
+	unread["user/leo"] = "user/leo —iam:CreateAccessKey→ user/two-keys"
+	checkAnswers(t, "report-denied run", props, unread)
+	for name, cond := range map[string]bool{"user/kim": true, "user/ivy": true, "user/henry": true, "user/jack": true, "user/leo": true, "user/frank": false, "user/bob": false} {
+		if got := props[name]["adminPathConditional"] == true; got != cond {
+			t.Errorf("report-denied run: %s adminPathConditional %v, want %v", name, got, cond)
+		}
+	}
+	rp.Clear()
+}
+
+// firstRunWant is the first run's answer per principal of
+// TestEndToEndThroughCLI.
+func firstRunWant() map[string]string {
+	return map[string]string{
+		"user/root-like":     "admin",
+		"user/managed-admin": "admin",
+		"role/lambda-admin":  "admin",
+		"user/alice":         "user/alice —iam:CreateAccessKey→ user/root-like",
+		"user/bob":           "user/bob —iam:UpdateAssumeRolePolicy→ role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
+		"role/b":             "role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
+		"user/erin":          "user/erin —iam:AddUserToGroup→ user/erin",
+		"user/carol":         "no",
+		"user/dave":          "no",
+		"user/frank":         "user/frank —iam:SetDefaultPolicyVersion→ user/frank",
+		"user/gina":          "no",
+		"user/pw-admin":      "admin",
+		"user/henry":         "no",
+		"user/ivy":           "user/ivy —iam:UpdateLoginProfile→ user/pw-admin",
+		"user/jack":          "no",
+		"user/kim":           "user/kim —iam:CreateLoginProfile→ user/root-like",
+		"user/two-keys":      "admin",
+		"user/leo":           "no",
+	}
+}
+
+// checkAnswers compares the stored answers of one run with want.
+func checkAnswers(t *testing.T, run string, props map[string]map[string]any, want map[string]string) {
+	t.Helper()
+	for name, w := range want {
+		if got := answer(props[name]); got != w {
+			t.Errorf("%s: %s: %q, want %q", run, name, got, w)
+		}
+	}
+}
+
 // TestEndToEndThroughCLI seeds IAM in moto through the SDK, collects it with
 // the awsgraph binary into SQLite and checks isAdmin, canBecomeAdmin and
 // adminPath in the store. Then IAM is changed and collected again while a
@@ -160,32 +256,16 @@ func TestEndToEndThroughCLI(t *testing.T) {
 	user("managed-admin", "")
 	must(c.AttachUserPolicy(ctx, &sdkiam.AttachUserPolicyInput{UserName: aws.String("managed-admin"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}))
 
+	seedCredentialsAndVersions(ctx, c, arn, user)
+
 	dir := t.TempDir()
 	db := filepath.Join(dir, "graph.db")
 	if code, stderr := collect(t, srv.URL, acct, dir); code != 0 && code != 3 {
 		t.Fatalf("collect: exit %d\n%s", code, stderr)
 	}
-	want := map[string]string{
-		"user/root-like":     "admin",
-		"user/managed-admin": "admin",
-		"role/lambda-admin":  "admin",
-		"user/alice":         "user/alice —iam:CreateAccessKey→ user/root-like",
-		"user/bob":           "user/bob —iam:UpdateAssumeRolePolicy→ role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
-		"role/b":             "role/b —iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction→ role/lambda-admin",
-		"user/erin":          "user/erin —iam:AddUserToGroup→ user/erin",
-		"user/carol":         "no",
-		"user/dave":          "no",
-	}
+	want := firstRunWant()
 	props, rels := stored(t, db)
-	check := func(run string, want map[string]string) {
-		t.Helper()
-		for name, w := range want {
-			if got := answer(props[name]); got != w {
-				t.Errorf("%s: %s: %q, want %q", run, name, got, w)
-			}
-		}
-	}
-	check("first run", want)
+	checkAnswers(t, "first run", props, want)
 	// The escalation edges and properties are valid by JupiterOne's data model.
 	j1check.Check(t, filepath.Join(dir, "out"))
 	first := strings.Join(rels, "\n")
@@ -203,16 +283,18 @@ func TestEndToEndThroughCLI(t *testing.T) {
 		t.Fatalf("the denial never fired (exit %d)\n%s", code, stderr)
 	}
 	props, rels = stored(t, db)
-	check("denied run", want)
+	checkAnswers(t, "denied run", props, want)
 	if got := strings.Join(rels, "\n"); got != first {
 		t.Errorf("denied run changed the escalation relationships:\n%s\nwant\n%s", got, first)
 	}
 
 	fp.Clear()
+	reportDeniedRun(t, srv, acct, dir, want)
+
 	if code, stderr := collect(t, srv.URL, acct, dir); code != 0 && code != 3 {
 		t.Fatalf("clean collect: exit %d\n%s", code, stderr)
 	}
 	props, _ = stored(t, db)
 	want["user/alice"] = "no"
-	check("clean run after the change", want)
+	checkAnswers(t, "clean run after the change", props, want)
 }

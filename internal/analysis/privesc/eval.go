@@ -2,6 +2,7 @@ package privesc
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/analysis/trust"
 	"github.com/awsgraph/awsgraph/internal/policy"
@@ -69,7 +70,10 @@ type input struct {
 	scps     [][]*policy.Document
 }
 
-// request evaluates one request by principal p with inputs in.
+// request evaluates one request by principal p with inputs in; extra adds
+// request context keys (a nil value: the request is known not to carry
+// the key; a key ending in "/*" with a nil value: any key of that prefix
+// not given is known absent).
 func request(p *trust.Principal, in input, action, resource string, extra map[string][]string, rp *policy.Document) outcome {
 	ctx := p.Context
 	if len(extra) > 0 {
@@ -77,10 +81,33 @@ func request(p *trust.Principal, in input, action, resource string, extra map[st
 		for k, v := range ctx.Values {
 			vals[k] = v
 		}
+		var absent []string
 		for k, v := range extra {
+			if v == nil {
+				absent = append(absent, k)
+				delete(vals, k)
+				continue
+			}
 			vals[k] = v
 		}
 		ctx.Values = vals
+		if len(absent) > 0 {
+			base := ctx.Decidable
+			if base == nil {
+				base = policy.DefaultDecidable
+			}
+			ctx.Decidable = func(key string) bool {
+				for _, k := range absent {
+					if strings.EqualFold(k, key) {
+						return true
+					}
+					if pre, ok := strings.CutSuffix(k, "*"); ok && len(key) >= len(pre) && strings.EqualFold(key[:len(pre)], pre) {
+						return true
+					}
+				}
+				return base(key)
+			}
+		}
 	}
 	r := policy.Evaluate(policy.Input{
 		IdentityPolicies: in.identity, PermissionBoundaries: in.boundary, SCPs: in.scps, ResourcePolicy: rp,

@@ -47,6 +47,25 @@ func withTag(k, v string) opt {
 	return func(e graph.Entity) { e.SetTags(map[string]string{k: v}) }
 }
 
+// withPassword sets the credential report's passwordEnabled.
+func withPassword(has bool) opt {
+	return func(e graph.Entity) { e.Set("passwordEnabled", has) }
+}
+
+// withKeys gives the user n access keys in the credential report.
+func withKeys(n int) opt {
+	return func(e graph.Entity) {
+		for i := 1; i <= n; i++ {
+			e.Set("accessKey"+string(rune('0'+i))+"LastRotatedOn", int64(1700000000000))
+		}
+	}
+}
+
+// unreported: the user's credential-report values were not read.
+func unreported() opt {
+	return func(e graph.Entity) { delete(e, "passwordEnabled") }
+}
+
 func withProfile() opt {
 	return func(e graph.Entity) {
 		e.Set("instanceProfileArns", []string{"arn:aws:iam::" + acct + ":instance-profile/" + e.String("name")})
@@ -59,6 +78,7 @@ func (f *fx) user(name string, docs []string, opts ...opt) graph.Entity {
 	e.Set("accountId", acct).Set("userId", "AIDA"+strings.ToUpper(name)).Set("permissionsBoundaryArn", nil)
 	// The User properties the data model requires, as iam.NewUserEntity sets them.
 	e.Set("username", []string{name}).Set("shortLoginId", []string{name}).Set("email", nil).Set("firstName", nil).Set("lastName", nil)
+	e.Set("passwordEnabled", false) // the credential report: no password, no access key
 	for _, o := range opts {
 		o(e)
 	}
@@ -110,6 +130,16 @@ func (f *fx) managed(policyArn, doc string, owners ...graph.Entity) graph.Entity
 		f.rel(graph.Direct(o, "ASSIGNED", p, nil))
 	}
 	return p
+}
+
+// versions gives managed policy p non-default versions (v1, v2, ... as
+// fetch-iam stores them).
+func versions(p graph.Entity, docs ...string) {
+	var ids []string
+	for i := range docs {
+		ids = append(ids, "v"+string(rune('1'+i)))
+	}
+	p.Set("nonDefaultVersionIds", ids).Set("nonDefaultVersionDocuments", docs)
 }
 
 func (f *fx) function(name string, role graph.Entity) {

@@ -67,10 +67,12 @@ var EdgeProperties = []string{"technique", "category", "actions", "actionCount",
 // PrincipalProperties are the derived properties set on users and roles.
 // escalationInputsUnknown is this run's marker (never carried over): the
 // other values of that principal are the previous run's.
-var PrincipalProperties = []string{
-	"isAdmin", "isAdminConditional", "isAdminConditionKeys",
-	"canBecomeAdmin", "adminPath", "adminPathLength", "adminPathConditional",
-}
+var PrincipalProperties = append([]string{"isAdmin", "isAdminConditional", "isAdminConditionKeys"}, ClosureProperties...)
+
+// ClosureProperties are those that depend on what a principal can reach
+// (other principals' policies, functions, instances), not only on its own
+// policies.
+var ClosureProperties = []string{"canBecomeAdmin", "adminPath", "adminPathLength", "adminPathConditional"}
 
 // Relationships declares the relationship types the step produces.
 func Relationships() []engine.RelationshipDecl { return engine.Writes(schema.SetBy(StepID)...) }

@@ -9,6 +9,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/policy"
+	"github.com/awsgraph/awsgraph/internal/service/iam"
 	"github.com/awsgraph/awsgraph/internal/service/lambda"
 )
 
@@ -37,10 +38,15 @@ func StepsWith(scps *trust.SCPSet) []engine.Step {
 		return runWith(ctx, sc, opts)
 	}
 	return []engine.Step{engine.Declare(engine.Step{
-		ID:        StepID,
-		Name:      "Analyze IAM privilege escalation (isAdmin, MANAGES, canBecomeAdmin)",
-		DependsOn: []string{trust.StepID, lambda.StepID, instanceroles.StepID},
-		Run:       run,
+		ID:   StepID,
+		Name: "Analyze IAM privilege escalation (isAdmin, MANAGES, canBecomeAdmin)",
+		// The credential report says which users have a console password
+		// (login-profile techniques); when it could not be read the values
+		// are absent and those edges are conditional, so its unknowns do not
+		// skip the analysis (it reads no other report value).
+		DependsOn:        []string{trust.StepID, lambda.StepID, instanceroles.StepID, iam.CredentialReportStepID},
+		UnknownTolerated: iam.ReportPropertyDecls(),
+		Run:              run,
 	})}
 }
 
@@ -78,15 +84,28 @@ func keepUnknown(sc *engine.StepContext, res *Result) {
 	if len(res.Unknown) == 0 {
 		return
 	}
-	byType := map[string][]string{}
+	// Per principal, only what depends on the unread inputs is kept: every
+	// derived value when its own policies were not read, the closure values
+	// when only what it can reach is unknown.
+	all := map[string]bool{}
+	for _, k := range res.AdminUnknown {
+		all[k] = true
+	}
+	byType := map[string]map[bool][]string{}
 	for _, k := range res.Unknown {
 		if e, ok := sc.Job.Entity(k); ok {
-			byType[e.Type()] = append(byType[e.Type()], k)
+			if byType[e.Type()] == nil {
+				byType[e.Type()] = map[bool][]string{}
+			}
+			byType[e.Type()][all[k]] = append(byType[e.Type()][all[k]], k)
 		}
 	}
 	for _, t := range []string{UserType, RoleType} {
-		if len(byType[t]) > 0 {
-			sc.KeepPrevious(engine.Unknown{Type: t, Keys: byType[t], Properties: PrincipalProperties})
+		if keys := byType[t][true]; len(keys) > 0 {
+			sc.KeepPrevious(engine.Unknown{Type: t, Keys: keys, Properties: PrincipalProperties})
+		}
+		if keys := byType[t][false]; len(keys) > 0 {
+			sc.KeepPrevious(engine.Unknown{Type: t, Keys: keys, Properties: ClosureProperties})
 		}
 	}
 	sc.Count("principalsWithUnknownEscalation", len(res.Unknown))

@@ -288,13 +288,18 @@ func TestNewManagedPolicyEntity(t *testing.T) {
 			Arn: aws.String("arn:aws:iam::111122223333:policy/team/p1"), PolicyName: aws.String("p1"), PolicyId: aws.String("ANPA1"),
 			DefaultVersionId: aws.String("v2"), AttachmentCount: aws.Int32(3), IsAttachable: true, Path: aws.String("/team/"),
 			PolicyVersionList: []types.PolicyVersion{{VersionId: aws.String("v1"), Document: aws.String(awsQueryEscape(v1))}, {VersionId: aws.String("v2"), IsDefaultVersion: true, Document: aws.String(awsQueryEscape(v2))}},
-		}, map[string]any{"document": v2, "awsManaged": false, "attachmentCount": int64(3), "policyId": "ANPA1", "isAttachable": true,
+		}, map[string]any{"document": v2, "nonDefaultVersionIds": []string{"v1"}, "nonDefaultVersionDocuments": []string{v1},
+			"awsManaged": false, "attachmentCount": int64(3), "policyId": "ANPA1", "isAttachable": true,
 			"defaultVersionId": "v2", "path": "/team/", "name": "p1", "webLink": "https://console.aws.amazon.com/iam/home#/policies/arn:aws:iam::111122223333:policy/team/p1"}},
 		{"AWS policy without PolicyName (moto)", types.ManagedPolicyDetail{
 			Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess"), DefaultVersionId: aws.String("v9"), AttachmentCount: aws.Int32(1),
-			PolicyVersionList: []types.PolicyVersion{{VersionId: aws.String("v9"), Document: aws.String(v1)}},
-		}, map[string]any{"document": v1, "awsManaged": true, "name": "ReadOnlyAccess", "policyName": "ReadOnlyAccess", "policyId": absent}},
-		{"no versions listed", types.ManagedPolicyDetail{Arn: aws.String("arn:aws:iam::111122223333:policy/p")}, map[string]any{"document": absent, "attachmentCount": absent}},
+			PolicyVersionList: []types.PolicyVersion{{VersionId: aws.String("v8"), Document: aws.String(v2)}, {VersionId: aws.String("v9"), Document: aws.String(v1)}},
+		}, map[string]any{"document": v1, "nonDefaultVersionIds": absent, "nonDefaultVersionDocuments": absent, "awsManaged": true, "name": "ReadOnlyAccess", "policyName": "ReadOnlyAccess", "policyId": absent}},
+		{"no versions listed", types.ManagedPolicyDetail{Arn: aws.String("arn:aws:iam::111122223333:policy/p")}, map[string]any{"document": absent, "attachmentCount": absent, "nonDefaultVersionIds": absent}},
+		{"only the default version", types.ManagedPolicyDetail{
+			Arn: aws.String("arn:aws:iam::111122223333:policy/p"), DefaultVersionId: aws.String("v1"),
+			PolicyVersionList: []types.PolicyVersion{{VersionId: aws.String("v1"), IsDefaultVersion: true, Document: aws.String(v1)}},
+		}, map[string]any{"document": v1, "nonDefaultVersionIds": absent, "nonDefaultVersionDocuments": absent}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -451,6 +451,15 @@ func TestIAMCollect(t *testing.T) {
 	}
 	unatt, _ := job.Entity(aws.ToString(unattached.Arn))
 	jsonEqual(t, "cp-unattached default v2", unatt.String("document"), v2)
+	// The version not in force is kept apart (iam:SetDefaultPolicyVersion).
+	if ids, docs := unatt.Strings("nonDefaultVersionIds"), unatt.Strings("nonDefaultVersionDocuments"); !reflect.DeepEqual(ids, []string{"v1"}) || len(docs) != 1 {
+		t.Errorf("cp-unattached non-default versions %v %v", ids, docs)
+	} else {
+		jsonEqual(t, "cp-unattached v1", docs[0], v1)
+	}
+	if cpe0, _ := job.Entity(aws.ToString(cp.Arn)); cpe0["nonDefaultVersionIds"] != nil {
+		t.Errorf("cp-attached has one version, got non-default %v", cpe0["nonDefaultVersionIds"])
+	}
 	cpe, _ := job.Entity(aws.ToString(cp.Arn))
 	jsonEqual(t, "cp-attached", cpe.String("document"), cpDoc)
 	if cpe["attachmentCount"] != int64(3) {

@@ -98,14 +98,36 @@ func NewManagedPolicyEntity(acct Account, p types.ManagedPolicyDetail) graph.Ent
 	e.Set("updatedOn", ms(p.UpdateDate))
 	e.Set("webLink", acct.consoleBase()+"policies/"+arn)
 	var doc *string
+	var otherIDs, otherDocs []string
 	for _, v := range p.PolicyVersionList {
 		if v.IsDefaultVersion || (p.DefaultVersionId != nil && aws.ToString(v.VersionId) == *p.DefaultVersionId) {
 			doc = v.Document
-			break
+			continue
+		}
+		if !IsAWSManaged(arn) && v.Document != nil {
+			otherIDs = append(otherIDs, aws.ToString(v.VersionId))
+			otherDocs = append(otherDocs, versionDocument(*v.Document))
 		}
 	}
 	setDocument(e, "document", doc)
+	// The other versions are not in force: they are kept apart from
+	// "document" because iam:SetDefaultPolicyVersion can put any of them in
+	// force (an escalation). AWS managed policies cannot be re-defaulted by
+	// an account, so their many versions are not stored.
+	if otherIDs != nil {
+		e.Set("nonDefaultVersionIds", otherIDs)
+		e.Set("nonDefaultVersionDocuments", otherDocs)
+	}
 	return e
+}
+
+// versionDocument is a non-default version's document as setDocument stores
+// a default one: decoded and redacted, or the undecodable-secret marker.
+func versionDocument(raw string) string {
+	e := graph.Entity{}
+	setDocument(e, "document", &raw)
+	s, _ := e["document"].(string)
+	return s
 }
 
 // NewManagedPolicyStub is the entity of an attached managed policy that GAAD
