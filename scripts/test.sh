@@ -26,4 +26,7 @@ done
 go vet ./...
 # staticcheck, pinned (staticcheck.conf lists the checks).
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+# deadcode (pinned): no function that nothing, not even a test, reaches.
+dead=$(go run golang.org/x/tools/cmd/deadcode@v0.53.0 -test ./...)
+if [ -n "$dead" ]; then echo "deadcode:"; echo "$dead"; exit 1; fi
 go test -race -count=1 -timeout 30m ./... "$@"

@@ -471,10 +471,9 @@ var dateLayouts = []string{
 	"20060102T150405Z",
 }
 
-// ParseDate parses a Date condition value: ISO 8601 (date, date-time with
-// optional fraction and zone; no zone means UTC) or POSIX epoch seconds.
-func ParseDate(s string) (time.Time, bool) { return parseDate(s, false) }
-
+// parseDate parses a Date condition value: ISO 8601 (date, date-time with
+// optional fraction and zone; no zone means UTC) or POSIX epoch seconds
+// (milliseconds with epochMillis).
 func parseDate(s string, epochMillis bool) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {

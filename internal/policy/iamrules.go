@@ -141,18 +141,6 @@ func IAMSideRule(req Request) (refused, allowed bool, rule string) {
 	return false, false, ""
 }
 
-// IsReservedRole reports whether roleArn is a role AWS owns that nobody can
-// modify through IAM: /aws-reserved/ (AWSReservedSSO_*) and service-linked
-// (/aws-service-role/) roles.
-func IsReservedRole(roleArn string) bool {
-	parts := strings.SplitN(roleArn, ":", 6)
-	if len(parts) != 6 {
-		return false
-	}
-	r := strings.ToLower(parts[5])
-	return strings.HasPrefix(r, "role/aws-reserved/") || strings.HasPrefix(r, "role/aws-service-role/")
-}
-
 // applyIAMSideRules adjusts the policy decision res for req: an
 // always-allowed request is Allowed, a refused one is denied. AWS documents
 // only that such requests fail, not how the failure is labelled; the label

@@ -76,8 +76,3 @@ var ClosureProperties = []string{"canBecomeAdmin", "adminPath", "adminPathLength
 
 // Relationships declares the relationship types the step produces.
 func Relationships() []engine.RelationshipDecl { return engine.Writes(schema.SetBy(StepID)...) }
-
-// Properties declares the derived principal properties.
-func Properties() []engine.PropertyDecl {
-	return engine.Derives(StepID, schema.DerivedOn(StepID)...)
-}

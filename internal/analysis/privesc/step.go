@@ -16,13 +16,10 @@ import (
 // maxWarnings caps the per-policy warnings; counts are always complete.
 const maxWarnings = 100
 
-// Steps returns the escalation analysis step. It runs after the trust
-// analysis (it reads CAN_ASSUME) and the Lambda and instance-role steps
-// (code that runs as a role); it reads the graph only.
-func Steps() []engine.Step { return StepsWith(nil) }
-
-// StepsWith is Steps with the account's service control policies (nil: the
-// run knows nothing of Organizations). SCPs that could not be read are not
+// StepsWith returns the escalation analysis step, given the account's
+// service control policies (nil: the run knows nothing of Organizations).
+// It runs after the trust analysis (it reads CAN_ASSUME) and the Lambda and
+// instance-role steps (code that runs as a role); it reads the graph only. SCPs that could not be read are not
 // taken as "no SCP" silently: the principals are evaluated without them —
 // which can only report more administrators, never fewer — and the step
 // warns.
