@@ -3,6 +3,7 @@ package reachability
 import (
 	"math"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
@@ -58,15 +59,18 @@ func (a *analyzer) loadBalancer(lb graph.Entity) {
 		}
 		for _, proto := range listenerProtocols(l.String(lm.PropProtocol)) {
 			trace := &Verdict{}
+			targets := a.listenerTargets(l)
 			if !a.listenerOpen(trace, lb, region, groups, proto, port) {
-				a.traceTargets(l, trace)
+				for _, t := range targets {
+					a.addHops(t.keys, trace.Hops)
+				}
 				continue
 			}
 			props := map[string]any{"listenerArn": l.Key(), "port": port, "protocol": l.String(lm.PropProtocol), "ipProtocol": proto}
 			r := graph.DirectByKey(sgrules.InternetKey, sgrules.InternetType, "ALLOWS", lb.Key(), lb.Type(), props)
 			r["_key"] = sgrules.InternetKey + "|allows|" + l.Key() + "|" + proto
 			a.res.Listeners = append(a.res.Listeners, r)
-			a.forward(lb, l, trace, region, groups, proto)
+			a.expose(lb, l.Key(), trace, region, groups, proto, targets)
 		}
 	}
 }
@@ -97,25 +101,44 @@ func (a *analyzer) listenerOpen(trace *Verdict, lb graph.Entity, region string, 
 	return false
 }
 
-// traceTargets records a closed listener's explanation on its targets.
-func (a *analyzer) traceTargets(l graph.Entity, trace *Verdict) {
-	for _, tg := range l.Strings(lm.PropTargetGroupArns) {
-		g, ok := a.targetGroups[tg]
-		if !ok {
-			continue
+// target is one registered target as the analysis follows it.
+type target struct {
+	keys     []string // the verdicts it credits: the instance and/or the interface, or the function
+	iface    *iface   // the interface traffic arrives on; nil for a function
+	function bool
+	port     int64
+	via      string // how it is registered, for the explanation
+	clientIP bool   // the load balancer preserves the client's address (NLB instance targets)
+}
+
+func (a *analyzer) addHops(keys []string, hops []string) {
+	for _, k := range keys {
+		if v := a.res.Verdicts[k]; v != nil {
+			v.Hops = append(v.Hops, hops...)
 		}
-		a.eachTarget(g, func(key string, _ graph.Entity, _ int64) {
-			if v := a.res.Verdicts[key]; v != nil {
-				v.Hops = append(v.Hops, trace.Hops...)
-			}
-		})
 	}
 }
 
-// eachTarget calls f with every registered target that resolves to a
-// collected instance or function, and the port traffic reaches it on.
-func (a *analyzer) eachTarget(tg graph.Entity, f func(key string, e graph.Entity, port int64)) {
+// listenerTargets are the registered targets of every group the listener
+// forwards to.
+func (a *analyzer) listenerTargets(l graph.Entity) []target {
+	var out []target
+	for _, tgArn := range l.Strings(lm.PropTargetGroupArns) {
+		if tg, ok := a.targetGroups[tgArn]; ok {
+			out = append(out, a.groupTargets(tg, l.String(lm.PropLoadBalancerArn))...)
+		}
+	}
+	return out
+}
+
+// groupTargets resolves a target group's registered targets to collected
+// instances, interfaces and functions, with the port traffic reaches them
+// on. An instance target receives on its primary interface; an IP target
+// on the interface holding the address.
+func (a *analyzer) groupTargets(tg graph.Entity, lbArn string) []target {
 	region := tg.String(m.PropRegion)
+	lbIsNLB := a.lbTypes[lbArn] == lm.TypeNLB
+	var out []target
 	for _, raw := range tg.Strings(lm.PropTargets) {
 		t, err := lm.DecodeTarget(raw)
 		if err != nil {
@@ -125,69 +148,102 @@ func (a *analyzer) eachTarget(tg graph.Entity, f func(key string, e graph.Entity
 		if t.Port != nil {
 			port = int64(*t.Port)
 		}
-		var e graph.Entity
+		via := "via " + lbArn + " → target group " + tg.Key()
 		switch tg.String(lm.PropTargetType) {
 		case "instance":
-			e = a.instances[rk(region, t.ID)]
+			if i, ok := a.instances[rk(region, t.ID)]; ok {
+				out = append(out, a.instanceTarget(i, port, via, lbIsNLB))
+			}
 		case "ip":
-			e = a.byPrivateIP[rk(region, tg.String(m.PropVPCID)+"/"+t.ID)]
+			if tt, ok := a.ipTarget(region, tg.String(m.PropVPCID), t.ID, port, via); ok {
+				out = append(out, tt)
+			}
 		case "lambda":
-			e = a.functions[t.ID]
-		}
-		if e != nil {
-			f(e.Key(), e, port)
+			if f, ok := a.functions[t.ID]; ok {
+				out = append(out, target{keys: []string{f.Key()}, function: true, port: port, via: via})
+			}
 		}
 	}
+	return out
 }
 
-// forward exposes the targets of an open listener's groups that admit the
-// load balancer.
-func (a *analyzer) forward(lb, l graph.Entity, trace *Verdict, region string, lbGroups []string, proto string) {
-	for _, tgArn := range l.Strings(lm.PropTargetGroupArns) {
-		tg, ok := a.targetGroups[tgArn]
+func (a *analyzer) instanceTarget(i graph.Entity, port int64, via string, clientIP bool) target {
+	fs := a.interfacesOf(i)
+	f := fs[0]
+	keys := []string{i.Key()}
+	if f.key != "" {
+		keys = append(keys, f.key)
+	}
+	return target{keys: keys, iface: &f, port: port, via: via, clientIP: clientIP}
+}
+
+func (a *analyzer) ipTarget(region, vpc, ip string, port int64, via string) (target, bool) {
+	if f, ok := a.ifaceByIP[rk(region, vpc+"/"+ip)]; ok {
+		keys := []string{f.key}
+		if i, ok := a.instances[rk(region, f.instance)]; ok && f.instance != "" {
+			keys = append(keys, i.Key())
+		}
+		return target{keys: keys, iface: &f, port: port, via: via}, true
+	}
+	i, ok := a.byPrivateIP[rk(region, vpc+"/"+ip)]
+	if !ok {
+		return target{}, false
+	}
+	f := a.interfacesOf(i)[0]
+	return target{keys: []string{i.Key()}, iface: &f, port: port, via: via}, true
+}
+
+// expose credits an open listener's targets that admit the load balancer:
+// their groups (admitsLB) and, when the target is in a subnet other than
+// the load balancer's, its subnet's network ACL (targetACL).
+func (a *analyzer) expose(lb graph.Entity, listener string, trace *Verdict, region string, lbGroups []string, proto string, targets []target) {
+	for _, t := range targets {
+		a.addHops(t.keys, trace.Hops)
+		step := &Verdict{}
+		ok := t.function
+		if t.function { // a Lambda function: the load balancer invokes it
+			step.hop("%s: function invoked on listener %s", t.via, listener)
+		} else if rule, admitted := a.admitsLB(region, t, lb, lbGroups, proto); !admitted {
+			step.hop("%s: no security group of interface %s admits the load balancer on %s:%d", t.via, t.iface.id, proto, t.port)
+		} else {
+			step.hop("%s: %s:%d admitted by security group rule %s", t.via, proto, t.port, rule)
+			ok = a.targetACL(step, region, t, lb, proto)
+		}
+		a.addHops(t.keys, step.Hops)
 		if !ok {
 			continue
 		}
-		a.eachTarget(tg, func(key string, e graph.Entity, port int64) {
-			v := a.res.Verdicts[key]
-			if v == nil {
-				return
-			}
-			v.Hops = append(v.Hops, trace.Hops...)
-			what := "via " + lb.Key() + " → target group " + tgArn
-			if e.Type() != m.TypeInstance { // a Lambda function: the load balancer invokes it
-				v.hop("%s: function invoked on listener %s", what, l.Key())
-				v.Ports = append(v.Ports, portsOf(proto, port, port))
+		for _, k := range t.keys {
+			if v := a.res.Verdicts[k]; v != nil {
+				v.Ports = append(v.Ports, portsOf(proto, t.port, t.port))
 				v.Via = append(v.Via, lb.Key())
-				return
 			}
-			if rule, ok := a.admitsLB(e, lb, lbGroups, proto, port); ok {
-				v.hop("%s: %s:%d admitted by security group rule %s", what, proto, port, rule)
-				v.Ports = append(v.Ports, portsOf(proto, port, port))
-				v.Via = append(v.Via, lb.Key())
-				return
-			}
-			v.hop("%s: no security group of the target admits the load balancer on %s:%d", what, proto, port)
-		})
+		}
 	}
 }
 
-// admitsLB reports whether the target's groups let the load balancer in on
-// the port: a rule naming one of its groups, or a CIDR that covers its VPC
-// or one of its subnets (an NLB without groups sends from its subnets'
-// addresses, or preserves the client's, which a 0.0.0.0/0 rule covers).
-func (a *analyzer) admitsLB(target, lb graph.Entity, lbGroups []string, proto string, port int64) (string, bool) {
-	region := target.String(m.PropRegion)
-	var sources []netip.Prefix
-	sources = append(sources, a.vpcCIDRs[rk(region, lb.String(m.PropVPCID))]...)
+// lbSources are the addresses a load balancer sends from: its subnets.
+func (a *analyzer) lbSources(region string, lb graph.Entity) []netip.Prefix {
+	var out []netip.Prefix
 	for _, s := range lb.Strings(lm.PropSubnetIDs) {
 		if p, ok := sgrules.ParseCIDR(a.subnets[rk(region, s)].String(m.PropCIDR)); ok {
-			sources = append(sources, p)
+			out = append(out, p)
 		}
 	}
+	return out
+}
+
+// admitsLB reports whether the target interface's groups let the load
+// balancer in on the port: a rule naming one of its groups, or a CIDR that
+// covers its VPC or one of its subnets. When the load balancer preserves
+// the client's address (an NLB's instance targets) the packets come from
+// the Internet: only a rule from the whole Internet, or one naming the
+// NLB's group, admits them.
+func (a *analyzer) admitsLB(region string, t target, lb graph.Entity, lbGroups []string, proto string) (string, bool) {
+	sources := append(append([]netip.Prefix(nil), a.vpcCIDRs[rk(region, lb.String(m.PropVPCID))]...), a.lbSources(region, lb)...)
 	found := ""
-	a.groupRules(region, target.Strings("securityGroupIds"), func(gid string, r m.Rule, p netip.Prefix, hasCIDR bool) {
-		if found != "" || !covers(sgrules.RulePorts(r), proto, port) {
+	a.groupRules(region, t.iface.groups, func(gid string, r m.Rule, p netip.Prefix, hasCIDR bool) {
+		if found != "" || !covers(sgrules.RulePorts(r), proto, t.port) {
 			return
 		}
 		if r.ReferencedGroup != nil {
@@ -195,6 +251,12 @@ func (a *analyzer) admitsLB(target, lb graph.Entity, lbGroups []string, proto st
 				if g == r.ReferencedGroup.GroupID {
 					found = gid + "/" + sgrules.RuleID(r) + " (from the load balancer's group " + g + ")"
 				}
+			}
+			return
+		}
+		if t.clientIP {
+			if hasCIDR && p.Bits() == 0 && p.Addr().Is4() {
+				found = gid + "/" + sgrules.RuleID(r) + " (from " + p.String() + ": the NLB preserves the client's address)"
 			}
 			return
 		}
@@ -206,4 +268,38 @@ func (a *analyzer) admitsLB(target, lb graph.Entity, lbGroups []string, proto st
 		}
 	})
 	return found, found != ""
+}
+
+// targetACL checks the target subnet's network ACL on the way from the
+// load balancer: inbound on the target port from the load balancer's
+// subnets (the Internet when the client's address is preserved), outbound
+// on the ephemeral range back. Traffic between two addresses of one subnet
+// crosses no ACL.
+func (a *analyzer) targetACL(v *Verdict, region string, t target, lb graph.Entity, proto string) bool {
+	if slices.Contains(lb.Strings(lm.PropSubnetIDs), t.iface.subnet) && !t.clientIP {
+		v.hop("%s: target in the load balancer's subnet %s: no network ACL crossed", t.via, t.iface.subnet)
+		return true
+	}
+	acl, ok := a.acl(region, t.iface.subnet)
+	if !ok {
+		v.hop("%s: target subnet %s has no network ACL in the graph", t.via, t.iface.subnet)
+		return false
+	}
+	if t.clientIP {
+		kept := acl.Filter(false, []sgrules.Ports{portsOf(proto, t.port, t.port)})
+		v.hop("%s: network ACL %s of target subnet %s, from the Internet (client address preserved): %s", t.via, acl.ID, t.iface.subnet,
+			aclSays(acl, false, portsOf(proto, t.port, t.port), kept))
+		return len(kept) > 0
+	}
+	for _, src := range a.lbSources(region, lb) {
+		in, out := acl.AllowedFrom(false, src, proto), acl.AllowedFrom(true, src, proto)
+		if in.covers(span{t.port, t.port}) && out.covers(Ephemeral) {
+			v.hop("%s: network ACL %s of target subnet %s allows %s:%d in from %s and the ephemeral range back", t.via, acl.ID, t.iface.subnet, proto, t.port, src)
+			return true
+		}
+		v.hop("%s: network ACL %s of target subnet %s: from %s inbound %s:%d %s, outbound ephemeral %s", t.via, acl.ID, t.iface.subnet, src, proto, t.port,
+			map[bool]string{true: "allowed", false: "denied (" + acl.DecideFrom(false, src, proto, t.port).String() + ")"}[in.covers(span{t.port, t.port})],
+			map[bool]string{true: "allowed", false: "not fully allowed"}[out.covers(Ephemeral)])
+	}
+	return false
 }

@@ -51,6 +51,28 @@ func (rt RouteTable) InternetRoute(v6 bool, attached map[string][]string) (m.Rou
 	return m.Route{}, false
 }
 
+// PrefixRoutes are the table's active routes to an attached Internet
+// gateway for a destination narrower than the family's default route.
+func (rt RouteTable) PrefixRoutes(v6 bool, attached map[string][]string) []m.Route {
+	var out []m.Route
+	for _, r := range rt.Routes {
+		dest := r.DestinationCIDR
+		if v6 {
+			dest = r.DestinationIPv6CIDR
+		}
+		if dest == "" || dest == "0.0.0.0/0" || dest == "::/0" || r.State == "blackhole" || r.TargetKind != "gateway" || !strings.HasPrefix(r.Target, "igw-") {
+			continue
+		}
+		for _, v := range attached[r.Target] {
+			if v == rt.VPCID {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // DefaultRoute describes where the table sends the family's default
 // traffic, for explanations ("nat-gateway nat-1", "none").
 func (rt RouteTable) DefaultRoute(v6 bool) string {

@@ -44,7 +44,7 @@ const StepID = schema.StepReachability
 
 // Properties are the derived properties the step sets on instances and
 // functions.
-var Properties = []string{"internetReachable", "internetReachablePorts", "internetReachableVia"}
+var Properties = []string{"internetReachable", "internetReachablePorts", "internetReachableVia", "internetReachableFromPrefixes"}
 
 // Steps returns the analysis step.
 func Steps() []engine.Step {
@@ -55,7 +55,7 @@ func Steps() []engine.Step {
 	return []engine.Step{engine.Declare(engine.Step{
 		ID: StepID, Name: "Analyze Internet reachability (routes, network ACLs, security groups, load balancers)",
 		DependsOn: []string{m.StepVPCs, m.StepSubnets, m.StepSecurityGroups, m.StepInstances, m.StepGateways, m.StepRouteTables,
-			m.StepNetworkACLs, lm.StepID, lambda.StepID, sgrules.StepID},
+			m.StepNetworkACLs, m.StepNetworkInterfaces, m.StepElasticIPs, lm.StepID, lm.StepClassicELB, lambda.StepID, sgrules.StepID},
 		KeyInputs: keyInputs,
 		Run:       run,
 	})}
@@ -69,6 +69,7 @@ func InputFrom(ofType func(string) []graph.Entity) Input {
 		VPCs: ofType(m.TypeVPC), Subnets: ofType(m.TypeSubnet), Groups: ofType(m.TypeSecurityGroup), PrefixLists: ofType(m.TypePrefixList),
 		RouteTables: ofType(m.TypeRouteTable), NetworkACLs: ofType(m.TypeNetworkACL), InternetGateways: ofType(m.TypeInternetGateway),
 		LoadBalancers: append(ofType(lm.TypeALB), ofType(lm.TypeNLB)...), Listeners: ofType(lm.TypeListener), TargetGroups: ofType(lm.TypeTargetGroup),
+		NetworkInterfaces: ofType(m.TypeNetworkInterface), ElasticIPs: ofType(m.TypeElasticIP), ClassicELBs: ofType(lm.TypeClassicELB),
 	}
 }
 

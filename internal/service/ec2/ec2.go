@@ -42,6 +42,8 @@ func Steps(s *awsclient.Session) []engine.Step {
 		gatewayStep(s),
 		routeTableStep(s),
 		networkACLStep(s),
+		networkInterfaceStep(s),
+		elasticIPStep(s),
 	}
 }
 
