@@ -51,7 +51,7 @@ func instanceIface(i graph.Entity) iface {
 // with each (EC2 reports them on the interface too; an address known only
 // from DescribeAddresses still makes the interface public).
 func (a *analyzer) indexInterfaces(in Input) {
-	eips := map[string][]string{}      // region/eni id → public IPs
+	eips := map[string][]string{}       // region/eni id → public IPs
 	eipsByInst := map[string][]string{} // region/instance id → public IPs without an interface id
 	for _, e := range in.ElasticIPs {
 		region, ip := e.String(m.PropRegion), e.String(m.PropPublicIP)
@@ -79,7 +79,9 @@ func (a *analyzer) indexInterfaces(in Input) {
 		}
 	}
 	for k, fs := range a.ifaces {
-		sort.Slice(fs, func(i, j int) bool { return fs[i].device < fs[j].device || fs[i].device == fs[j].device && fs[i].id < fs[j].id })
+		sort.Slice(fs, func(i, j int) bool {
+			return fs[i].device < fs[j].device || fs[i].device == fs[j].device && fs[i].id < fs[j].id
+		})
 		if extra := eipsByInst[k]; len(extra) > 0 {
 			fs[0].public4 = uniq(append(fs[0].public4, extra...))
 		}
