@@ -298,7 +298,7 @@ func (a *analyzer) targetACL(v *Verdict, region string, t target, lb graph.Entit
 			return true
 		}
 		v.hop("%s: network ACL %s of target subnet %s: from %s inbound %s:%d %s, outbound ephemeral %s", t.via, acl.ID, t.iface.subnet, src, proto, t.port,
-			map[bool]string{true: "allowed", false: "denied (" + acl.DecideFrom(false, src, proto, t.port).String() + ")"}[in.covers(span{t.port, t.port})],
+			map[bool]string{true: "allowed", false: "not allowed for every address of it (first entry matching: " + acl.DecideFrom(false, src, proto, t.port).String() + ")"}[in.covers(span{t.port, t.port})],
 			map[bool]string{true: "allowed", false: "not fully allowed"}[out.covers(Ephemeral)])
 	}
 	return false
