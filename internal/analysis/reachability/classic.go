@@ -46,6 +46,6 @@ func (a *analyzer) classicELB(lb graph.Entity) {
 		r := graph.DirectByKey(sgrules.InternetKey, sgrules.InternetType, "ALLOWS", lb.Key(), lb.Type(), props)
 		r["_key"] = sgrules.InternetKey + "|allows|" + lb.Key() + "|listener:" + strconv.Itoa(int(l.LoadBalancerPort)) + "|tcp"
 		a.res.Listeners = append(a.res.Listeners, r)
-		a.expose(lb, listener, trace, region, groups, "tcp", targets)
+		a.expose(lb, listener, port, trace, region, groups, "tcp", targets)
 	}
 }

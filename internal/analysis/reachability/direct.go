@@ -78,6 +78,7 @@ func (a *analyzer) direct(i graph.Entity) *Verdict {
 			v.Hops = append(v.Hops, iv.Hops...)
 			v.Ports = append(v.Ports, iv.Ports...)
 			v.Via = append(v.Via, iv.Via...)
+			v.Prefixes = append(v.Prefixes, iv.Prefixes...)
 			continue
 		}
 		a.directIface(v, region, f)

@@ -70,7 +70,7 @@ func (a *analyzer) loadBalancer(lb graph.Entity) {
 			r := graph.DirectByKey(sgrules.InternetKey, sgrules.InternetType, "ALLOWS", lb.Key(), lb.Type(), props)
 			r["_key"] = sgrules.InternetKey + "|allows|" + l.Key() + "|" + proto
 			a.res.Listeners = append(a.res.Listeners, r)
-			a.expose(lb, l.Key(), trace, region, groups, proto, targets)
+			a.expose(lb, l.Key(), port, trace, region, groups, proto, targets)
 		}
 	}
 }
@@ -196,7 +196,10 @@ func (a *analyzer) ipTarget(region, vpc, ip string, port int64, via string) (tar
 // expose credits an open listener's targets that admit the load balancer:
 // their groups (admitsLB) and, when the target is in a subnet other than
 // the load balancer's, its subnet's network ACL (targetACL).
-func (a *analyzer) expose(lb graph.Entity, listener string, trace *Verdict, region string, lbGroups []string, proto string, targets []target) {
+//
+// A function is credited with the listener's port: the load balancer
+// invokes it, so the Internet's port is the only one there is.
+func (a *analyzer) expose(lb graph.Entity, listener string, listenerPort int64, trace *Verdict, region string, lbGroups []string, proto string, targets []target) {
 	for _, t := range targets {
 		a.addHops(t.keys, trace.Hops)
 		step := &Verdict{}
@@ -213,9 +216,13 @@ func (a *analyzer) expose(lb graph.Entity, listener string, trace *Verdict, regi
 		if !ok {
 			continue
 		}
+		port := t.port
+		if t.function {
+			port = listenerPort
+		}
 		for _, k := range t.keys {
 			if v := a.res.Verdicts[k]; v != nil {
-				v.Ports = append(v.Ports, portsOf(proto, t.port, t.port))
+				v.Ports = append(v.Ports, portsOf(proto, port, port))
 				v.Via = append(v.Via, lb.Key())
 			}
 		}
