@@ -19,7 +19,7 @@ import (
 // trapNet is what the traps reuse of the account.
 type trapNet struct {
 	pubA, pubB, pubC, privA, privC string // pubC: Internet route, no auto-assigned public IPs; privC: NAT
-	web, app                           string // groups: 22+80 from the Internet; 8080 from the ALB's group
+	web, app                       string // groups: 22+80 from the Internet; 8080 from the ALB's group
 }
 
 func (s *seeder) eip() *ec2.AllocateAddressOutput {
