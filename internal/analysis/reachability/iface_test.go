@@ -172,3 +172,24 @@ func TestNLBInstanceTargetsSeeTheClientAndClassicELBProxies(t *testing.T) {
 		t.Errorf("explanation:\n%s", h)
 	}
 }
+
+// 0.0.0.0/1 and 128.0.0.0/1 to the Internet gateway are the default route
+// split in two: reachable. /1 alone is not.
+func TestSplitDefaultRouteCountsAsDefault(t *testing.T) {
+	for _, c := range []struct {
+		dests []string
+		ports []string
+	}{{[]string{"128.0.0.0/1", "0.0.0.0/1"}, []string{"tcp:22"}}, {[]string{"0.0.0.0/1", "128.0.0.0/2"}, []string{}}} {
+		in := world()
+		var rs []m.Route
+		for _, d := range c.dests {
+			rs = append(rs, m.Route{DestinationCIDR: d, Target: "igw-1", TargetKind: "gateway"})
+		}
+		in.RouteTables[0][m.PropRoutes] = routes(rs...)
+		via := []string{}
+		if len(c.ports) > 0 {
+			via = []string{"direct"}
+		}
+		wantReach(t, Analyze(in), "i:pub", c.ports, via)
+	}
+}
