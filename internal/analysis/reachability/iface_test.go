@@ -193,3 +193,25 @@ func TestSplitDefaultRouteCountsAsDefault(t *testing.T) {
 		wantReach(t, Analyze(in), "i:pub", c.ports, via)
 	}
 }
+
+// A dual-stack ALB whose group admits 443 only from ::/0 is open over IPv6
+// (its subnet routes ::/0 to the Internet gateway); an IPv4-only one is not.
+func TestDualStackLoadBalancerOpenOverIPv6(t *testing.T) {
+	for _, c := range []struct {
+		addrType string
+		ports    []string
+	}{{"dualstack", []string{"tcp:8080"}}, {"ipv4", []string{}}} {
+		in := world()
+		in.Groups[1] = sg("sg-lb", m.Rule{RuleID: "sgr-lb6", IPProtocol: "tcp", FromPort: p32(443), ToPort: p32(443), CidrIPv6: "::/0"})
+		in.RouteTables[0][m.PropRoutes] = routes(m.Route{DestinationCIDR: "0.0.0.0/0", Target: "igw-1", TargetKind: "gateway"},
+			m.Route{DestinationIPv6CIDR: "::/0", Target: "igw-1", TargetKind: "gateway"})
+		in.NetworkACLs[0][m.PropACLEntries] = entries(entry(100, false, "-1", "allow", "0.0.0.0/0"), entry(100, true, "-1", "allow", "0.0.0.0/0"),
+			entry(101, false, "-1", "allow", "::/0"), entry(101, true, "-1", "allow", "::/0"))
+		in.LoadBalancers[0]["ipAddressType"] = c.addrType
+		via := []string{}
+		if len(c.ports) > 0 {
+			via = []string{"arn:alb"}
+		}
+		wantReach(t, Analyze(in), "i:app", c.ports, via)
+	}
+}

@@ -80,25 +80,38 @@ func (a *analyzer) loadBalancer(lb graph.Entity) {
 // Internet on the port.
 func (a *analyzer) listenerOpen(trace *Verdict, lb graph.Entity, region string, groups []string, proto string, port int64) bool {
 	what := "via " + lb.Key() + " listener " + proto + ":" + itoa64(port)
-	hits := []ruleHit{{groupID: "(none)", ruleID: "(no security groups: an NLB without groups admits every client)", ports: sgrules.Ports{Protocol: "*"}}}
-	if len(groups) > 0 {
-		hits = nil
-		for _, h := range a.internetRules(region, groups, false) {
-			if covers(h.ports, proto, port) {
-				h.ports = portsOf(proto, port, port)
-				hits = append(hits, h)
+	for _, v6 := range lbFamilies(lb) {
+		hits := []ruleHit{{groupID: "(none)", ruleID: "(no security groups: an NLB without groups admits every client)", ports: portsOf(proto, port, port)}}
+		if len(groups) > 0 {
+			hits = nil
+			for _, h := range a.internetRules(region, groups, v6) {
+				if covers(h.ports, proto, port) {
+					h.ports = portsOf(proto, port, port)
+					hits = append(hits, h)
+				}
 			}
 		}
-	} else {
-		hits[0].ports = portsOf(proto, port, port)
-	}
-	for _, s := range lb.Strings(lm.PropSubnetIDs) {
-		if len(a.subnetAdmits(trace, region, s, false, hits, what)) > 0 {
-			return true
+		for _, s := range lb.Strings(lm.PropSubnetIDs) {
+			if len(a.subnetAdmits(trace, region, s, v6, hits, what)) > 0 {
+				return true
+			}
 		}
 	}
 	trace.hop("%s: closed (no subnet of the load balancer admits it)", what)
 	return false
+}
+
+// lbFamilies are the address families a load balancer takes Internet
+// clients on (IPv6 for true): ipv4, dualstack (both) or
+// dualstack-without-public-ipv4 (IPv6 only).
+func lbFamilies(lb graph.Entity) []bool {
+	switch lb.String("ipAddressType") {
+	case "dualstack":
+		return []bool{false, true}
+	case "dualstack-without-public-ipv4":
+		return []bool{true}
+	}
+	return []bool{false}
 }
 
 // target is one registered target as the analysis follows it.
