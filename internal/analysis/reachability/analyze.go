@@ -80,6 +80,8 @@ type analyzer struct {
 	interfaces   map[string]graph.Entity   // interface key
 	eipsByInst   map[string][]string       // region/instanceId → Elastic IPs named by instance only
 	lbTypes      map[string]string         // load balancer ARN → its type
+	sourceCache  map[string][]netip.Prefix // load balancer ARN → its subnets' CIDRs
+	aclCache     map[string]spans          // see allowedFrom
 	// internetCache: region/groupId/family → the group's rules from the Internet.
 	internetCache map[string][]ruleHit
 	res           *Result
@@ -124,7 +126,7 @@ func newAnalyzer(in Input) *analyzer {
 		groups: map[string]graph.Entity{}, prefixLists: map[string][]string{}, instances: map[string]graph.Entity{},
 		byPrivateIP: map[string]graph.Entity{}, functions: map[string]graph.Entity{}, listeners: map[string][]graph.Entity{},
 		targetGroups: map[string]graph.Entity{}, internetCache: map[string][]ruleHit{}, res: &Result{Verdicts: map[string]*Verdict{}},
-		ifaces: map[string][]iface{}, ifaceByKey: map[string]iface{}, ifaceByIP: map[string]iface{}, interfaces: map[string]graph.Entity{}, lbTypes: map[string]string{}}
+		ifaces: map[string][]iface{}, ifaceByKey: map[string]iface{}, ifaceByIP: map[string]iface{}, interfaces: map[string]graph.Entity{}, lbTypes: map[string]string{}, sourceCache: map[string][]netip.Prefix{}, aclCache: map[string]spans{}}
 	for _, s := range in.Subnets {
 		a.subnets[rk(s.String(m.PropRegion), s.String("subnetId"))] = s
 	}

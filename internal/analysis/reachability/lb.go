@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/analysis/sgrules"
@@ -243,14 +244,31 @@ func (a *analyzer) expose(lb graph.Entity, listener string, listenerPort int64, 
 }
 
 // lbSources are the addresses a load balancer sends from: its subnets.
+// Read once per load balancer (it has many targets).
 func (a *analyzer) lbSources(region string, lb graph.Entity) []netip.Prefix {
+	if out, ok := a.sourceCache[lb.Key()]; ok {
+		return out
+	}
 	var out []netip.Prefix
 	for _, s := range lb.Strings(lm.PropSubnetIDs) {
 		if p, ok := sgrules.ParseCIDR(a.subnets[rk(region, s)].String(m.PropCIDR)); ok {
 			out = append(out, p)
 		}
 	}
+	a.sourceCache[lb.Key()] = out
 	return out
+}
+
+// allowedFrom is ACL.AllowedFrom, computed once per ACL, direction, source
+// and protocol (the targets behind one load balancer share few subnets).
+func (a *analyzer) allowedFrom(acl ACL, egress bool, src netip.Prefix, proto string) spans {
+	k := acl.ID + "|" + strconv.FormatBool(egress) + "|" + src.String() + "|" + proto
+	if s, ok := a.aclCache[k]; ok {
+		return s
+	}
+	s := acl.AllowedFrom(egress, src, proto)
+	a.aclCache[k] = s
+	return s
 }
 
 // admitsLB reports whether the target interface's groups let the load
@@ -312,7 +330,7 @@ func (a *analyzer) targetACL(v *Verdict, region string, t target, lb graph.Entit
 		return len(kept) > 0
 	}
 	for _, src := range a.lbSources(region, lb) {
-		in, out := acl.AllowedFrom(false, src, proto), acl.AllowedFrom(true, src, proto)
+		in, out := a.allowedFrom(acl, false, src, proto), a.allowedFrom(acl, true, src, proto)
 		if in.covers(span{t.port, t.port}) && out.covers(Ephemeral) {
 			v.hop("%s: network ACL %s of target subnet %s allows %s:%d in from %s and the ephemeral range back", t.via, acl.ID, t.iface.subnet, proto, t.port, src)
 			return true
