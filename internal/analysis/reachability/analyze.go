@@ -82,6 +82,7 @@ type analyzer struct {
 	lbTypes      map[string]string         // load balancer ARN → its type
 	sourceCache  map[string][]netip.Prefix // load balancer ARN → its subnets' CIDRs
 	aclCache     map[string]spans          // see allowedFrom
+	eipNames     map[string]string         // region/public IP → the Elastic IP's allocation id
 	// internetCache: region/groupId/family → the group's rules from the Internet.
 	internetCache map[string][]ruleHit
 	res           *Result
@@ -126,7 +127,7 @@ func newAnalyzer(in Input) *analyzer {
 		groups: map[string]graph.Entity{}, prefixLists: map[string][]string{}, instances: map[string]graph.Entity{},
 		byPrivateIP: map[string]graph.Entity{}, functions: map[string]graph.Entity{}, listeners: map[string][]graph.Entity{},
 		targetGroups: map[string]graph.Entity{}, internetCache: map[string][]ruleHit{}, res: &Result{Verdicts: map[string]*Verdict{}},
-		ifaces: map[string][]iface{}, ifaceByKey: map[string]iface{}, ifaceByIP: map[string]iface{}, interfaces: map[string]graph.Entity{}, lbTypes: map[string]string{}, sourceCache: map[string][]netip.Prefix{}, aclCache: map[string]spans{}}
+		ifaces: map[string][]iface{}, ifaceByKey: map[string]iface{}, ifaceByIP: map[string]iface{}, interfaces: map[string]graph.Entity{}, lbTypes: map[string]string{}, sourceCache: map[string][]netip.Prefix{}, aclCache: map[string]spans{}, eipNames: map[string]string{}}
 	for _, s := range in.Subnets {
 		a.subnets[rk(s.String(m.PropRegion), s.String("subnetId"))] = s
 	}

@@ -98,7 +98,7 @@ func (a *analyzer) directIface(v *Verdict, region string, f iface) {
 			v.hop("%s direct (interface %s): no %s address", fam, f.id, map[bool]string{false: "public IPv4", true: "IPv6"}[v6])
 			continue
 		}
-		what := "direct (interface " + f.id + ") " + strings.Join(addrs, ",")
+		what := "direct (interface " + f.id + ") " + a.addresses(region, addrs)
 		ports := a.subnetAdmits(v, region, f.subnet, v6, a.internetRules(region, f.groups, v6), what)
 		if len(ports) > 0 {
 			v.Ports = append(v.Ports, ports...)

@@ -2,6 +2,7 @@ package reachability
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
@@ -58,6 +59,7 @@ func (a *analyzer) indexInterfaces(in Input) {
 		if ip == "" {
 			continue
 		}
+		a.eipNames[rk(region, ip)] = e.String("allocationId")
 		if id := e.String(m.PropNetworkInterfaceID); id != "" {
 			eips[rk(region, id)] = append(eips[rk(region, id)], ip)
 		} else if id := e.String(m.PropInstanceID); id != "" {
@@ -99,4 +101,17 @@ func (a *analyzer) interfacesOf(i graph.Entity) []iface {
 	f := instanceIface(i)
 	f.public4 = uniq(append(f.public4, a.eipsByInst[rk(region, f.instance)]...))
 	return []iface{f}
+}
+
+// addresses names the interface's addresses for an explanation, each
+// Elastic IP as such.
+func (a *analyzer) addresses(region string, addrs []string) string {
+	out := make([]string, len(addrs))
+	for i, ip := range addrs {
+		out[i] = ip
+		if id, ok := a.eipNames[rk(region, ip)]; ok {
+			out[i] += " (Elastic IP " + id + ")"
+		}
+	}
+	return strings.Join(out, ", ")
 }

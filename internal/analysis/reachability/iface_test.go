@@ -52,7 +52,7 @@ func TestEverySecondaryInterfaceIsJudgedByItsOwnSubnetGroupsAndAddress(t *testin
 		eni("eni-natted", "", 0, "subnet-main", nil, "10.0.2.60", "sg-ssh"),
 	}
 	in.ElasticIPs = []graph.Entity{
-		ent(m.TypeElasticIP, "eip:1", map[string]any{m.PropPublicIP: "3.3.3.3", m.PropNetworkInterfaceID: "eni-free"}),
+		ent(m.TypeElasticIP, "eip:1", map[string]any{m.PropPublicIP: "3.3.3.3", m.PropNetworkInterfaceID: "eni-free", "allocationId": "eipalloc-1"}),
 		ent(m.TypeElasticIP, "eip:2", map[string]any{m.PropPublicIP: "3.3.3.4", m.PropNetworkInterfaceID: "eni-natted"}),
 	}
 	res := Analyze(in)
@@ -67,7 +67,7 @@ func TestEverySecondaryInterfaceIsJudgedByItsOwnSubnetGroupsAndAddress(t *testin
 			t.Errorf("explanation lacks %q:\n%s", want, hops)
 		}
 	}
-	if h := strings.Join(res.Verdicts["eni:eni-free"].Hops, "\n"); !strings.Contains(h, "3.3.3.3") {
+	if h := strings.Join(res.Verdicts["eni:eni-free"].Hops, "\n"); !strings.Contains(h, "3.3.3.3 (Elastic IP eipalloc-1)") {
 		t.Errorf("the Elastic IP is not named:\n%s", h)
 	}
 }
