@@ -170,6 +170,9 @@ func (a *analyzer) groupTargets(tg graph.Entity, lbArn string) []target {
 			}
 		case "ip":
 			if tt, ok := a.ipTarget(region, tg.String(m.PropVPCID), t.ID, port, via); ok {
+				// An NLB keeps the client's address for UDP IP targets by default.
+				p := strings.ToUpper(tg.String(lm.PropProtocol))
+				tt.clientIP = lbIsNLB && (p == "UDP" || p == "TCP_UDP")
 				out = append(out, tt)
 			}
 		case "lambda":
@@ -274,7 +277,7 @@ func (a *analyzer) allowedFrom(acl ACL, egress bool, src netip.Prefix, proto str
 // admitsLB reports whether the target interface's groups let the load
 // balancer in on the port: a rule naming one of its groups, or a CIDR that
 // covers its VPC or one of its subnets. When the load balancer preserves
-// the client's address (an NLB's instance targets) the packets come from
+// the client's address (an NLB's instance targets, and its UDP IP targets) the packets come from
 // the Internet: only a rule from the whole Internet, or one naming the
 // NLB's group, admits them.
 func (a *analyzer) admitsLB(region string, t target, lb graph.Entity, lbGroups []string, proto string) (string, bool) {

@@ -25,7 +25,7 @@
 // ELB: its instances, on the instance port) on the target's port — when the
 // groups of the interface the target receives on admit the load balancer
 // (a rule naming its group, or a CIDR covering its VPC or subnets; for an
-// NLB's instance targets, which see the client's address, a rule from the
+// NLB's instance and UDP IP targets, which see the client's address, a rule from the
 // whole Internet) and, from another subnet, the target subnet's ACL lets
 // the load balancer in and the replies out. Each open listener is an
 // Internet ALLOWS load-balancer edge.
