@@ -109,6 +109,9 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 			t.Errorf("explain %s: exit %d %s", c.role, code, errOut)
 			continue
 		}
+		if testing.Verbose() {
+			t.Logf("explain-reachability %s (%s):\n%s", c.role, id, out)
+		}
 		for _, h := range c.hints {
 			if !strings.Contains(out, h) {
 				t.Errorf("explain %s does not say %q:\n%s", c.role, h, out)
