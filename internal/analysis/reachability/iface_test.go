@@ -215,3 +215,17 @@ func TestDualStackLoadBalancerOpenOverIPv6(t *testing.T) {
 		wantReach(t, Analyze(in), "i:app", c.ports, via)
 	}
 }
+
+// A target DescribeTargetHealth reports unused (its zone is not enabled, it
+// is stopped) or draining gets no new connection.
+func TestUnusedAndDrainingTargetsGetNothing(t *testing.T) {
+	for state, ports := range map[string][]string{"healthy": {"tcp:8080"}, "unhealthy": {"tcp:8080"}, "unused": {}, "draining": {}} {
+		in := world()
+		in.TargetGroups[0][lm.PropTargets] = []string{lm.Target{ID: "app", State: state}.Encode()}
+		via := []string{}
+		if len(ports) > 0 {
+			via = []string{"arn:alb"}
+		}
+		wantReach(t, Analyze(in), "i:app", ports, via)
+	}
+}

@@ -123,6 +123,9 @@ type target struct {
 	port     int64
 	via      string // how it is registered, for the explanation
 	clientIP bool   // the load balancer preserves the client's address (NLB instance targets)
+	// state is DescribeTargetHealth's: an "unused" (zone not enabled,
+	// instance stopped) or "draining" target is sent no new connections.
+	state string
 }
 
 func (a *analyzer) addHops(keys []string, hops []string) {
@@ -163,6 +166,7 @@ func (a *analyzer) groupTargets(tg graph.Entity, lbArn string) []target {
 			port = int64(*t.Port)
 		}
 		via := "via " + lbArn + " → target group " + tg.Key()
+		n := len(out)
 		switch tg.String(lm.PropTargetType) {
 		case "instance":
 			if i, ok := a.instances[rk(region, t.ID)]; ok {
@@ -179,6 +183,9 @@ func (a *analyzer) groupTargets(tg graph.Entity, lbArn string) []target {
 			if f, ok := a.functions[t.ID]; ok {
 				out = append(out, target{keys: []string{f.Key()}, function: true, port: port, via: via})
 			}
+		}
+		if len(out) > n {
+			out[n].state = t.State
 		}
 	}
 	return out
@@ -221,7 +228,10 @@ func (a *analyzer) expose(lb graph.Entity, listener string, listenerPort int64, 
 		a.addHops(t.keys, trace.Hops)
 		step := &Verdict{}
 		ok := t.function
-		if t.function { // a Lambda function: the load balancer invokes it
+		if t.state == "unused" || t.state == "draining" {
+			step.hop("%s: target %s: the load balancer sends it no new connections", t.via, t.state)
+			ok = false
+		} else if t.function { // a Lambda function: the load balancer invokes it
 			step.hop("%s: function invoked on listener %s", t.via, listener)
 		} else if rule, admitted := a.admitsLB(region, t, lb, lbGroups, proto); !admitted {
 			step.hop("%s: no security group of interface %s admits the load balancer on %s:%d", t.via, t.iface.id, proto, t.port)
