@@ -36,7 +36,8 @@ func (a *analyzer) classicELB(lb graph.Entity) {
 			}
 		}
 		trace := &Verdict{}
-		if !a.listenerOpen(trace, lb, region, groups, "tcp", port) {
+		open := a.listenerOpen(trace, lb, region, groups, "tcp", port)
+		if len(open) == 0 {
 			for _, t := range targets {
 				a.addHops(t.keys, trace.Hops)
 			}
@@ -46,6 +47,6 @@ func (a *analyzer) classicELB(lb graph.Entity) {
 		r := graph.DirectByKey(sgrules.InternetKey, sgrules.InternetType, "ALLOWS", lb.Key(), lb.Type(), props)
 		r["_key"] = sgrules.InternetKey + "|allows|" + lb.Key() + "|listener:" + strconv.Itoa(int(l.LoadBalancerPort)) + "|tcp"
 		a.res.Listeners = append(a.res.Listeners, r)
-		a.expose(lb, listener, port, trace, region, groups, "tcp", targets)
+		a.expose(path{lb: lb, listener: listener, port: port, region: region, groups: groups, proto: "tcp", open: open}, trace, targets)
 	}
 }

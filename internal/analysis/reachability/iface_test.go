@@ -95,7 +95,7 @@ func TestTargetSubnetACLOnTheLoadBalancerPath(t *testing.T) {
 		{"a narrower allow does not cover the load balancer's subnet", deny(entry(100, false, "6", "allow", "10.0.1.0/25", 8080, 8080),
 			entry(100, true, "-1", "allow", "0.0.0.0/0")), []string{}, "first entry matching: allow (rule 100)"},
 		{"allowed from the load balancer's subnet", deny(entry(100, false, "6", "allow", "10.0.1.0/24", 8080, 8080),
-			entry(100, true, "6", "allow", "10.0.0.0/16", 1024, 65535)), []string{"tcp:8080"}, "allows tcp:8080 in from 10.0.1.0/24"},
+			entry(100, true, "6", "allow", "10.0.0.0/16", 1024, 65535)), []string{"tcp:8080"}, "allows inbound tcp:8080 with 10.0.1.0/24"},
 	}
 	for _, c := range cases {
 		res := Analyze(c.in)
@@ -227,5 +227,32 @@ func TestUnusedAndDrainingTargetsGetNothing(t *testing.T) {
 			via = []string{"arn:alb"}
 		}
 		wantReach(t, Analyze(in), "i:app", ports, via)
+	}
+}
+
+// The load balancer's own subnet ACL lets the Internet's connections in
+// and their replies out, but denies the load balancer's connection out to
+// the VPC on 8080: closed. Without that deny, 8080 is in the allowed range.
+func TestLoadBalancerSubnetACLMustLetItReachTheTarget(t *testing.T) {
+	for _, c := range []struct {
+		out   []m.ACLEntry
+		ports []string
+	}{
+		{[]m.ACLEntry{entry(90, true, "6", "deny", "10.0.0.0/16", 8080, 8080), entry(100, true, "6", "allow", "0.0.0.0/0", 1024, 65535)}, []string{}},
+		{[]m.ACLEntry{entry(100, true, "6", "allow", "0.0.0.0/0", 1024, 65535)}, []string{"tcp:8080"}},
+	} {
+		in := world()
+		es := append([]m.ACLEntry{entry(100, false, "-1", "allow", "0.0.0.0/0")}, c.out...)
+		in.NetworkACLs = append(in.NetworkACLs, ent(m.TypeNetworkACL, "acl:pub", map[string]any{m.PropNetworkACLID: "acl-pub", m.PropVPCID: "vpc-1",
+			"isDefault": false, m.PropAssociatedSubnets: []string{"subnet-pub"}, m.PropACLEntries: entries(es...)}))
+		via := []string{}
+		if len(c.ports) > 0 {
+			via = []string{"arn:alb"}
+		}
+		res := Analyze(in)
+		wantReach(t, res, "i:app", c.ports, via)
+		if h := strings.Join(res.Verdicts["i:app"].Hops, "\n"); !strings.Contains(h, "network ACL acl-pub of load balancer subnet subnet-pub") {
+			t.Errorf("explanation:\n%s", h)
+		}
 	}
 }

@@ -61,7 +61,8 @@ func (a *analyzer) loadBalancer(lb graph.Entity) {
 		for _, proto := range listenerProtocols(l.String(lm.PropProtocol)) {
 			trace := &Verdict{}
 			targets := a.listenerTargets(l)
-			if !a.listenerOpen(trace, lb, region, groups, proto, port) {
+			open := a.listenerOpen(trace, lb, region, groups, proto, port)
+			if len(open) == 0 {
 				for _, t := range targets {
 					a.addHops(t.keys, trace.Hops)
 				}
@@ -71,16 +72,18 @@ func (a *analyzer) loadBalancer(lb graph.Entity) {
 			r := graph.DirectByKey(sgrules.InternetKey, sgrules.InternetType, "ALLOWS", lb.Key(), lb.Type(), props)
 			r["_key"] = sgrules.InternetKey + "|allows|" + l.Key() + "|" + proto
 			a.res.Listeners = append(a.res.Listeners, r)
-			a.expose(lb, l.Key(), port, trace, region, groups, proto, targets)
+			a.expose(path{lb: lb, listener: l.Key(), port: port, region: region, groups: groups, proto: proto, open: open}, trace, targets)
 		}
 	}
 }
 
-// listenerOpen checks the load balancer's side: a subnet with an Internet
-// route whose ACL admits the port, and (when it has groups) a rule from the
-// Internet on the port.
-func (a *analyzer) listenerOpen(trace *Verdict, lb graph.Entity, region string, groups []string, proto string, port int64) bool {
+// listenerOpen checks the load balancer's side: its subnets with an
+// Internet route whose ACL admits the port, and (when it has groups) a rule
+// from the Internet on the port. It returns the subnets that pass (their
+// nodes take the Internet's connections).
+func (a *analyzer) listenerOpen(trace *Verdict, lb graph.Entity, region string, groups []string, proto string, port int64) []string {
 	what := "via " + lb.Key() + " listener " + proto + ":" + itoa64(port)
+	var open []string
 	for _, v6 := range lbFamilies(lb) {
 		hits := []ruleHit{{groupID: "(none)", ruleID: "(no security groups: an NLB without groups admits every client)", ports: portsOf(proto, port, port)}}
 		if len(groups) > 0 {
@@ -93,13 +96,15 @@ func (a *analyzer) listenerOpen(trace *Verdict, lb graph.Entity, region string, 
 			}
 		}
 		for _, s := range lb.Strings(lm.PropSubnetIDs) {
-			if len(a.subnetAdmits(trace, region, s, v6, hits, what)) > 0 {
-				return true
+			if !slices.Contains(open, s) && len(a.subnetAdmits(trace, region, s, v6, hits, what)) > 0 {
+				open = append(open, s)
 			}
 		}
 	}
-	trace.hop("%s: closed (no subnet of the load balancer admits it)", what)
-	return false
+	if len(open) == 0 {
+		trace.hop("%s: closed (no subnet of the load balancer admits it)", what)
+	}
+	return open
 }
 
 // lbFamilies are the address families a load balancer takes Internet
@@ -217,13 +222,24 @@ func (a *analyzer) ipTarget(region, vpc, ip string, port int64, via string) (tar
 	return target{keys: []string{i.Key()}, iface: &f, port: port, via: via}, true
 }
 
+// path is an open listener as its targets see it.
+type path struct {
+	lb       graph.Entity
+	listener string
+	port     int64 // the listener's
+	region   string
+	groups   []string // the load balancer's
+	proto    string
+	open     []string // the load balancer's subnets that take the Internet's connections
+}
+
 // expose credits an open listener's targets that admit the load balancer:
-// their groups (admitsLB) and, when the target is in a subnet other than
-// the load balancer's, its subnet's network ACL (targetACL).
+// their groups (admitsLB) and the network ACLs between the load balancer's
+// open subnets and the target (targetACL).
 //
 // A function is credited with the listener's port: the load balancer
 // invokes it, so the Internet's port is the only one there is.
-func (a *analyzer) expose(lb graph.Entity, listener string, listenerPort int64, trace *Verdict, region string, lbGroups []string, proto string, targets []target) {
+func (a *analyzer) expose(p path, trace *Verdict, targets []target) {
 	for _, t := range targets {
 		a.addHops(t.keys, trace.Hops)
 		step := &Verdict{}
@@ -232,12 +248,12 @@ func (a *analyzer) expose(lb graph.Entity, listener string, listenerPort int64, 
 			step.hop("%s: target %s: the load balancer sends it no new connections", t.via, t.state)
 			ok = false
 		} else if t.function { // a Lambda function: the load balancer invokes it
-			step.hop("%s: function invoked on listener %s", t.via, listener)
-		} else if rule, admitted := a.admitsLB(region, t, lb, lbGroups, proto); !admitted {
-			step.hop("%s: no security group of interface %s admits the load balancer on %s:%d", t.via, t.iface.id, proto, t.port)
+			step.hop("%s: function invoked on listener %s", t.via, p.listener)
+		} else if rule, admitted := a.admitsLB(p.region, t, p.lb, p.groups, p.proto); !admitted {
+			step.hop("%s: no security group of interface %s admits the load balancer on %s:%d", t.via, t.iface.id, p.proto, t.port)
 		} else {
-			step.hop("%s: %s:%d admitted by security group rule %s", t.via, proto, t.port, rule)
-			ok = a.targetACL(step, region, t, lb, proto)
+			step.hop("%s: %s:%d admitted by security group rule %s", t.via, p.proto, t.port, rule)
+			ok = a.targetACL(step, p, t)
 		}
 		a.addHops(t.keys, step.Hops)
 		if !ok {
@@ -245,12 +261,12 @@ func (a *analyzer) expose(lb graph.Entity, listener string, listenerPort int64, 
 		}
 		port := t.port
 		if t.function {
-			port = listenerPort
+			port = p.port
 		}
 		for _, k := range t.keys {
 			if v := a.res.Verdicts[k]; v != nil {
-				v.Ports = append(v.Ports, portsOf(proto, port, port))
-				v.Via = append(v.Via, lb.Key())
+				v.Ports = append(v.Ports, portsOf(p.proto, port, port))
+				v.Via = append(v.Via, p.lb.Key())
 			}
 		}
 	}
@@ -321,36 +337,78 @@ func (a *analyzer) admitsLB(region string, t target, lb graph.Entity, lbGroups [
 	return found, found != ""
 }
 
-// targetACL checks the target subnet's network ACL on the way from the
-// load balancer: inbound on the target port from the load balancer's
-// subnets (the Internet when the client's address is preserved), outbound
-// on the ephemeral range back. Traffic between two addresses of one subnet
-// crosses no ACL.
-func (a *analyzer) targetACL(v *Verdict, region string, t target, lb graph.Entity, proto string) bool {
-	if slices.Contains(lb.Strings(lm.PropSubnetIDs), t.iface.subnet) && !t.clientIP {
-		v.hop("%s: target in the load balancer's subnet %s: no network ACL crossed", t.via, t.iface.subnet)
-		return true
+// targetACL checks the network ACLs between a load-balancer node and the
+// target: the target subnet's (in on the target port from every address of
+// the node's subnet, out on the ephemeral range back) and the node's own
+// subnet's (out to the target on the port, in on the ephemeral range back).
+// Traffic between two addresses of one subnet crosses no ACL. When the
+// client's address is preserved, the target subnet's ACL is judged for the
+// Internet.
+func (a *analyzer) targetACL(v *Verdict, p path, t target) bool {
+	acl, ok := a.acl(p.region, t.iface.subnet)
+	if t.clientIP {
+		if !ok {
+			v.hop("%s: target subnet %s has no network ACL in the graph", t.via, t.iface.subnet)
+			return false
+		}
+		kept := acl.Filter(false, []sgrules.Ports{portsOf(p.proto, t.port, t.port)})
+		v.hop("%s: network ACL %s of target subnet %s, from the Internet (client address preserved): %s", t.via, acl.ID, t.iface.subnet,
+			aclSays(acl, false, portsOf(p.proto, t.port, t.port), kept))
+		return len(kept) > 0
 	}
-	acl, ok := a.acl(region, t.iface.subnet)
+	for _, sid := range p.open {
+		if sid == t.iface.subnet {
+			v.hop("%s: target in the load balancer's subnet %s: no network ACL crossed", t.via, sid)
+			return true
+		}
+	}
 	if !ok {
 		v.hop("%s: target subnet %s has no network ACL in the graph", t.via, t.iface.subnet)
 		return false
 	}
-	if t.clientIP {
-		kept := acl.Filter(false, []sgrules.Ports{portsOf(proto, t.port, t.port)})
-		v.hop("%s: network ACL %s of target subnet %s, from the Internet (client address preserved): %s", t.via, acl.ID, t.iface.subnet,
-			aclSays(acl, false, portsOf(proto, t.port, t.port), kept))
-		return len(kept) > 0
-	}
-	for _, src := range a.lbSources(region, lb) {
-		in, out := a.allowedFrom(acl, false, src, proto), a.allowedFrom(acl, true, src, proto)
-		if in.covers(span{t.port, t.port}) && out.covers(Ephemeral) {
-			v.hop("%s: network ACL %s of target subnet %s allows %s:%d in from %s and the ephemeral range back", t.via, acl.ID, t.iface.subnet, proto, t.port, src)
+	dst := a.targetPrefix(p.region, t)
+	for _, sid := range p.open {
+		src, okSrc := sgrules.ParseCIDR(a.subnets[rk(p.region, sid)].String(m.PropCIDR))
+		lbACL, okLB := a.acl(p.region, sid)
+		if !okSrc || !okLB {
+			v.hop("%s: load balancer subnet %s: no CIDR or network ACL in the graph", t.via, sid)
+			continue
+		}
+		if a.aclPasses(v, t.via, "target subnet "+t.iface.subnet, acl, false, src, p.proto, t.port) &&
+			a.aclPasses(v, t.via, "load balancer subnet "+sid, lbACL, true, dst, p.proto, t.port) {
 			return true
 		}
-		v.hop("%s: network ACL %s of target subnet %s: from %s inbound %s:%d %s, outbound ephemeral %s", t.via, acl.ID, t.iface.subnet, src, proto, t.port,
-			map[bool]string{true: "allowed", false: "not allowed for every address of it (first entry matching: " + acl.DecideFrom(false, src, proto, t.port).String() + ")"}[in.covers(span{t.port, t.port})],
-			map[bool]string{true: "allowed", false: "not fully allowed"}[out.covers(Ephemeral)])
 	}
+	return false
+}
+
+// targetPrefix is the target's address as a /32 (its subnet when unknown).
+func (a *analyzer) targetPrefix(region string, t target) netip.Prefix {
+	for _, ip := range t.iface.private {
+		if addr, err := netip.ParseAddr(ip); err == nil {
+			return netip.PrefixFrom(addr, addr.BitLen())
+		}
+	}
+	p, _ := sgrules.ParseCIDR(a.subnets[rk(region, t.iface.subnet)].String(m.PropCIDR))
+	return p
+}
+
+// aclPasses checks one ACL on the load-balancer-to-target leg: egress false
+// is the receiving side (in on the port from peer, out on the ephemeral
+// range to it), egress true the sending side (out on the port to peer, in
+// on the ephemeral range from it).
+func (a *analyzer) aclPasses(v *Verdict, via, where string, acl ACL, egress bool, peer netip.Prefix, proto string, port int64) bool {
+	onPort, back := a.allowedFrom(acl, egress, peer, proto), a.allowedFrom(acl, !egress, peer, proto)
+	dir, backDir := "inbound", "outbound"
+	if egress {
+		dir, backDir = "outbound", "inbound"
+	}
+	if onPort.covers(span{port, port}) && back.covers(Ephemeral) {
+		v.hop("%s: network ACL %s of %s allows %s %s:%d with %s and the ephemeral range back", via, acl.ID, where, dir, proto, port, peer)
+		return true
+	}
+	v.hop("%s: network ACL %s of %s, with %s: %s %s:%d %s, %s ephemeral %s", via, acl.ID, where, peer, dir, proto, port,
+		map[bool]string{true: "allowed", false: "not allowed for every address of it (first entry matching: " + acl.DecideFrom(egress, peer, proto, port).String() + ")"}[onPort.covers(span{port, port})],
+		backDir, map[bool]string{true: "allowed", false: "not fully allowed"}[back.covers(Ephemeral)])
 	return false
 }

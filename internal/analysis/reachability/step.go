@@ -27,7 +27,8 @@
 // (a rule naming its group, or a CIDR covering its VPC or subnets; for an
 // NLB's instance and UDP IP targets, which see the client's address, a rule from the
 // whole Internet) and, from another subnet, the target subnet's ACL lets
-// the load balancer in and the replies out. Each open listener is an
+// the load balancer in and the replies out and the load balancer subnet's
+// ACL lets it out to the target and the replies in. Each open listener is an
 // Internet ALLOWS load-balancer edge.
 //
 // Results: internetReachable, internetReachablePorts (merged as
