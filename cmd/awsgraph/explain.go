@@ -18,17 +18,19 @@ import (
 
 // explainTypes are the entity types the reachability analysis reads.
 var explainTypes = []string{m.TypeInstance, lambda.FunctionType, m.TypeVPC, m.TypeSubnet, m.TypeSecurityGroup, m.TypePrefixList,
-	m.TypeRouteTable, m.TypeNetworkACL, m.TypeInternetGateway, lm.TypeALB, lm.TypeNLB, lm.TypeListener, lm.TypeTargetGroup}
+	m.TypeRouteTable, m.TypeNetworkACL, m.TypeInternetGateway, lm.TypeALB, lm.TypeNLB, lm.TypeListener, lm.TypeTargetGroup,
+	m.TypeNetworkInterface, m.TypeElasticIP, lm.TypeClassicELB}
 
 func newExplainReachability(stdout io.Writer) *cobra.Command {
 	var db, dsn string
 	cmd := &cobra.Command{
-		Use:   "explain-reachability INSTANCE-ID|ARN",
-		Short: "Explain, hop by hop, why an instance (or Lambda function) is or is not reachable from the Internet",
+		Use:   "explain-reachability INSTANCE-ID|ENI-ID|ARN",
+		Short: "Explain, hop by hop, why an instance (or network interface, or Lambda function) is or is not reachable from the Internet",
 		Long: `Reads the graph store (no AWS call) and replays the reachability analysis for one
-instance or function: for each address family and each load balancer in front of it, the
-route table and gateway, the security-group rule ids, the network ACL rule numbers and the
-load balancer listeners, then the verdict.`,
+instance, network interface or function: for each of its interfaces and address families
+(public IPv4, Elastic IP, IPv6) and each load balancer in front of it (ALB, NLB, Classic
+ELB), the route table and gateway, the security-group rule ids, the network ACL rule
+numbers (the target subnet's on the load-balancer path) and the listeners, then the verdict.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := openStore(cmd.Context(), dsn, db, false)
@@ -81,11 +83,16 @@ func loadEntities(cmd *cobra.Command, st store) (map[string][]graph.Entity, erro
 	return out, nil
 }
 
-// findExplained finds the instance (by id or ARN) or function (by ARN or name).
+// findExplained finds the instance or network interface (by id or ARN) or function (by ARN or name).
 func findExplained(byType map[string][]graph.Entity, ref string) (graph.Entity, error) {
 	var hits []graph.Entity
 	for _, e := range byType[m.TypeInstance] {
 		if e.Key() == ref || e.String("instanceId") == ref {
+			hits = append(hits, e)
+		}
+	}
+	for _, e := range byType[m.TypeNetworkInterface] {
+		if e.Key() == ref || e.String(m.PropNetworkInterfaceID) == ref {
 			hits = append(hits, e)
 		}
 	}

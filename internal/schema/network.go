@@ -149,4 +149,5 @@ var reachabilityProperties = []Property{
 	boolean("internetReachable", "reachable from the Internet on some port (routes, NACLs, groups, load balancers)").by(StepReachability),
 	strs("internetReachablePorts", "the merged port ranges reachable from the Internet").by(StepReachability),
 	strs("internetReachableVia", "`direct`, then the ARNs of the load balancers that expose it; `[]` when unreachable").by(StepReachability),
+	strs("internetReachableFromPrefixes", "`<prefix> <ports>` open only to a narrower prefix routed to an Internet gateway when there is no default route (not counted in internetReachable)").by(StepReachability),
 }

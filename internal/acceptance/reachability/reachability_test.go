@@ -93,6 +93,11 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 		{"back-office", reach{false, []string{}, []string{}, false}, []string{"not reachable"}},
 		{"v6-private", reach{false, []string{}, []string{}, true}, []string{"IPv6 direct", "egress-only-gateway"}},
 		{"nlb-ip", reach{true, []string{"tcp:9000"}, []string{a.nlb}, false}, []string{a.nlb, "NLB without groups"}},
+		{"multi-eni", reach{true, []string{"tcp:443"}, []string{"direct"}, true}, []string{a.interfaces["multi-eni-second"], "no public IPv4 address", "(Elastic IP eipalloc-"}},
+		{"eip-instance", reach{true, []string{"tcp:22", "tcp:80"}, []string{"direct"}, true}, []string{a.publicRouteTable, "(Elastic IP eipalloc-"}},
+		{"clb-backend", reach{true, []string{"tcp:8081"}, []string{a.classic}, false}, []string{a.classic + " listener HTTP:80 → instance port 8081", "from the load balancer's group"}},
+		{"app-denied", reach{false, []string{}, []string{}, false}, []string{a.targetNACL, "first entry matching: deny (rule 90)"}},
+		{"partial", reach{false, []string{}, []string{}, true}, []string{"routes only 1.2.3.0/24 to Internet gateway"}},
 	}
 	for _, c := range cases {
 		id := a.instances[c.role]
@@ -104,6 +109,9 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 			t.Errorf("explain %s: exit %d %s", c.role, code, errOut)
 			continue
 		}
+		if testing.Verbose() {
+			t.Logf("explain-reachability %s (%s):\n%s", c.role, id, out)
+		}
 		for _, h := range c.hints {
 			if !strings.Contains(out, h) {
 				t.Errorf("explain %s does not say %q:\n%s", c.role, h, out)
@@ -113,11 +121,12 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 	// One Internet ALLOWS edge per open listener: the public ALB's and the NLB's, not the internal ALB's.
 	out, errOut, _ := awsgraph(t, dir, "query", "--format", "csv", "--db", filepath.Join(dir, "awsgraph.db"),
 		"SELECT to_key, json_extract(json, '$.port') FROM relationships WHERE from_key = 'global:internet' AND type IN ('internet_allows_aws_alb', 'internet_allows_aws_nlb') ORDER BY 1")
-	want := []string{a.alb + ",443", a.nlb + ",9000"}
+	want := []string{a.alb + ",443", a.alb + ",80", a.nlb + ",9000"}
 	sort.Strings(want)
 	if got := strings.Split(strings.TrimSpace(out), "\n"); len(got) == 0 || !reflect.DeepEqual(got[1:], want) {
 		t.Errorf("Internet ALLOWS load balancer edges:\n%s%s\nwant %v", out, errOut, want)
 	}
+	checkTraps(t, dir, a)
 	// Bad input: a precise error, exit 2.
 	if _, errOut, code := awsgraph(t, dir, "explain-reachability", "--db", filepath.Join(dir, "awsgraph.db"), "i-doesnotexist"); code != 2 || !strings.Contains(errOut, `no instance or Lambda function "i-doesnotexist"`) {
 		t.Errorf("unknown instance: exit %d %s", code, errOut)
@@ -126,7 +135,7 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 	j1check.Available(t)
 	r := j1check.Check(t, filepath.Join(dir, "out"))
 	for _, typ := range []string{"aws_ec2_internet_gateway", "aws_ec2_egress_only_internet_gateway", "aws_ec2_nat_gateway", "aws_ec2_route_table",
-		"aws_ec2_network_acl", "aws_alb", "aws_nlb", "aws_lb_listener", "aws_lb_target_group"} {
+		"aws_ec2_network_acl", "aws_alb", "aws_nlb", "aws_lb_listener", "aws_lb_target_group", "aws_eni", "aws_eip", "aws_elb"} {
 		if r.Entities.TotalByType[typ] == 0 {
 			t.Errorf("no %s entity in the graph", typ)
 		}
@@ -151,7 +160,8 @@ func TestReachabilityKeptWhenAnInputIsDenied_WireFakeDenial(t *testing.T) {
 	if !good["app1"].Reachable || !good["web"].Reachable {
 		t.Fatalf("the good run is not the expected one: %+v", good)
 	}
-	for _, op := range []string{"ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "elasticloadbalancing:DescribeTargetHealth"} {
+	for _, op := range []string{"ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "elasticloadbalancing:DescribeTargetHealth",
+		"ec2:DescribeNetworkInterfaces", "ec2:DescribeAddresses"} {
 		fp := srv.NewFaultProxy(t)
 		f := &testbed.Fault{Match: func(r *http.Request, body []byte) bool { return testbed.Operation(r, body) == op },
 			Status: 403, Body: testbed.AWSQueryError("AccessDenied", "User is not authorized to perform: "+op)}
@@ -210,12 +220,56 @@ func checkCalls(t *testing.T, dir string) {
 	want := map[string]float64{
 		"ec2:DescribeInternetGateways": 1, "ec2:DescribeEgressOnlyInternetGateways": 1, "ec2:DescribeNatGateways": 1,
 		"ec2:DescribeRouteTables": 1, "ec2:DescribeNetworkAcls": 1,
-		"elasticloadbalancing:DescribeLoadBalancers": 1, "elasticloadbalancing:DescribeTargetGroups": 1,
-		"elasticloadbalancing:DescribeListeners": 3, "elasticloadbalancing:DescribeRules": 2, "elasticloadbalancing:DescribeTargetHealth": 3,
+		// DescribeLoadBalancers: ELBv2's and the Classic API's (one action name for both).
+		"elasticloadbalancing:DescribeLoadBalancers": 2, "elasticloadbalancing:DescribeTargetGroups": 1,
+		"elasticloadbalancing:DescribeListeners": 3, "elasticloadbalancing:DescribeRules": 3, "elasticloadbalancing:DescribeTargetHealth": 4,
+		"ec2:DescribeNetworkInterfaces": 1, "ec2:DescribeAddresses": 1, "elasticloadbalancing:DescribeTags": 1,
 	}
 	for op, n := range want {
 		if calls[op] != n {
 			t.Errorf("%s called %v times, want %v (all calls: %v)", op, calls[op], n, calls)
 		}
+	}
+}
+
+// queryJSON returns the one entity a query selects.
+func queryJSON(t *testing.T, dir, sql string) map[string]any {
+	t.Helper()
+	out, errOut, code := awsgraph(t, dir, "query", "--db", filepath.Join(dir, "awsgraph.db"), sql)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 {
+		t.Fatalf("query %s: exit %d %q %s", sql, code, out, errOut)
+	}
+	var e map[string]any
+	if err := json.Unmarshal([]byte(lines[1]), &e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// checkTraps: the verdicts on the network interfaces and the function, the
+// prefix-only route's separate property, the new hops in the explanation.
+func checkTraps(t *testing.T, dir string, a *account) {
+	t.Helper()
+	eni := func(id string) map[string]any {
+		return queryJSON(t, dir, "SELECT json FROM entities WHERE type = 'aws_eni' AND json_extract(json, '$.networkInterfaceId') = '"+id+"'")
+	}
+	for role, want := range map[string][]any{"multi-eni-second": {"tcp:443"}, "eni-free": {"tcp:22", "tcp:80"}} {
+		e := eni(a.interfaces[role])
+		if e["internetReachable"] != true || !reflect.DeepEqual(e["internetReachablePorts"], want) || !reflect.DeepEqual(e["internetReachableVia"], []any{"direct"}) {
+			t.Errorf("interface %s: %v", role, e)
+		}
+	}
+	fn := queryJSON(t, dir, "SELECT json FROM entities WHERE type = 'aws_lambda_function' AND key = '"+a.function+"'")
+	if fn["internetReachable"] != true || !reflect.DeepEqual(fn["internetReachablePorts"], []any{"tcp:80"}) || !reflect.DeepEqual(fn["internetReachableVia"], []any{a.alb}) {
+		t.Errorf("function behind the ALB: %v", fn)
+	}
+	p := queryJSON(t, dir, "SELECT json FROM entities WHERE type = 'aws_ec2_instance' AND json_extract(json, '$.instanceId') = '"+a.instances["partial"]+"'")
+	if !reflect.DeepEqual(p["internetReachableFromPrefixes"], []any{"1.2.3.0/24 tcp:22", "1.2.3.0/24 tcp:80"}) {
+		t.Errorf("prefix-only route: %v", p["internetReachableFromPrefixes"])
+	}
+	out, errOut, code := awsgraph(t, dir, "explain-reachability", "--db", filepath.Join(dir, "awsgraph.db"), a.interfaces["eni-free"])
+	if code != 0 || !strings.Contains(out, "interface "+a.interfaces["eni-free"]) || !strings.Contains(out, "verdict: reachable on tcp:22, tcp:80 via direct") {
+		t.Errorf("explain the standalone interface: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -19,9 +19,12 @@ const region = "us-east-1"
 // account is what the seed built: instance ids by role, load balancer ARNs.
 type account struct {
 	instances                    map[string]string // role → instance id
+	interfaces                   map[string]string // role → network interface id
 	alb, internalALB, nlb        string
-	vpcCIDR                      string
+	classic, function            string // the Classic ELB's ARN; the Lambda function behind the ALB
+	vpcCIDR, accountID           string
 	publicNACL, publicRouteTable string
+	targetNACL                   string // denies 8080 from the VPC into the subnet of app-denied
 }
 
 type seeder struct {
@@ -30,6 +33,7 @@ type seeder struct {
 	c   *ec2.Client
 	lb  *elb.Client
 	vpc *string
+	igw *string
 }
 
 func must[T any](t *testing.T) func(v T, err error) T {
@@ -92,13 +96,24 @@ func (s *seeder) instance(subnet string, groups ...string) (id, privateIP string
 // publicNACL denies SSH (rule 90) before allowing every TCP port (100),
 // and lets everything out.
 func (s *seeder) publicNACL(subnets ...string) string {
-	acl := must[*ec2.CreateNetworkAclOutput](s.t)(s.c.CreateNetworkAcl(s.ctx, &ec2.CreateNetworkAclInput{VpcId: s.vpc}))
-	id := acl.NetworkAcl.NetworkAclId
-	for _, e := range []ec2.CreateNetworkAclEntryInput{
-		{RuleNumber: aws.Int32(90), Protocol: aws.String("6"), RuleAction: types.RuleActionDeny, Egress: aws.Bool(false), CidrBlock: aws.String("0.0.0.0/0"), PortRange: &types.PortRange{From: aws.Int32(22), To: aws.Int32(22)}},
+	return s.nacl(subnets, denyThenAllow(22, "0.0.0.0/0"))
+}
+
+// denyThenAllow denies one TCP port from cidr (rule 90) before allowing
+// every TCP port from anywhere (100), and lets everything out.
+func denyThenAllow(port int32, cidr string) []ec2.CreateNetworkAclEntryInput {
+	return []ec2.CreateNetworkAclEntryInput{
+		{RuleNumber: aws.Int32(90), Protocol: aws.String("6"), RuleAction: types.RuleActionDeny, Egress: aws.Bool(false), CidrBlock: aws.String(cidr), PortRange: &types.PortRange{From: aws.Int32(port), To: aws.Int32(port)}},
 		{RuleNumber: aws.Int32(100), Protocol: aws.String("6"), RuleAction: types.RuleActionAllow, Egress: aws.Bool(false), CidrBlock: aws.String("0.0.0.0/0"), PortRange: &types.PortRange{From: aws.Int32(0), To: aws.Int32(65535)}},
 		{RuleNumber: aws.Int32(100), Protocol: aws.String("-1"), RuleAction: types.RuleActionAllow, Egress: aws.Bool(true), CidrBlock: aws.String("0.0.0.0/0")},
-	} {
+	}
+}
+
+// nacl creates an ACL with the entries and associates it with the subnets.
+func (s *seeder) nacl(subnets []string, entries []ec2.CreateNetworkAclEntryInput) string {
+	acl := must[*ec2.CreateNetworkAclOutput](s.t)(s.c.CreateNetworkAcl(s.ctx, &ec2.CreateNetworkAclInput{VpcId: s.vpc}))
+	id := acl.NetworkAcl.NetworkAclId
+	for _, e := range entries {
 		e.NetworkAclId = id
 		must[*ec2.CreateNetworkAclEntryOutput](s.t)(s.c.CreateNetworkAclEntry(s.ctx, &e))
 	}
@@ -154,7 +169,7 @@ func tgProto(p elbtypes.ProtocolEnum) elbtypes.ProtocolEnum {
 func seed(t *testing.T, srv *testbed.Moto, acct string) *account {
 	cfg := srv.SeedConfig(t, acct, region)
 	s := &seeder{t: t, ctx: context.Background(), c: ec2.NewFromConfig(cfg), lb: elb.NewFromConfig(cfg)}
-	a := &account{instances: map[string]string{}, vpcCIDR: "10.0.0.0/16"}
+	a := &account{instances: map[string]string{}, interfaces: map[string]string{}, vpcCIDR: "10.0.0.0/16", accountID: acct}
 	vpc := must[*ec2.CreateVpcOutput](t)(s.c.CreateVpc(s.ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(a.vpcCIDR), AmazonProvidedIpv6CidrBlock: aws.Bool(true)}))
 	s.vpc = vpc.Vpc.VpcId
 	igw := must[*ec2.CreateInternetGatewayOutput](t)(s.c.CreateInternetGateway(s.ctx, &ec2.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayId
@@ -168,17 +183,18 @@ func seed(t *testing.T, srv *testbed.Moto, acct string) *account {
 	must[*ec2.AssociateSubnetCidrBlockOutput](t)(s.c.AssociateSubnetCidrBlock(s.ctx, &ec2.AssociateSubnetCidrBlockInput{SubnetId: aws.String(privB),
 		Ipv6CidrBlock: aws.String(strings.TrimSuffix(v6Block, "/56") + "/64")}))
 	stranded := s.subnet("10.0.3.0/24", "a", true) // public IPs, but the main table has only the local route
-	a.publicRouteTable = s.routeTable([]string{pubA, pubB},
+	pubC, privC := s.subnet("10.0.6.0/24", "c", false), s.subnet("10.0.7.0/24", "c", false)
+	a.publicRouteTable = s.routeTable([]string{pubA, pubB, pubC},
 		ec2.CreateRouteInput{DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: igw},
 		ec2.CreateRouteInput{DestinationIpv6CidrBlock: aws.String("::/0"), GatewayId: igw})
 	eip := must[*ec2.AllocateAddressOutput](t)(s.c.AllocateAddress(s.ctx, &ec2.AllocateAddressInput{Domain: types.DomainTypeVpc}))
 	nat := must[*ec2.CreateNatGatewayOutput](t)(s.c.CreateNatGateway(s.ctx, &ec2.CreateNatGatewayInput{SubnetId: aws.String(pubA), AllocationId: eip.AllocationId}))
-	s.routeTable([]string{privA, privB},
+	s.routeTable([]string{privA, privB, privC},
 		ec2.CreateRouteInput{DestinationCidrBlock: aws.String("0.0.0.0/0"), NatGatewayId: nat.NatGateway.NatGatewayId},
 		ec2.CreateRouteInput{DestinationIpv6CidrBlock: aws.String("::/0"), EgressOnlyInternetGatewayId: eigw})
 	a.publicNACL = s.publicNACL(pubA)
 
-	albSG := s.group("alb", tcpFrom(443, "0.0.0.0/0"))
+	albSG := s.group("alb", tcpFrom(443, "0.0.0.0/0"), tcpFrom(80, "0.0.0.0/0"))
 	internalSG := s.group("internal-alb", tcpFrom(8080, a.vpcCIDR))
 	web := s.group("web", tcpFrom(22, "0.0.0.0/0"), tcpFrom(80, "0.0.0.0/0"))
 	app := s.group("app", tcpFromGroup(8080, albSG))
@@ -204,5 +220,7 @@ func seed(t *testing.T, srv *testbed.Moto, acct string) *account {
 	s.forward(a.internalALB, elbtypes.ProtocolEnumHttp, 8080, "back-office", 8080, elbtypes.TargetTypeEnumInstance, a.instances["back-office"])
 	a.nlb = s.loadBalancer("public-nlb", elbtypes.LoadBalancerTypeEnumNetwork, elbtypes.LoadBalancerSchemeEnumInternetFacing, []string{pubA, pubB}, nil)
 	s.forward(a.nlb, elbtypes.ProtocolEnumTcp, 9000, "nlb-ip", 9000, elbtypes.TargetTypeEnumIp, nlbIP)
+	s.igw = igw
+	s.traps(cfg, a, trapNet{pubA: pubA, pubB: pubB, pubC: pubC, privA: privA, privC: privC, web: web, app: app})
 	return a
 }

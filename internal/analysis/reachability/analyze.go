@@ -18,6 +18,8 @@ type Input struct {
 	VPCs, Subnets, Groups, PrefixLists         []graph.Entity
 	RouteTables, NetworkACLs, InternetGateways []graph.Entity
 	LoadBalancers, Listeners, TargetGroups     []graph.Entity
+	NetworkInterfaces, ElasticIPs              []graph.Entity
+	ClassicELBs                                []graph.Entity
 }
 
 // Verdict is what the analysis concludes for one instance or function.
@@ -25,6 +27,9 @@ type Verdict struct {
 	Ports []sgrules.Ports
 	Via   []string // ViaDirect and/or load balancer ARNs
 	Hops  []string // the explanation, hop by hop
+	// Prefixes: "<prefix> <ports>" reachable only from a narrower prefix
+	// routed to an Internet gateway (no default route); not Internet-reachable.
+	Prefixes []string
 }
 
 // ViaDirect is internetReachableVia's value for the instance's own address.
@@ -38,7 +43,9 @@ func (v *Verdict) Props() map[string]any {
 	ports := sgrules.MergePorts(v.Ports)
 	via := uniq(v.Via)
 	sort.Slice(via, func(i, j int) bool { return via[i] == ViaDirect || via[j] != ViaDirect && via[i] < via[j] })
-	return map[string]any{"internetReachable": len(ports) > 0, "internetReachablePorts": ports, "internetReachableVia": via}
+	sort.Strings(v.Prefixes)
+	return map[string]any{"internetReachable": len(ports) > 0, "internetReachablePorts": ports, "internetReachableVia": via,
+		"internetReachableFromPrefixes": uniq(v.Prefixes)}
 }
 
 func (v *Verdict) hop(format string, args ...any) {
@@ -67,6 +74,15 @@ type analyzer struct {
 	functions    map[string]graph.Entity   // key
 	listeners    map[string][]graph.Entity // LB ARN
 	targetGroups map[string]graph.Entity   // ARN
+	ifaces       map[string][]iface        // region/instanceId → its interfaces, primary first
+	ifaceByKey   map[string]iface          // interface key
+	ifaceByIP    map[string]iface          // region/vpcId/private ip
+	interfaces   map[string]graph.Entity   // interface key
+	eipsByInst   map[string][]string       // region/instanceId → Elastic IPs named by instance only
+	lbTypes      map[string]string         // load balancer ARN → its type
+	sourceCache  map[string][]netip.Prefix // load balancer ARN → its subnets' CIDRs
+	aclCache     map[string]spans          // see allowedFrom
+	eipNames     map[string]string         // region/public IP → the Elastic IP's allocation id
 	// internetCache: region/groupId/family → the group's rules from the Internet.
 	internetCache map[string][]ruleHit
 	res           *Result
@@ -74,9 +90,15 @@ type analyzer struct {
 
 func rk(region, id string) string { return region + "/" + id }
 
-// Analyze derives each instance's and function's reachability.
+// Analyze derives each instance's, interface's and function's
+// reachability.
 func Analyze(in Input) *Result {
 	a := newAnalyzer(in)
+	for _, e := range in.NetworkInterfaces {
+		v := &Verdict{}
+		a.directIface(v, e.String(m.PropRegion), a.ifaceByKey[e.Key()])
+		a.res.Verdicts[e.Key()] = v
+	}
 	for _, i := range in.Instances {
 		a.res.Verdicts[i.Key()] = a.direct(i)
 	}
@@ -85,6 +107,9 @@ func Analyze(in Input) *Result {
 	}
 	for _, lb := range in.LoadBalancers {
 		a.loadBalancer(lb)
+	}
+	for _, lb := range in.ClassicELBs {
+		a.classicELB(lb)
 	}
 	for k, v := range a.res.Verdicts {
 		if len(v.Ports) == 0 {
@@ -101,7 +126,8 @@ func newAnalyzer(in Input) *analyzer {
 		mainRT: map[string]RouteTable{}, aclBySubnet: map[string]ACL{}, defaultACL: map[string]ACL{}, attached: map[string][]string{},
 		groups: map[string]graph.Entity{}, prefixLists: map[string][]string{}, instances: map[string]graph.Entity{},
 		byPrivateIP: map[string]graph.Entity{}, functions: map[string]graph.Entity{}, listeners: map[string][]graph.Entity{},
-		targetGroups: map[string]graph.Entity{}, internetCache: map[string][]ruleHit{}, res: &Result{Verdicts: map[string]*Verdict{}}}
+		targetGroups: map[string]graph.Entity{}, internetCache: map[string][]ruleHit{}, res: &Result{Verdicts: map[string]*Verdict{}},
+		ifaces: map[string][]iface{}, ifaceByKey: map[string]iface{}, ifaceByIP: map[string]iface{}, interfaces: map[string]graph.Entity{}, lbTypes: map[string]string{}, sourceCache: map[string][]netip.Prefix{}, aclCache: map[string]spans{}, eipNames: map[string]string{}}
 	for _, s := range in.Subnets {
 		a.subnets[rk(s.String(m.PropRegion), s.String("subnetId"))] = s
 	}
@@ -155,11 +181,15 @@ func (a *analyzer) indexWorkloads(in Input) {
 	for _, f := range in.Functions {
 		a.functions[f.Key()] = f
 	}
+	a.indexInterfaces(in)
 	for _, l := range in.Listeners {
 		a.listeners[l.String(lm.PropLoadBalancerArn)] = append(a.listeners[l.String(lm.PropLoadBalancerArn)], l)
 	}
 	for _, tg := range in.TargetGroups {
 		a.targetGroups[tg.Key()] = tg
+	}
+	for _, lb := range in.LoadBalancers {
+		a.lbTypes[lb.Key()] = lb.Type()
 	}
 }
 

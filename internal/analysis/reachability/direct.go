@@ -67,30 +67,44 @@ func (a *analyzer) internetRules(region string, groupIDs []string, v6 bool) []ru
 	return out
 }
 
-// direct is the path to the instance's own addresses, per family.
+// direct is the path to the instance's own addresses: through each of its
+// interfaces (it is reachable directly when any of them is), each judged by
+// its own subnet, groups and addresses.
 func (a *analyzer) direct(i graph.Entity) *Verdict {
 	v := &Verdict{}
-	region, subnet := i.String(m.PropRegion), i.String("subnetId")
-	groups := i.Strings("securityGroupIds")
-	for _, v6 := range []bool{false, true} {
-		fam := family(v6)
-		addrs := i.Strings("publicIpAddresses")
-		if v6 {
-			addrs = i.Strings(m.PropIPv6Addresses)
-		} else if len(addrs) == 0 && i.String(m.PropPublicIP) != "" {
-			addrs = []string{i.String(m.PropPublicIP)}
-		}
-		if len(addrs) == 0 {
-			v.hop("%s direct: no %s address", fam, map[bool]string{false: "public IPv4", true: "IPv6"}[v6])
+	region := i.String(m.PropRegion)
+	for _, f := range a.interfacesOf(i) {
+		if iv, ok := a.res.Verdicts[f.key]; ok && f.key != "" {
+			v.Hops = append(v.Hops, iv.Hops...)
+			v.Ports = append(v.Ports, iv.Ports...)
+			v.Via = append(v.Via, iv.Via...)
+			v.Prefixes = append(v.Prefixes, iv.Prefixes...)
 			continue
 		}
-		ports := a.subnetAdmits(v, region, subnet, v6, a.internetRules(region, groups, v6), "direct "+strings.Join(addrs, ","))
+		a.directIface(v, region, f)
+	}
+	return v
+}
+
+// directIface is the path to one interface's own addresses, per family.
+func (a *analyzer) directIface(v *Verdict, region string, f iface) {
+	for _, v6 := range []bool{false, true} {
+		fam := family(v6)
+		addrs := f.public4
+		if v6 {
+			addrs = f.ipv6
+		}
+		if len(addrs) == 0 {
+			v.hop("%s direct (interface %s): no %s address", fam, f.id, map[bool]string{false: "public IPv4", true: "IPv6"}[v6])
+			continue
+		}
+		what := "direct (interface " + f.id + ") " + a.addresses(region, addrs)
+		ports := a.subnetAdmits(v, region, f.subnet, v6, a.internetRules(region, f.groups, v6), what)
 		if len(ports) > 0 {
 			v.Ports = append(v.Ports, ports...)
 			v.Via = append(v.Via, ViaDirect)
 		}
 	}
-	return v
 }
 
 // subnetAdmits follows traffic from the Internet into a subnet: its
@@ -108,6 +122,7 @@ func (a *analyzer) subnetAdmits(v *Verdict, region, subnet string, v6 bool, hits
 	if !ok {
 		v.hop("%s %s: route table %s (%s) of subnet %s has no default route to an attached Internet gateway (default route: %s)",
 			fam, what, rt.ID, how, subnet, rt.DefaultRoute(v6))
+		a.partialRoutes(v, region, subnet, rt, v6, hits, what)
 		return nil
 	}
 	v.hop("%s %s: route table %s (%s) of subnet %s routes %s%s to Internet gateway %s", fam, what, rt.ID, how, subnet,
@@ -149,4 +164,41 @@ func aclSays(acl ACL, v6 bool, p sgrules.Ports, kept []sgrules.Ports) string {
 		b.WriteString("; admits " + strings.Join(sgrules.MergePorts(kept), ","))
 	}
 	return b.String()
+}
+
+// partialRoutes records what a table without a default Internet route
+// still lets in: a route to an attached Internet gateway for a narrower
+// prefix (1.2.3.0/24) carries the replies to those addresses, so clients
+// there can connect. That is not "reachable from the Internet" (the
+// verdict stays unreachable); it is kept apart, as "<prefix> <ports>" in
+// Verdict.Prefixes, judged by the rules open to the whole Internet and the
+// subnet's ACL (rules naming only that prefix are not counted).
+func (a *analyzer) partialRoutes(v *Verdict, region, subnet string, rt RouteTable, v6 bool, hits []ruleHit, what string) {
+	routes := rt.PrefixRoutes(v6, a.attached)
+	if len(routes) == 0 {
+		return
+	}
+	acl, ok := a.acl(region, subnet)
+	for _, r := range routes {
+		dest := r.DestinationCIDR + r.DestinationIPv6CIDR
+		var ports []sgrules.Ports
+		if ok {
+			for _, h := range hits {
+				ports = append(ports, acl.Filter(v6, []sgrules.Ports{h.ports})...)
+			}
+		}
+		merged := sgrules.MergePorts(ports)
+		v.hop("%s %s: route table %s routes only %s to Internet gateway %s: reachable from those addresses only on %s (not counted as reachable from the Internet)",
+			family(v6), what, rt.ID, dest, r.Target, orNone(merged))
+		for _, p := range merged {
+			v.Prefixes = append(v.Prefixes, dest+" "+p)
+		}
+	}
+}
+
+func orNone(ps []string) string {
+	if len(ps) == 0 {
+		return "no port"
+	}
+	return strings.Join(ps, ",")
 }

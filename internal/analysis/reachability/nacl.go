@@ -1,6 +1,7 @@
 package reachability
 
 import (
+	"net/netip"
 	"sort"
 	"strconv"
 
@@ -162,4 +163,70 @@ func (a ACL) Filter(v6 bool, ps []sgrules.Ports) []sgrules.Ports {
 		}
 	}
 	return out
+}
+
+// fromMatch is how an entry's CIDR relates to a source prefix: it covers
+// every address of it, some of them, or none.
+func (a ACL) fromMatch(e m.ACLEntry, egress bool, src netip.Prefix) (covers, overlaps bool) {
+	if e.Egress != egress {
+		return false, false
+	}
+	c := e.CidrIPv4
+	if src.Addr().Is6() {
+		c = e.CidrIPv6
+	}
+	p, ok := sgrules.ParseCIDR(c)
+	if !ok || p.Addr().Is6() != src.Addr().Is6() {
+		return false, false
+	}
+	return p.Bits() <= src.Bits() && p.Contains(src.Addr()), p.Overlaps(src)
+}
+
+// AllowedFrom is the set of TCP or UDP ports the ACL lets through for
+// every address of src (inbound: from src; egress: to src). An entry that
+// covers only part of src decides nothing when it allows (the rest may be
+// denied) and removes the ports when it denies: a port counts only when
+// the whole source gets through, since which address a load balancer node
+// uses is not known.
+func (a ACL) AllowedFrom(egress bool, src netip.Prefix, proto string) spans {
+	undecided := allPorts
+	var allowed spans
+	for _, e := range a.entries {
+		if len(undecided) == 0 {
+			break
+		}
+		whole, some := a.fromMatch(e, egress, src)
+		if !some {
+			continue
+		}
+		ep := ACLProtocol(e.Protocol)
+		if ep != "*" && ep != proto {
+			continue
+		}
+		hit := undecided.intersect(entrySpans(e))
+		if e.Action == "allow" {
+			if !whole {
+				continue
+			}
+			allowed = append(allowed, hit...)
+		}
+		undecided = undecided.minus(hit)
+	}
+	return allowed.normalize()
+}
+
+// DecideFrom is the first entry that matches traffic from (or to) src on
+// one port, for explanations.
+func (a ACL) DecideFrom(egress bool, src netip.Prefix, proto string, port int64) Decision {
+	for _, e := range a.entries {
+		if _, some := a.fromMatch(e, egress, src); !some {
+			continue
+		}
+		ep := ACLProtocol(e.Protocol)
+		if ep != "*" && ep != proto || ep != "*" && !entrySpans(e).covers(span{port, port}) {
+			continue
+		}
+		return Decision{Allow: e.Action == "allow", RuleNumber: e.RuleNumber, Matched: true}
+	}
+	return Decision{}
 }

@@ -1,6 +1,8 @@
 package reachability
 
 import (
+	"net/netip"
+	"sort"
 	"strings"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
@@ -48,7 +50,81 @@ func (rt RouteTable) InternetRoute(v6 bool, attached map[string][]string) (m.Rou
 			}
 		}
 	}
+	// Narrower routes that together cover the whole family (0.0.0.0/1 and
+	// 128.0.0.0/1) are a default route too.
+	prefixes := rt.PrefixRoutes(v6, attached)
+	if len(prefixes) > 1 && coverAll(prefixes, v6) {
+		var dests []string
+		for _, r := range prefixes {
+			dests = append(dests, r.DestinationCIDR+r.DestinationIPv6CIDR)
+		}
+		return m.Route{DestinationCIDR: strings.Join(dests, "+"), Target: prefixes[0].Target, TargetKind: "gateway"}, true
+	}
 	return m.Route{}, false
+}
+
+// coverAll reports whether the routes' destinations together cover every
+// address of the family.
+func coverAll(routes []m.Route, v6 bool) bool {
+	type rng struct{ lo, hi netip.Addr }
+	var rs []rng
+	for _, r := range routes {
+		p, err := netip.ParsePrefix(r.DestinationCIDR + r.DestinationIPv6CIDR)
+		if err != nil {
+			continue
+		}
+		p = p.Masked()
+		rs = append(rs, rng{p.Addr(), lastAddr(p)})
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].lo.Less(rs[j].lo) })
+	next := netip.IPv4Unspecified()
+	if v6 {
+		next = netip.IPv6Unspecified()
+	}
+	for _, r := range rs {
+		if next.Less(r.lo) {
+			return false
+		}
+		if !r.hi.Less(next) {
+			if !r.hi.Next().IsValid() {
+				return true // reached the family's last address
+			}
+			next = r.hi.Next()
+		}
+	}
+	return false
+}
+
+// lastAddr is the highest address of a prefix.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// PrefixRoutes are the table's active routes to an attached Internet
+// gateway for a destination narrower than the family's default route.
+func (rt RouteTable) PrefixRoutes(v6 bool, attached map[string][]string) []m.Route {
+	var out []m.Route
+	for _, r := range rt.Routes {
+		dest := r.DestinationCIDR
+		if v6 {
+			dest = r.DestinationIPv6CIDR
+		}
+		if dest == "" || dest == "0.0.0.0/0" || dest == "::/0" || r.State == "blackhole" || r.TargetKind != "gateway" || !strings.HasPrefix(r.Target, "igw-") {
+			continue
+		}
+		for _, v := range attached[r.Target] {
+			if v == rt.VPCID {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // DefaultRoute describes where the table sends the family's default

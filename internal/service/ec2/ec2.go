@@ -1,10 +1,13 @@
 // Package ec2 collects the EC2 and VPC resources of an account: VPCs,
 // subnets, security groups (with their rules and the managed prefix lists the
-// rules reference), instances and EBS volumes.
+// rules reference), instances, EBS volumes, gateways, route tables, network
+// ACLs, network interfaces and Elastic IPs.
 //
 // Every resource type is read with exactly one paginated Describe call per
 // region (DescribeVpcs, DescribeSubnets, DescribeSecurityGroups,
-// DescribeSecurityGroupRules, DescribeInstances, DescribeVolumes); the only
+// DescribeSecurityGroupRules, DescribeInstances, DescribeVolumes, the
+// gateway, route-table and ACL calls, DescribeNetworkInterfaces;
+// DescribeAddresses, which has no pages, once); the only
 // per-resource calls are GetManagedPrefixListEntries, once per prefix list
 // that a rule references (EC2 has no bulk call for entries). User data is
 // never read.
@@ -42,6 +45,8 @@ func Steps(s *awsclient.Session) []engine.Step {
 		gatewayStep(s),
 		routeTableStep(s),
 		networkACLStep(s),
+		networkInterfaceStep(s),
+		elasticIPStep(s),
 	}
 }
 

@@ -9,6 +9,10 @@
 // form); per HTTP/HTTPS listener one paginated DescribeRules (likewise); per
 // target group one DescribeTargetHealth (no bulk form). Gateway load
 // balancers are counted and skipped.
+//
+// Classic load balancers (classic.go, their own step): one paginated
+// DescribeLoadBalancers of the 2012-06-01 API per region, listeners and
+// registered instances included, and one DescribeTags per 20.
 package elbv2
 
 import (

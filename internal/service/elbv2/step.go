@@ -17,8 +17,8 @@ import (
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
 
-// Steps returns the ELBv2 collection step.
-func Steps(s *awsclient.Session) []engine.Step { return []engine.Step{step(s)} }
+// Steps returns the ELBv2 and Classic load balancer collection steps.
+func Steps(s *awsclient.Session) []engine.Step { return []engine.Step{step(s), classicStep(s)} }
 
 func step(s *awsclient.Session) engine.Step {
 	return engine.Declare(engine.Step{

@@ -98,3 +98,20 @@ func DecodeACLEntry(s string) (ACLEntry, error) {
 	err := json.Unmarshal([]byte(s), &e)
 	return e, err
 }
+
+// Network interfaces and Elastic IPs: the per-interface addresses, subnet
+// and groups the reachability analysis evaluates one interface at a time.
+const (
+	TypeNetworkInterface  = schema.TypeNetworkInterface
+	TypeElasticIP         = schema.TypeElasticIP
+	StepNetworkInterfaces = schema.StepNetworkInterfaces
+	StepElasticIPs        = schema.StepElasticIPs
+
+	PropNetworkInterfaceID = "networkInterfaceId" // interface, Elastic IP
+	PropAttachedInstanceID = "attachedInstanceId" // interface: its instance, if any
+	PropDeviceIndex        = "deviceIndex"        // interface: 0 for an instance's primary interface
+	PropSecurityGroupIDs   = "securityGroupIds"   // interface, instance
+	PropSubnetID           = "subnetId"           // interface, instance
+	PropPublicIPs          = "publicIpAddresses"  // interface, instance: every public IPv4 address
+	PropInstanceID         = "instanceId"         // instance, Elastic IP
+)

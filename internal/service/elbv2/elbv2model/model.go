@@ -69,3 +69,34 @@ func DecodeTarget(s string) (Target, error) {
 	err := json.Unmarshal([]byte(s), &t)
 	return t, err
 }
+
+// Classic load balancers (elasticloadbalancing 2012-06-01).
+const (
+	TypeClassicELB  = schema.TypeClassicELB
+	StepClassicELB  = schema.StepClassicELB
+	PropListeners   = "listeners"   // classic load balancer: []string of JSON ClassicListener
+	PropInstanceIDs = "instanceIds" // classic load balancer: the registered instances
+)
+
+// ClassicListener is one listener of a Classic load balancer as stored
+// (JSON, one string per listener): it forwards LoadBalancerPort to every
+// registered instance's InstancePort.
+type ClassicListener struct {
+	Protocol         string `json:"protocol"`
+	LoadBalancerPort int32  `json:"loadBalancerPort"`
+	InstanceProtocol string `json:"instanceProtocol,omitempty"`
+	InstancePort     int32  `json:"instancePort"`
+}
+
+// Encode returns the stored form.
+func (l ClassicListener) Encode() string {
+	b, _ := json.Marshal(l) // plain strings and numbers: cannot fail
+	return string(b)
+}
+
+// DecodeClassicListener reads a stored listener.
+func DecodeClassicListener(s string) (ClassicListener, error) {
+	var l ClassicListener
+	err := json.Unmarshal([]byte(s), &l)
+	return l, err
+}
