@@ -23,6 +23,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	"github.com/awsgraph/awsgraph/internal/service/regional"
 )
@@ -71,15 +72,7 @@ func (sc Scope) ARN(owner, kind, id string) string {
 }
 
 // consoleBase returns the console origin for a region, by partition.
-func (sc Scope) consoleBase() string {
-	switch sc.Partition {
-	case "aws-us-gov":
-		return "https://" + sc.Region + ".console.amazonaws-us-gov.com"
-	case "aws-cn":
-		return "https://" + sc.Region + ".console.amazonaws.cn"
-	}
-	return "https://" + sc.Region + ".console.aws.amazon.com"
-}
+func (sc Scope) consoleBase() string { return console.RegionalURL(sc.Partition, sc.Region, "") }
 
 // EC2Link is a link into the EC2 console, fragment like "InstanceDetails:instanceId=i-1".
 func (sc Scope) EC2Link(fragment string) string {
@@ -105,13 +98,6 @@ func millis(t *time.Time) any {
 		return nil
 	}
 	return t.UnixMilli()
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // pager is what every EC2 paginator offers.

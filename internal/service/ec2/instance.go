@@ -81,7 +81,7 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 	var az, tenancy any
 	if in.Placement != nil {
 		az = in.Placement.AvailabilityZone
-		tenancy = nilIfEmpty(string(in.Placement.Tenancy))
+		tenancy = graph.NilIfEmpty(string(in.Placement.Tenancy))
 	}
 	var privateIPs, ipv6, publicIPs, enis, macs []string
 	for _, ni := range in.NetworkInterfaces {
@@ -112,10 +112,10 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 	e.Set("instanceId", id).
 		Set("state", state).
 		Set("active", state == string(types.InstanceStateNameRunning)).
-		Set("instanceType", nilIfEmpty(string(in.InstanceType))).
+		Set("instanceType", graph.NilIfEmpty(string(in.InstanceType))).
 		Set("imageId", in.ImageId).
-		Set(m.PropPrivateIP, nilIfEmpty(aws.ToString(in.PrivateIpAddress))).
-		Set(m.PropPublicIP, nilIfEmpty(aws.ToString(in.PublicIpAddress))).
+		Set(m.PropPrivateIP, graph.NilIfEmpty(aws.ToString(in.PrivateIpAddress))).
+		Set(m.PropPublicIP, graph.NilIfEmpty(aws.ToString(in.PublicIpAddress))).
 		Set(m.PropPrivateIPs, uniq(privateIPs)).
 		Set("publicIpAddresses", uniq(publicIPs)).
 		Set(m.PropIPv6Addresses, uniq(ipv6)).
@@ -123,8 +123,8 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		// relationships to a Host by address (a /32 security-group rule)
 		// resolve to this instance.
 		Set("ipAddress", appendAll(privateIPs, publicIPs, ipv6)).
-		Set("privateDnsName", nilIfEmpty(aws.ToString(in.PrivateDnsName))).
-		Set("publicDnsName", nilIfEmpty(aws.ToString(in.PublicDnsName))).
+		Set("privateDnsName", graph.NilIfEmpty(aws.ToString(in.PrivateDnsName))).
+		Set("publicDnsName", graph.NilIfEmpty(aws.ToString(in.PublicDnsName))).
 		// Host identity (data model 0.64.2 requires these; null where EC2
 		// does not say): hostname is a DNS label, the names are in fqdn.
 		Set("hostname", hostLabel(aws.ToString(in.PrivateDnsName))).
@@ -136,26 +136,26 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		Set("lastSeenOn", nil).
 		Set("category", "server").
 		Set("make", "Amazon Web Services").
-		Set("model", nilIfEmpty(string(in.InstanceType))).
+		Set("model", graph.NilIfEmpty(string(in.InstanceType))).
 		Set("osType", platform).
-		Set("osName", nilIfEmpty(aws.ToString(in.PlatformDetails))).
-		Set("osDetails", nilIfEmpty(aws.ToString(in.PlatformDetails))).
+		Set("osName", graph.NilIfEmpty(aws.ToString(in.PlatformDetails))).
+		Set("osDetails", graph.NilIfEmpty(aws.ToString(in.PlatformDetails))).
 		Set("osVersion", nil).
 		Set("platform", platform).
 		Set("platformDetails", in.PlatformDetails).
 		Set("keyName", in.KeyName).
 		Set("createdOn", millis(in.LaunchTime)).
 		Set("launchTime", millis(in.LaunchTime)).
-		Set("subnetId", nilIfEmpty(aws.ToString(in.SubnetId))).
-		Set(m.PropVPCID, nilIfEmpty(aws.ToString(in.VpcId))).
+		Set("subnetId", graph.NilIfEmpty(aws.ToString(in.SubnetId))).
+		Set(m.PropVPCID, graph.NilIfEmpty(aws.ToString(in.VpcId))).
 		Set("availabilityZone", az).
 		Set("iamInstanceProfile", profile).
 		Set("securityGroupIds", InstanceGroupIDs(in)).
 		Set("networkInterfaceIds", enis).
-		Set("architecture", nilIfEmpty(string(in.Architecture))).
+		Set("architecture", graph.NilIfEmpty(string(in.Architecture))).
 		Set("monitoring", monitoring).
 		Set("tenancy", tenancy).
-		Set("rootDeviceType", nilIfEmpty(string(in.RootDeviceType))).
+		Set("rootDeviceType", graph.NilIfEmpty(string(in.RootDeviceType))).
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region).
 		Set("webLink", sc.EC2Link("InstanceDetails:instanceId="+id))

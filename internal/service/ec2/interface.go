@@ -74,24 +74,24 @@ func NewNetworkInterfaceEntity(sc Scope, ni types.NetworkInterface) graph.Entity
 	}
 	var instance, attachStatus, device any
 	if a := ni.Attachment; a != nil {
-		instance, attachStatus, device = nilIfEmpty(aws.ToString(a.InstanceId)), nilIfEmpty(string(a.Status)), a.DeviceIndex
+		instance, attachStatus, device = graph.NilIfEmpty(aws.ToString(a.InstanceId)), graph.NilIfEmpty(string(a.Status)), a.DeviceIndex
 	}
 	var mac any
 	if s := strings.ToLower(aws.ToString(ni.MacAddress)); macAddress.MatchString(s) {
 		mac = s
 	}
 	e.Set(m.PropNetworkInterfaceID, id).
-		Set("interfaceType", nilIfEmpty(string(ni.InterfaceType))).
-		Set("description", nilIfEmpty(aws.ToString(ni.Description))).
-		Set("status", nilIfEmpty(string(ni.Status))).
-		Set(m.PropSubnetID, nilIfEmpty(aws.ToString(ni.SubnetId))).
-		Set(m.PropVPCID, nilIfEmpty(aws.ToString(ni.VpcId))).
-		Set("availabilityZone", nilIfEmpty(aws.ToString(ni.AvailabilityZone))).
+		Set("interfaceType", graph.NilIfEmpty(string(ni.InterfaceType))).
+		Set("description", graph.NilIfEmpty(aws.ToString(ni.Description))).
+		Set("status", graph.NilIfEmpty(string(ni.Status))).
+		Set(m.PropSubnetID, graph.NilIfEmpty(aws.ToString(ni.SubnetId))).
+		Set(m.PropVPCID, graph.NilIfEmpty(aws.ToString(ni.VpcId))).
+		Set("availabilityZone", graph.NilIfEmpty(aws.ToString(ni.AvailabilityZone))).
 		Set("macAddress", mac).
-		Set("ipAddress", nilIfEmpty(aws.ToString(ni.PrivateIpAddress))).
-		Set(m.PropPrivateIP, nilIfEmpty(aws.ToString(ni.PrivateIpAddress))).
+		Set("ipAddress", graph.NilIfEmpty(aws.ToString(ni.PrivateIpAddress))).
+		Set(m.PropPrivateIP, graph.NilIfEmpty(aws.ToString(ni.PrivateIpAddress))).
 		Set(m.PropPrivateIPs, uniq(private)).
-		Set(m.PropPublicIP, nilIfEmpty(primaryPublic)).
+		Set(m.PropPublicIP, graph.NilIfEmpty(primaryPublic)).
 		Set(m.PropPublicIPs, uniq(public)).
 		Set(m.PropIPv6Addresses, uniq(ipv6)).
 		Set("public", len(public)+len(ipv6) > 0).
@@ -101,7 +101,7 @@ func NewNetworkInterfaceEntity(sc Scope, ni types.NetworkInterface) graph.Entity
 		Set("attachmentStatus", attachStatus).
 		Set("requesterManaged", aws.ToBool(ni.RequesterManaged)).
 		Set("sourceDestCheck", ni.SourceDestCheck).
-		Set("ownerId", nilIfEmpty(aws.ToString(ni.OwnerId))).
+		Set("ownerId", graph.NilIfEmpty(aws.ToString(ni.OwnerId))).
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region).
 		Set("webLink", sc.EC2Link("NIC:v=3;networkInterfaceId="+id))
@@ -125,14 +125,14 @@ func NewElasticIPEntity(sc Scope, a types.Address) graph.Entity {
 	e := schema.ElasticIP.New(ElasticIPKey(sc, a), ip)
 	e.Set("ipAddress", ip).
 		Set(m.PropPublicIP, ip).
-		Set(m.PropPrivateIP, nilIfEmpty(aws.ToString(a.PrivateIpAddress))).
-		Set("allocationId", nilIfEmpty(aws.ToString(a.AllocationId))).
-		Set("associationId", nilIfEmpty(aws.ToString(a.AssociationId))).
-		Set("domain", nilIfEmpty(string(a.Domain))).
-		Set(m.PropInstanceID, nilIfEmpty(aws.ToString(a.InstanceId))).
-		Set(m.PropNetworkInterfaceID, nilIfEmpty(aws.ToString(a.NetworkInterfaceId))).
-		Set("publicIpv4Pool", nilIfEmpty(aws.ToString(a.PublicIpv4Pool))).
-		Set("networkBorderGroup", nilIfEmpty(aws.ToString(a.NetworkBorderGroup))).
+		Set(m.PropPrivateIP, graph.NilIfEmpty(aws.ToString(a.PrivateIpAddress))).
+		Set("allocationId", graph.NilIfEmpty(aws.ToString(a.AllocationId))).
+		Set("associationId", graph.NilIfEmpty(aws.ToString(a.AssociationId))).
+		Set("domain", graph.NilIfEmpty(string(a.Domain))).
+		Set(m.PropInstanceID, graph.NilIfEmpty(aws.ToString(a.InstanceId))).
+		Set(m.PropNetworkInterfaceID, graph.NilIfEmpty(aws.ToString(a.NetworkInterfaceId))).
+		Set("publicIpv4Pool", graph.NilIfEmpty(aws.ToString(a.PublicIpv4Pool))).
+		Set("networkBorderGroup", graph.NilIfEmpty(aws.ToString(a.NetworkBorderGroup))).
 		Set("associated", aws.ToString(a.AssociationId) != "" || aws.ToString(a.InstanceId) != "" || aws.ToString(a.NetworkInterfaceId) != "").
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region).

@@ -84,7 +84,7 @@ func gatewayEntity(sc Scope, typ, kind, id, owner string, tags []types.Tag) grap
 		Set("category", []string{"network"}).
 		Set("function", []string{"routing"}).
 		Set("public", typ == m.TypeInternetGateway).
-		Set("ownerId", nilIfEmpty(owner)).
+		Set("ownerId", graph.NilIfEmpty(owner)).
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region)
 	e.SetTags(tagMap(tags))
@@ -123,8 +123,8 @@ func NewNATGatewayEntity(sc Scope, g types.NatGateway) graph.Entity {
 	}
 	e.Set(m.PropVPCID, g.VpcId).
 		Set("subnetId", g.SubnetId).
-		Set("state", nilIfEmpty(string(g.State))).
-		Set("connectivityType", nilIfEmpty(string(g.ConnectivityType))).
+		Set("state", graph.NilIfEmpty(string(g.State))).
+		Set("connectivityType", graph.NilIfEmpty(string(g.ConnectivityType))).
 		Set("publicIpAddresses", uniq(public)).
 		Set("createdOn", millis(g.CreateTime)).
 		Set("webLink", sc.VPCLink("NatGatewayDetails:natGatewayId="+id))

@@ -131,7 +131,7 @@ func NewPrefixListEntity(sc Scope, pl PrefixList) graph.Entity {
 			Set("ownerId", pl.Meta.OwnerId).
 			Set("addressFamily", pl.Meta.AddressFamily).
 			Set("maxEntries", pl.Meta.MaxEntries).
-			Set("state", nilIfEmpty(string(pl.Meta.State))).
+			Set("state", graph.NilIfEmpty(string(pl.Meta.State))).
 			Set("version", pl.Meta.Version)
 		e.SetTags(tagMap(pl.Meta.Tags))
 	}

@@ -56,7 +56,7 @@ func NewSubnetEntity(sc Scope, sn types.Subnet) graph.Entity {
 		Set("availabilityZone", sn.AvailabilityZone).
 		Set(m.PropVPCID, sn.VpcId).
 		Set("availableIpAddressCount", sn.AvailableIpAddressCount).
-		Set("state", nilIfEmpty(string(sn.State))).
+		Set("state", graph.NilIfEmpty(string(sn.State))).
 		Set("ownerId", sn.OwnerId).
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region).

@@ -57,14 +57,14 @@ func NewVolumeEntity(sc Scope, v types.Volume) graph.Entity {
 	}
 	e.Set("volumeId", id).
 		Set("size", v.Size).
-		Set("volumeType", nilIfEmpty(string(v.VolumeType))).
+		Set("volumeType", graph.NilIfEmpty(string(v.VolumeType))).
 		Set("iops", v.Iops).
 		Set("throughput", v.Throughput).
-		Set("state", nilIfEmpty(string(v.State))).
+		Set("state", graph.NilIfEmpty(string(v.State))).
 		Set("encrypted", v.Encrypted).
 		Set("encryptionKeyRef", v.KmsKeyId).
 		Set("kmsKeyId", v.KmsKeyId).
-		Set("snapshotId", nilIfEmpty(aws.ToString(v.SnapshotId))).
+		Set("snapshotId", graph.NilIfEmpty(aws.ToString(v.SnapshotId))).
 		Set("availabilityZone", v.AvailabilityZone).
 		Set("multiAttachEnabled", v.MultiAttachEnabled).
 		Set("createdOn", millis(v.CreateTime)).

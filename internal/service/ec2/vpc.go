@@ -56,9 +56,9 @@ func NewVPCEntity(sc Scope, v types.Vpc) graph.Entity {
 		Set("public", false). // a VPC is not itself public; exposure is analysed per rule and instance
 		Set("internal", true).
 		Set("defaultVpc", aws.ToBool(v.IsDefault)).
-		Set("state", nilIfEmpty(string(v.State))).
+		Set("state", graph.NilIfEmpty(string(v.State))).
 		Set("dhcpOptionsId", v.DhcpOptionsId).
-		Set("instanceTenancy", nilIfEmpty(string(v.InstanceTenancy))).
+		Set("instanceTenancy", graph.NilIfEmpty(string(v.InstanceTenancy))).
 		Set("ownerId", v.OwnerId).
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region).

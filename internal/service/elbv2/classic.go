@@ -107,11 +107,11 @@ func NewClassicEntity(partition string, sc Scope, lb ClassicLB) graph.Entity {
 		Set("internal", scheme == "internal").
 		Set("category", []string{"network"}).
 		Set("function", []string{"load-balancing"}).
-		Set(m.PropVPCID, nilIfEmpty(aws.ToString(lb.VPCId))).
+		Set(m.PropVPCID, graph.NilIfEmpty(aws.ToString(lb.VPCId))).
 		Set(lm.PropSubnetIDs, append([]string{}, lb.Subnets...)).
 		Set("availabilityZones", append([]string{}, lb.AvailabilityZones...)).
 		Set(lm.PropSecurityGroupIDs, append([]string{}, lb.SecurityGroups...)).
-		Set("dnsName", nilIfEmpty(aws.ToString(lb.DNSName))).
+		Set("dnsName", graph.NilIfEmpty(aws.ToString(lb.DNSName))).
 		Set("createdOn", millis(lb.CreatedTime)).
 		Set(lm.PropListeners, listeners).
 		Set(lm.PropInstanceIDs, instances).
@@ -138,7 +138,7 @@ func classicStep(s *awsclient.Session) engine.Step {
 			instances := keyIndex(sc.Job, m.TypeInstance, "instanceId")
 			for _, r := range res {
 				for _, lb := range r.Items {
-					if err := addClassic(sc, s, Scope{AccountID: s.AccountID, Region: r.Region}, lb, vpcs, groups, instances); err != nil {
+					if err := addClassic(sc, s, Scope{Partition: s.Partition, AccountID: s.AccountID, Region: r.Region}, lb, vpcs, groups, instances); err != nil {
 						return err
 					}
 				}

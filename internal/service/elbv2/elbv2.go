@@ -28,6 +28,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/graph"
 	"github.com/awsgraph/awsgraph/internal/schema"
+	"github.com/awsgraph/awsgraph/internal/service/console"
 	m "github.com/awsgraph/awsgraph/internal/service/ec2/ec2model"
 	lm "github.com/awsgraph/awsgraph/internal/service/elbv2/elbv2model"
 )
@@ -161,10 +162,11 @@ func uniqSorted(s []string) []string {
 }
 
 // Scope is where a converted resource lives.
-type Scope struct{ AccountID, Region string }
+type Scope struct{ Partition, AccountID, Region string }
 
+// link is a page of the EC2 console, where load balancers are shown.
 func (sc Scope) link(fragment string) string {
-	return "https://" + sc.Region + ".console.aws.amazon.com/ec2/home?region=" + sc.Region + "#" + fragment
+	return console.RegionalURL(sc.Partition, sc.Region, "/ec2/home?region="+sc.Region+"#"+fragment)
 }
 
 // LBType is the entity type of a load balancer.
@@ -202,7 +204,7 @@ func NewLoadBalancerEntity(sc Scope, lb types.LoadBalancer) graph.Entity {
 		Set("availabilityZones", zones).
 		Set(lm.PropSecurityGroupIDs, append([]string{}, lb.SecurityGroups...)).
 		Set("dnsName", lb.DNSName).
-		Set("ipAddressType", nilIfEmpty(string(lb.IpAddressType))).
+		Set("ipAddressType", graph.NilIfEmpty(string(lb.IpAddressType))).
 		Set("state", state).
 		Set("createdOn", millis(lb.CreatedTime)).
 		Set("accountId", sc.AccountID).
@@ -225,7 +227,7 @@ func NewListenerEntity(sc Scope, l Listener, lbDNS string) graph.Entity {
 		Set(lm.PropLoadBalancerArn, l.LoadBalancerArn).
 		Set(lm.PropPort, l.Port).
 		Set("address", strings.ToLower(string(l.Protocol))+"://"+lbDNS+":"+portString(l.Port)).
-		Set(lm.PropProtocol, nilIfEmpty(string(l.Protocol))).
+		Set(lm.PropProtocol, graph.NilIfEmpty(string(l.Protocol))).
 		Set(lm.PropTargetGroupArns, uniqSorted(groups)).
 		Set("ruleCount", len(l.Rules)).
 		Set("accountId", sc.AccountID).
@@ -252,9 +254,9 @@ func NewTargetGroupEntity(sc Scope, tg TargetGroup) graph.Entity {
 	}
 	e.Set(lm.PropARN, arn).
 		Set("targetGroupName", tg.TargetGroupName).
-		Set(lm.PropTargetType, nilIfEmpty(string(tg.TargetType))).
+		Set(lm.PropTargetType, graph.NilIfEmpty(string(tg.TargetType))).
 		Set(lm.PropPort, tg.Port).
-		Set(lm.PropProtocol, nilIfEmpty(string(tg.Protocol))).
+		Set(lm.PropProtocol, graph.NilIfEmpty(string(tg.Protocol))).
 		Set(m.PropVPCID, tg.VpcId).
 		Set("loadBalancerArns", append([]string{}, tg.LoadBalancerArns...)).
 		Set(lm.PropTargets, targets).
@@ -270,13 +272,6 @@ func portString(p *int32) string {
 		return "*"
 	}
 	return strconv.Itoa(int(*p))
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func millis(t *time.Time) any {

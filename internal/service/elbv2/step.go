@@ -36,7 +36,7 @@ func step(s *awsclient.Session) engine.Step {
 			ix := indexes{vpcs: keyIndex(sc.Job, m.TypeVPC, "vpcId"), groups: keyIndex(sc.Job, m.TypeSecurityGroup, m.PropGroupID),
 				instances: keyIndex(sc.Job, m.TypeInstance, "instanceId"), lbTypes: map[string]string{}, lbDNS: map[string]string{}}
 			for _, r := range res {
-				if err := add(sc, s, Scope{AccountID: s.AccountID, Region: r.Region}, r.Items, ix); err != nil {
+				if err := add(sc, s, Scope{Partition: s.Partition, AccountID: s.AccountID, Region: r.Region}, r.Items, ix); err != nil {
 					return err
 				}
 			}
@@ -113,7 +113,7 @@ func addTargetGroup(sc *engine.StepContext, s *awsclient.Session, scope Scope, t
 	}
 	for _, raw := range e.Strings(lm.PropTargets) {
 		t, _ := lm.DecodeTarget(raw)
-		props := map[string]any{"port": t.Port, "healthState": nilIfEmpty(t.State)}
+		props := map[string]any{"port": t.Port, "healthState": graph.NilIfEmpty(t.State)}
 		var rel graph.Relationship
 		switch e.String(lm.PropTargetType) {
 		case "instance":
