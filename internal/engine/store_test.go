@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/awsgraph/awsgraph/internal/graph"
+)
+
+// The job keeps objects encoded: what a step reads back must be what it
+// added, value for value and type for type.
+func TestStoredObjectsReadBackUnchanged(t *testing.T) {
+	j := NewJob()
+	a := graph.Entity{"_key": "arn:aws:x:a", "_type": "aws_t", "_class": []string{"Resource"}, "name": "a", "displayName": "a",
+		"s": "text", "empty": "", "n": int64(-300), "f": 2.5, "yes": true, "no": false, "null": nil,
+		"list": []string{"x", ""}, "none": []string{}, "nilList": []string(nil), "int": 7, "anyList": []any{"v", 1.0},
+		"big": int64(1) << 62}
+	b := graph.Entity{"_key": "arn:aws:x:b", "_type": "aws_t", "_class": []string{"Resource"}, "name": "b", "displayName": "b"}
+	for _, e := range []graph.Entity{a, b} {
+		if err := j.AddEntity(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	direct := graph.Direct(a, "HAS", b, map[string]any{"port": int64(22)})
+	ownKey := graph.Relationship{"_key": "own-key-of-b", "_type": "aws_t_uses_t", "_class": "USES", "_fromEntityKey": "arn:aws:x:b",
+		"_toEntityKey": "arn:aws:x:a", "displayName": "USES"}
+	mapped := graph.Mapped("aws_t_has_x", "HAS", a, graph.Forward, map[string]any{"_type": "x", "_key": "x:1"}, []string{"_type", "_key"}, true, nil)
+	for _, r := range []graph.Relationship{direct, ownKey, mapped} {
+		if err := j.AddRelationship(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := j.Entity("arn:aws:x:a"); !reflect.DeepEqual(got, a) {
+		t.Errorf("entity read back as\n%#v\nwant\n%#v", got, a)
+	}
+	rels := j.Relationships()
+	for i, want := range []graph.Relationship{direct, ownKey, mapped} {
+		if !reflect.DeepEqual(rels[i], want) {
+			t.Errorf("relationship %d read back as\n%#v\nwant\n%#v", i, rels[i], want)
+		}
+	}
+	if added, _ := j.AddRelationshipOnce(direct); added || j.NumRelationships() != 3 {
+		t.Errorf("a relationship with a derived key was added twice")
+	}
+	if err := j.AddRelationship(ownKey); err == nil {
+		t.Errorf("duplicate relationship key accepted")
+	}
+	// A read is a copy: changing it changes nothing stored.
+	got, _ := j.Entity("arn:aws:x:a")
+	got["s"] = "changed"
+	got.Strings("list")[0] = "changed"
+	if again, _ := j.Entity("arn:aws:x:a"); !reflect.DeepEqual(again, a) {
+		t.Errorf("a change to a read entity reached the job: %#v", again)
+	}
+}
