@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -265,10 +266,10 @@ func synthRun(tb testing.TB, dir string, instances int) (objects int, retained u
 	if h := heapInuse(); h > base {
 		retained = h - base
 	}
+	writeHeapProfile(tb)
 	now := time.Now()
 	summary := summarize(instance.Config{IntegrationInstanceID: "bench"}, s, res, now, now)
-	snap := &sink.Snapshot{InstanceID: "bench", Entities: job.Entities(), Relationships: job.Relationships(),
-		EntityStep: job.EntityOwner, RelationshipStep: job.RelationshipOwner, PartialTypes: res.PartialTypes,
+	snap := &sink.Snapshot{InstanceID: "bench", Source: job, PartialTypes: res.PartialTypes,
 		PartialRegions: res.PartialRegions, Summary: summary}
 	for _, st := range res.Steps {
 		snap.DeclaredTypes = append(snap.DeclaredTypes, st.DeclaredTypes...)
@@ -276,7 +277,7 @@ func synthRun(tb testing.TB, dir string, instances int) (objects int, retained u
 	if err := outs.write(ctx, snap); err != nil {
 		tb.Fatal(err)
 	}
-	return len(snap.Entities) + len(snap.Relationships), retained
+	return job.NumEntities() + job.NumRelationships(), retained
 }
 
 var benchInstances = flag.Int("mem.instances", 10000, "instances of the synthetic account in BenchmarkCollectMemory (about 10 graph objects each)")
@@ -297,4 +298,20 @@ func BenchmarkCollectMemory(b *testing.B) {
 	b.ReportMetric(float64(retained)/float64(objects), "retained-B/object")
 	b.ReportMetric(float64(peakRSS())/float64(objects), "peakRSS-B/object")
 	b.ReportMetric(float64(objects)*float64(b.N)/cpu.Seconds(), "objects/CPU-s")
+}
+
+var heapProfile = flag.String("mem.heapprofile", "", "write the heap profile of the finished job (before the sinks) to this file")
+
+func writeHeapProfile(tb testing.TB) {
+	if *heapProfile == "" {
+		return
+	}
+	f, err := os.Create(*heapProfile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		tb.Fatal(err)
+	}
 }

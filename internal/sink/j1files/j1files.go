@@ -129,28 +129,22 @@ func CheckOurs(dir string) error {
 
 func writeTree(ctx context.Context, dir string, s *sink.Snapshot) error {
 	graphDir := filepath.Join(dir, "graph")
-	entities := map[string][]graph.Entity{}
-	for _, e := range s.Entities {
-		step := stepName(s.EntityStep, e.Key())
-		entities[step] = append(entities[step], e)
+	entities := newChunker[graph.Entity](graphDir, "entities")
+	if err := s.EachEntity(func(e graph.Entity, step string) error { return entities.add(ctx, step, e) }); err != nil {
+		return err
 	}
-	rels := map[string][]graph.Relationship{}
-	for _, r := range s.Relationships {
-		step := stepName(s.RelationshipStep, r.Key())
-		rels[step] = append(rels[step], r)
+	if err := entities.flush(); err != nil {
+		return err
 	}
-	for _, step := range sortedKeys(entities) {
-		if err := writeChunks(filepath.Join(graphDir, step, "entities"), "entities", entities[step]); err != nil {
-			return err
-		}
+	rels := newChunker[graph.Relationship](graphDir, "relationships")
+	if err := s.EachRelationship(func(r graph.Relationship, step string) error { return rels.add(ctx, step, r) }); err != nil {
+		return err
 	}
-	for _, step := range sortedKeys(rels) {
-		if err := writeChunks(filepath.Join(graphDir, step, "relationships"), "relationships", rels[step]); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if err := rels.flush(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(graphDir, 0o755); err != nil {
 		return err
@@ -163,24 +157,54 @@ func writeTree(ctx context.Context, dir string, s *sink.Snapshot) error {
 	return os.WriteFile(filepath.Join(dir, Marker), []byte("written by awsgraph; this directory is replaced whole by each run\n"), 0o644)
 }
 
-func stepName(f func(string) string, key string) string {
-	if f != nil {
-		if s := f(key); s != "" {
-			return s
-		}
-	}
-	return "unattributed"
+// chunker writes each step's objects, in the order given, as files of
+// ObjectsPerFile (graph/<step>/<field>/00000.json, ...), holding at most one
+// unwritten file's worth per step.
+type chunker[T any] struct {
+	graphDir, field string
+	pending         map[string][]T
+	written         map[string]int // files written per step
 }
 
-func writeChunks[T any](dir, field string, objs []T) error {
+func newChunker[T any](graphDir, field string) *chunker[T] {
+	return &chunker[T]{graphDir: graphDir, field: field, pending: map[string][]T{}, written: map[string]int{}}
+}
+
+func (c *chunker[T]) add(ctx context.Context, step string, obj T) error {
+	if step == "" {
+		step = "unattributed"
+	}
+	c.pending[step] = append(c.pending[step], obj)
+	if len(c.pending[step]) < ObjectsPerFile {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.write(step)
+}
+
+func (c *chunker[T]) write(step string) error {
+	dir := filepath.Join(c.graphDir, step, c.field)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for i := 0; i < len(objs); i += ObjectsPerFile {
-		end := min(i+ObjectsPerFile, len(objs))
-		name := filepath.Join(dir, fmt.Sprintf("%05d.json", i/ObjectsPerFile))
-		if err := writeJSON(name, map[string]any{field: objs[i:end]}); err != nil {
-			return err
+	name := filepath.Join(dir, fmt.Sprintf("%05d.json", c.written[step]))
+	if err := writeJSON(name, map[string]any{c.field: c.pending[step]}); err != nil {
+		return err
+	}
+	c.written[step]++
+	c.pending[step] = c.pending[step][:0]
+	return nil
+}
+
+// flush writes every step's last, partly filled file.
+func (c *chunker[T]) flush() error {
+	for _, step := range sortedKeys(c.pending) {
+		if len(c.pending[step]) > 0 {
+			if err := c.write(step); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
