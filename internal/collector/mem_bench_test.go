@@ -315,3 +315,27 @@ func writeHeapProfile(tb testing.TB) {
 		tb.Fatal(err)
 	}
 }
+
+// The queue worker collects instance after instance in one process: what a
+// collection leaves behind once it is done (per-job string tables, arenas)
+// must go with it, so the heap returns to where it was instead of growing
+// with the number of instances collected.
+func TestRepeatedCollectionsReturnHeapToBaseline(t *testing.T) {
+	const runs, instances = 4, 1000
+	synthRun(t, t.TempDir(), instances) // first-use allocations: driver, schemas, encoders
+	base := heapInuse()
+	var perJob uint64
+	for range runs {
+		objects, retained := synthRun(t, t.TempDir(), instances)
+		perJob = max(perJob, retained)
+		if objects < 10*instances {
+			t.Fatalf("the synthetic account has %d objects, want at least %d", objects, 10*instances)
+		}
+	}
+	after := heapInuse()
+	t.Logf("heap in use: %d B before, %d B after %d collections; one finished job retained up to %d B", base, after, runs, perJob)
+	// Anything kept per collection would leave about runs × perJob behind.
+	if after > base+perJob/2 {
+		t.Errorf("heap grew from %d to %d B over %d collections (one job retains %d B): something outlives its collection", base, after, runs, perJob)
+	}
+}
