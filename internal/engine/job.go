@@ -237,18 +237,26 @@ func (j *Job) NumRelationships() int {
 // EachEntity calls fn with every entity, in Entities' order, and the id of
 // the step that added it, until fn returns false. Each entity is decoded
 // only for fn, so a sink can write a large graph without holding all of its
-// maps at once. fn must not add to the job.
+// maps at once. fn runs without the job's lock held; entities added
+// meanwhile are not visited.
 func (j *Job) EachEntity(fn func(e graph.Entity, step string) bool) {
 	j.mu.RLock()
-	defer j.mu.RUnlock()
 	types := make([]string, 0, len(j.byType))
 	for t := range j.byType {
 		types = append(types, t)
 	}
 	sort.Strings(types)
-	for _, t := range types {
-		for _, i := range j.byType[t] {
-			if !fn(j.entity(i), j.c.strs[j.ents[i].step]) {
+	order := make([][]uint32, len(types))
+	for n, t := range types {
+		order[n] = j.byType[t] // append-only: this length is a snapshot
+	}
+	j.mu.RUnlock()
+	for _, idx := range order {
+		for _, i := range idx {
+			j.mu.RLock()
+			e, step := j.entity(i), j.c.strs[j.ents[i].step]
+			j.mu.RUnlock()
+			if !fn(e, step) {
 				return
 			}
 		}
@@ -258,10 +266,12 @@ func (j *Job) EachEntity(fn func(e graph.Entity, step string) bool) {
 // EachRelationship calls fn with every relationship in insertion order and
 // the id of the step that added it, until fn returns false (see EachEntity).
 func (j *Job) EachRelationship(fn func(r graph.Relationship, step string) bool) {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	for i := range j.rels {
-		if !fn(j.relationship(uint32(i)), j.c.strs[j.rels[i].step]) {
+	n := j.NumRelationships()
+	for i := range uint32(n) {
+		j.mu.RLock()
+		r, step := j.relationship(i), j.c.strs[j.rels[i].step]
+		j.mu.RUnlock()
+		if !fn(r, step) {
 			return
 		}
 	}

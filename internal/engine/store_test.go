@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/awsgraph/awsgraph/internal/graph"
@@ -51,5 +53,51 @@ func TestStoredObjectsReadBackUnchanged(t *testing.T) {
 	got.Strings("list")[0] = "changed"
 	if again, _ := j.Entity("arn:aws:x:a"); !reflect.DeepEqual(again, a) {
 		t.Errorf("a change to a read entity reached the job: %#v", again)
+	}
+}
+
+// Steps add, change and read objects at the same time (run with -race).
+func TestJobConcurrentAddsAndReads(t *testing.T) {
+	j := NewJob()
+	hub := graph.Entity{"_key": "arn:aws:x:hub", "_type": "aws_t", "_class": []string{"Resource"}, "name": "hub", "displayName": "hub"}
+	if err := j.AddEntity(hub); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				k := fmt.Sprintf("arn:aws:x:%d-%d", w, i)
+				e := graph.Entity{"_key": k, "_type": "aws_t", "_class": []string{"Resource"}, "name": k, "displayName": k}
+				if err := j.AddEntity(e); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := j.AddRelationshipOnce(graph.Direct(hub, "HAS", e, nil)); err != nil {
+					t.Error(err)
+				}
+				j.SetProperties("arn:aws:x:hub", map[string]any{fmt.Sprintf("p%d", w): int64(i)})
+				if got, ok := j.Entity(k); !ok || got.Key() != k {
+					t.Errorf("entity %s read back as %v", k, got)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 50 {
+			j.EachEntity(func(e graph.Entity, _ string) bool { return e.Key() != "" })
+			for _, r := range j.RelationshipsOfType("aws_t_has_t") {
+				if r.FromKey() != "arn:aws:x:hub" {
+					t.Errorf("relationship %v", r)
+				}
+			}
+		}
+	})
+	wg.Wait()
+	if n, m := j.NumEntities(), j.NumRelationships(); n != 801 || m != 800 {
+		t.Errorf("%d entities, %d relationships; want 801, 800", n, m)
+	}
+	if got, _ := j.Entity("arn:aws:x:hub"); got["p3"] != int64(199) {
+		t.Errorf("hub's last derived value %v, want 199", got["p3"])
 	}
 }
