@@ -5,6 +5,7 @@
 package j1files
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,13 +161,13 @@ func writeTree(ctx context.Context, dir string, s *sink.Snapshot) error {
 // chunker writes each step's objects, in the order given, as files of
 // ObjectsPerFile (graph/<step>/<field>/00000.json, ...), holding at most one
 // unwritten file's worth per step.
-type chunker[T any] struct {
+type chunker[T ~map[string]any] struct {
 	graphDir, field string
 	pending         map[string][]T
 	written         map[string]int // files written per step
 }
 
-func newChunker[T any](graphDir, field string) *chunker[T] {
+func newChunker[T ~map[string]any](graphDir, field string) *chunker[T] {
 	return &chunker[T]{graphDir: graphDir, field: field, pending: map[string][]T{}, written: map[string]int{}}
 }
 
@@ -190,7 +191,7 @@ func (c *chunker[T]) write(step string) error {
 		return err
 	}
 	name := filepath.Join(dir, fmt.Sprintf("%05d.json", c.written[step]))
-	if err := writeJSON(name, map[string]any{c.field: c.pending[step]}); err != nil {
+	if err := writeObjects(name, c.field, c.pending[step]); err != nil {
 		return err
 	}
 	c.written[step]++
@@ -210,6 +211,29 @@ func (c *chunker[T]) flush() error {
 	return nil
 }
 
+// writeObjects writes {"<field>": objs} as writeJSON would, each object
+// encoded by graph.AppendJSON (the bytes json.MarshalIndent gives: it is
+// Marshal followed by Indent).
+func writeObjects[T ~map[string]any](path, field string, objs []T) error {
+	compact := append([]byte(`{"`+field+`":[`), make([]byte, 0, 1024*len(objs))...)
+	for i, o := range objs {
+		if i > 0 {
+			compact = append(compact, ',')
+		}
+		var err error
+		if compact, err = graph.AppendJSON(compact, o); err != nil {
+			return fmt.Errorf("encoding %s: %w", path, err)
+		}
+	}
+	compact = append(compact, "]}"...)
+	var data bytes.Buffer
+	data.Grow(2 * len(compact))
+	if err := json.Indent(&data, compact, "", "  "); err != nil {
+		return fmt.Errorf("encoding %s: %w", path, err)
+	}
+	return writeFile(path, data.Bytes())
+}
+
 func writeJSON(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -218,6 +242,10 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
+	return writeFile(path, data)
+}
+
+func writeFile(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err

@@ -289,7 +289,7 @@ var entityCols = []string{"instance_id", "key", "type", "source", "json", "run_i
 func upsertEntities(ctx context.Context, tx pgx.Tx, instanceID, source string, each func(fn func(graph.Entity) error) error, runID, now int64) error {
 	var rows [][]any
 	err := each(func(e graph.Entity) error {
-		data, err := json.Marshal(e)
+		data, err := graph.AppendJSON(nil, e)
 		if err != nil {
 			return fmt.Errorf("encoding entity %s: %w", e.Key(), err)
 		}
@@ -314,7 +314,7 @@ func upsertRelationships(ctx context.Context, tx pgx.Tx, snap *sink.Snapshot, ru
 	instanceID := snap.InstanceID
 	var rows [][]any
 	err := snap.EachRelationship(func(r graph.Relationship, _ string) error {
-		data, err := json.Marshal(r)
+		data, err := graph.AppendJSON(nil, r)
 		if err != nil {
 			return fmt.Errorf("encoding relationship %s: %w", r.Key(), err)
 		}

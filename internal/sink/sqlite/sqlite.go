@@ -123,7 +123,7 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 	}
 	defer relStmt.Close()
 	err = snap.EachRelationship(func(r graph.Relationship, _ string) error {
-		data, err := json.Marshal(r)
+		data, err := graph.AppendJSON(nil, r)
 		if err != nil {
 			return fmt.Errorf("encoding relationship %s: %w", r.Key(), err)
 		}
@@ -251,7 +251,7 @@ func upsertEntities(ctx context.Context, tx *sql.Tx, instanceID, source string, 
 	}
 	defer stmt.Close()
 	return each(func(e graph.Entity) error {
-		data, err := json.Marshal(e)
+		data, err := graph.AppendJSON(nil, e)
 		if err != nil {
 			return fmt.Errorf("encoding entity %s: %w", e.Key(), err)
 		}
