@@ -39,6 +39,7 @@ type Job struct {
 // written per step as the JupiterOne layout wants.
 type storedEntity struct {
 	key, enc string
+	patch    string // SetProperties' changes since enc (codec.encodePatch)
 	step     uint32
 }
 
@@ -141,11 +142,11 @@ func (j *Job) entityIndex(k string) (uint32, bool) {
 func (j *Job) entityKey(i uint32) string { return j.ents[i].key }
 
 func (j *Job) entity(i uint32) graph.Entity {
-	return j.c.decode(j.ents[i].enc, j.entityKey)
+	return j.c.decode(j.ents[i].enc, j.ents[i].patch, j.entityKey)
 }
 
 func (j *Job) relationship(i uint32) graph.Relationship {
-	return j.c.decode(j.rels[i].enc, j.entityKey)
+	return j.c.decode(j.rels[i].enc, "", j.entityKey)
 }
 
 // AddRelationshipOnce adds r unless a relationship with its key exists, and
@@ -315,14 +316,34 @@ func (j *Job) SetProperties(key string, props map[string]any) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	i, ok := j.index[key]
-	if ok {
-		next := j.entity(i)
-		for k, v := range props {
-			next.Set(k, v)
-		}
-		j.ents[i].enc = j.c.encode(next, false, nil)
+	if !ok {
+		return false
 	}
-	return ok
+	next := j.entity(i)
+	patch := map[string]any{}
+	if old := j.ents[i].patch; old != "" {
+		// The patch keeps every property changed so far.
+		r := &reader{s: old}
+		r.uvarint()
+		for r.i < len(r.s) {
+			p := j.c.strs[r.uvarint()]
+			j.c.value(r, j.entityKey)
+			patch[p] = nil
+		}
+	}
+	for k, v := range props {
+		next.Set(k, v)
+		patch[k] = nil
+	}
+	for k := range patch {
+		if v, set := next[k]; set {
+			patch[k] = v
+		} else {
+			patch[k] = deleted{}
+		}
+	}
+	j.ents[i].patch = j.c.encodePatch(patch)
+	return true
 }
 
 // EntityOwner returns the id of the step that added the entity ("" if none).

@@ -168,7 +168,7 @@ func (j *Job) CarryOver(us []Unknown, prev func(key string) (graph.Entity, bool)
 		for _, i := range j.byType[typ] {
 			e := j.entity(i)
 			if next, ok := carry(e, hits(us, func(u Unknown) bool { return u.matches(e) }), prev); ok {
-				j.ents[i].enc = j.c.encode(next, false, nil)
+				j.ents[i].enc, j.ents[i].patch = j.c.encode(next, false, nil), ""
 				changed++
 			}
 		}

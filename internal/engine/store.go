@@ -30,7 +30,11 @@ const (
 	vEntity  // uvarint entity index: that entity's key
 	vRelKey  // graph.RelationshipKey(_fromEntityKey, _class, _toEntityKey)
 	vOther   // uvarint index into job.other
+	vDeleted // (a patch) the property was removed
 )
+
+// deleted marks, in a patch, a property SetProperties removed.
+type deleted struct{}
 
 // codec is the per-job part of the encoding: the string table and the
 // values kept as they are. It is guarded by the job's mutex and dropped with
@@ -129,6 +133,8 @@ func (c *codec) appendProp(b []byte, p string, v any, rel bool, entityIndex func
 		return binary.AppendVarint(append(b, vInt), x)
 	case float64:
 		return binary.LittleEndian.AppendUint64(append(b, vFloat), math.Float64bits(x))
+	case deleted:
+		return append(b, vDeleted)
 	case []string:
 		if x != nil {
 			b = binary.AppendUvarint(append(b, vStrings), uint64(len(x)))
@@ -180,15 +186,41 @@ func (r *reader) str() string {
 }
 
 // decode rebuilds the object; entityKey gives an entity's key by index.
-func (c *codec) decode(enc string, entityKey func(uint32) string) map[string]any {
+// patch, when not "", holds properties set (or removed) since enc.
+func (c *codec) decode(enc, patch string, entityKey func(uint32) string) map[string]any {
 	r := &reader{s: enc}
 	n := int(r.uvarint())
+	var p *reader
+	if patch != "" {
+		p = &reader{s: patch}
+		n += int(p.uvarint())
+	}
 	out := make(map[string]any, n)
-	for range n {
-		p := c.strs[r.uvarint()]
-		out[p] = c.value(r, entityKey)
+	for r.i < len(r.s) {
+		name := c.strs[r.uvarint()]
+		out[name] = c.value(r, entityKey)
+	}
+	for p != nil && p.i < len(p.s) {
+		name := c.strs[p.uvarint()]
+		if v := c.value(p, entityKey); v == (deleted{}) {
+			delete(out, name)
+		} else {
+			out[name] = v
+		}
 	}
 	return out
+}
+
+// encodePatch encodes properties set or removed (deleted{}) since an
+// entity's encoding: a derived step changes a few properties of many
+// entities, which need not be stored again whole.
+func (c *codec) encodePatch(props map[string]any) string {
+	b := binary.AppendUvarint(c.buf[:0], uint64(len(props)))
+	for p, v := range props {
+		b = c.appendProp(b, p, v, false, nil)
+	}
+	c.buf = b
+	return c.store(b)
 }
 
 // value decodes one value.
@@ -225,6 +257,8 @@ func (c *codec) value(r *reader, entityKey func(uint32) string) any {
 		return entityKey(uint32(r.uvarint()))
 	case vRelKey:
 		return c.derivedKey(r, entityKey)
+	case vDeleted:
+		return deleted{}
 	default:
 		return c.other[r.uvarint()]
 	}

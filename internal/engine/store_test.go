@@ -101,3 +101,25 @@ func TestJobConcurrentAddsAndReads(t *testing.T) {
 		t.Errorf("hub's last derived value %v, want 199", got["p3"])
 	}
 }
+
+// SetProperties stores only what changed; reads see the whole entity, and a
+// property set to nil (not required) is gone.
+func TestSetPropertiesReadBack(t *testing.T) {
+	j := NewJob()
+	e := graph.Entity{"_key": "arn:aws:x:e", "_type": "aws_t", "_class": []string{"Resource"}, "name": "e", "displayName": "e",
+		"keep": "v", "gone": "soon", "ports": []string{"22"}}
+	if err := j.AddEntity(e); err != nil {
+		t.Fatal(err)
+	}
+	j.SetProperties("arn:aws:x:e", map[string]any{"ports": []string{"22", "443"}, "exposed": true})
+	j.SetProperties("arn:aws:x:e", map[string]any{"gone": nil, "count": int64(3)})
+	j.SetProperties("arn:aws:x:e", map[string]any{"exposed": false})
+	want := graph.Entity{"_key": "arn:aws:x:e", "_type": "aws_t", "_class": []string{"Resource"}, "name": "e", "displayName": "e",
+		"keep": "v", "ports": []string{"22", "443"}, "exposed": false, "count": int64(3)}
+	if got, _ := j.Entity("arn:aws:x:e"); !reflect.DeepEqual(got, want) {
+		t.Errorf("entity read back as\n%#v\nwant\n%#v", got, want)
+	}
+	if got := j.EntitiesOfType("aws_t"); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("EntitiesOfType gave %#v", got)
+	}
+}
