@@ -178,14 +178,12 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 	out.Summary.Metadata.PartialDatasets.Properties = res.Unknown
 	out.Summary.Metadata.PartialDatasets.EntitiesKeptFromPreviousRun = kept
 	snap := &sink.Snapshot{
-		InstanceID:       cfg.InstanceID(),
-		Entities:         job.Entities(),
-		Relationships:    job.Relationships(),
-		EntityStep:       job.EntityOwner,
-		RelationshipStep: job.RelationshipOwner,
-		PartialTypes:     res.PartialTypes,
-		PartialRegions:   res.PartialRegions,
-		Summary:          out.Summary,
+		InstanceID: cfg.InstanceID(),
+		// The sinks decode one object at a time from the job.
+		Source:         job,
+		PartialTypes:   res.PartialTypes,
+		PartialRegions: res.PartialRegions,
+		Summary:        out.Summary,
 	}
 	for _, s := range res.Steps {
 		snap.DeclaredTypes = append(snap.DeclaredTypes, s.DeclaredTypes...)
@@ -215,17 +213,10 @@ func summarize(cfg instance.Config, sess *awsclient.Session, res *engine.Result,
 		EndedOn:                end.UnixMilli(),
 		DurationMs:             end.Sub(start).Milliseconds(),
 		IntegrationStepResults: res.Steps,
-		EntityCounts:           map[string]int{},
-		RelationshipCounts:     map[string]int{},
 		Warnings:               res.Warnings,
 	}
 	s.Metadata.PartialDatasets.Types = append([]string{}, res.PartialTypes...)
-	for _, e := range res.Job.Entities() {
-		s.EntityCounts[e.Type()]++
-	}
-	for _, r := range res.Job.Relationships() {
-		s.RelationshipCounts[r.Type()]++
-	}
+	s.EntityCounts, s.RelationshipCounts = res.Job.TypeCounts()
 	s.APICalls.ByOperation = sess.Calls.Snapshot()
 	s.APICalls.Total = sess.Calls.Total()
 	sort.Slice(s.Warnings, func(i, j int) bool {

@@ -165,20 +165,20 @@ func (j *Job) CarryOver(us []Unknown, prev func(key string) (graph.Entity, bool)
 	defer j.mu.Unlock()
 	changed := 0
 	for _, typ := range UnknownTypes(us) {
-		for _, k := range j.byType[typ] {
-			e := j.entities[k]
+		for _, i := range j.byType[typ] {
+			e := j.entity(i)
 			if next, ok := carry(e, hits(us, func(u Unknown) bool { return u.matches(e) }), prev); ok {
-				j.entities[k] = next
+				j.ents[i].enc, j.ents[i].patch = j.c.encode(next, false, nil), ""
 				changed++
 			}
 		}
-		for _, k := range j.relByType[typ] {
-			r := j.rels[k]
+		for _, i := range j.relByType[typ] {
+			r := j.relationship(i)
 			if next, ok := carry(graph.Entity(r), hits(us, func(u Unknown) bool { return u.matchesRelationship(r) }), prev); ok {
 				// A previous run written before list values were encoded
 				// (docs/contract.md §3) may hold lists: encode them.
 				graph.EncodeLists(graph.Relationship(next))
-				j.rels[k] = graph.Relationship(next)
+				j.rels[i].enc = j.c.encode(next, true, j.entityIndex)
 				changed++
 			}
 		}

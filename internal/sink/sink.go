@@ -16,6 +16,11 @@ type Snapshot struct {
 	// StepOf maps an object's key to the step that produced it ("e:"/"r:" prefix free).
 	EntityStep       func(key string) string
 	RelationshipStep func(key string) string
+	// Source, when set, gives the objects (and their steps) instead of the
+	// four fields above, one at a time: a run's graph is handed to the sinks
+	// without all of its maps being alive at once. Sinks read the objects
+	// through EachEntity and EachRelationship.
+	Source Source
 	// DeclaredTypes are the types the run's steps declare: a stored object of
 	// such a type that the run did not produce was deleted in AWS...
 	DeclaredTypes []string
@@ -25,6 +30,53 @@ type Snapshot struct {
 	PartialRegions map[string][]string
 	// Summary is written beside the graph (summary.json) or with the run.
 	Summary any
+}
+
+// Source is a graph that decodes its objects one at a time (engine.Job).
+type Source interface {
+	// EachEntity calls fn with every entity (grouped by type in sorted type
+	// order) and the step that produced it, until fn returns false.
+	EachEntity(fn func(e graph.Entity, step string) bool)
+	// EachRelationship does the same for relationships, in insertion order.
+	EachRelationship(fn func(r graph.Relationship, step string) bool)
+}
+
+// EachEntity calls fn with every entity of the snapshot and the step that
+// produced it ("" when unknown), stopping at fn's first error.
+func (s *Snapshot) EachEntity(fn func(e graph.Entity, step string) error) error {
+	var err error
+	if s.Source != nil {
+		s.Source.EachEntity(func(e graph.Entity, step string) bool { err = fn(e, step); return err == nil })
+		return err
+	}
+	for _, e := range s.Entities {
+		if err := fn(e, stepOf(s.EntityStep, e.Key())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachRelationship is EachEntity for the relationships.
+func (s *Snapshot) EachRelationship(fn func(r graph.Relationship, step string) error) error {
+	var err error
+	if s.Source != nil {
+		s.Source.EachRelationship(func(r graph.Relationship, step string) bool { err = fn(r, step); return err == nil })
+		return err
+	}
+	for _, r := range s.Relationships {
+		if err := fn(r, stepOf(s.RelationshipStep, r.Key())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func stepOf(f func(string) string, key string) string {
+	if f == nil {
+		return ""
+	}
+	return f(key)
 }
 
 // Deletable splits the declared types by what a store may delete of the

@@ -5,6 +5,7 @@
 package j1files
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -129,28 +130,22 @@ func CheckOurs(dir string) error {
 
 func writeTree(ctx context.Context, dir string, s *sink.Snapshot) error {
 	graphDir := filepath.Join(dir, "graph")
-	entities := map[string][]graph.Entity{}
-	for _, e := range s.Entities {
-		step := stepName(s.EntityStep, e.Key())
-		entities[step] = append(entities[step], e)
+	entities := newChunker[graph.Entity](graphDir, "entities")
+	if err := s.EachEntity(func(e graph.Entity, step string) error { return entities.add(ctx, step, e) }); err != nil {
+		return err
 	}
-	rels := map[string][]graph.Relationship{}
-	for _, r := range s.Relationships {
-		step := stepName(s.RelationshipStep, r.Key())
-		rels[step] = append(rels[step], r)
+	if err := entities.flush(); err != nil {
+		return err
 	}
-	for _, step := range sortedKeys(entities) {
-		if err := writeChunks(filepath.Join(graphDir, step, "entities"), "entities", entities[step]); err != nil {
-			return err
-		}
+	rels := newChunker[graph.Relationship](graphDir, "relationships")
+	if err := s.EachRelationship(func(r graph.Relationship, step string) error { return rels.add(ctx, step, r) }); err != nil {
+		return err
 	}
-	for _, step := range sortedKeys(rels) {
-		if err := writeChunks(filepath.Join(graphDir, step, "relationships"), "relationships", rels[step]); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if err := rels.flush(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(graphDir, 0o755); err != nil {
 		return err
@@ -163,27 +158,80 @@ func writeTree(ctx context.Context, dir string, s *sink.Snapshot) error {
 	return os.WriteFile(filepath.Join(dir, Marker), []byte("written by awsgraph; this directory is replaced whole by each run\n"), 0o644)
 }
 
-func stepName(f func(string) string, key string) string {
-	if f != nil {
-		if s := f(key); s != "" {
-			return s
-		}
-	}
-	return "unattributed"
+// chunker writes each step's objects, in the order given, as files of
+// ObjectsPerFile (graph/<step>/<field>/00000.json, ...), holding at most one
+// unwritten file's worth per step.
+type chunker[T ~map[string]any] struct {
+	graphDir, field string
+	pending         map[string][]T
+	written         map[string]int // files written per step
 }
 
-func writeChunks[T any](dir, field string, objs []T) error {
+func newChunker[T ~map[string]any](graphDir, field string) *chunker[T] {
+	return &chunker[T]{graphDir: graphDir, field: field, pending: map[string][]T{}, written: map[string]int{}}
+}
+
+func (c *chunker[T]) add(ctx context.Context, step string, obj T) error {
+	if step == "" {
+		step = "unattributed"
+	}
+	c.pending[step] = append(c.pending[step], obj)
+	if len(c.pending[step]) < ObjectsPerFile {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.write(step)
+}
+
+func (c *chunker[T]) write(step string) error {
+	dir := filepath.Join(c.graphDir, step, c.field)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for i := 0; i < len(objs); i += ObjectsPerFile {
-		end := min(i+ObjectsPerFile, len(objs))
-		name := filepath.Join(dir, fmt.Sprintf("%05d.json", i/ObjectsPerFile))
-		if err := writeJSON(name, map[string]any{field: objs[i:end]}); err != nil {
-			return err
+	name := filepath.Join(dir, fmt.Sprintf("%05d.json", c.written[step]))
+	if err := writeObjects(name, c.field, c.pending[step]); err != nil {
+		return err
+	}
+	c.written[step]++
+	c.pending[step] = c.pending[step][:0]
+	return nil
+}
+
+// flush writes every step's last, partly filled file.
+func (c *chunker[T]) flush() error {
+	for _, step := range sortedKeys(c.pending) {
+		if len(c.pending[step]) > 0 {
+			if err := c.write(step); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// writeObjects writes {"<field>": objs} as writeJSON would, each object
+// encoded by graph.AppendJSON (the bytes json.MarshalIndent gives: it is
+// Marshal followed by Indent).
+func writeObjects[T ~map[string]any](path, field string, objs []T) error {
+	compact := append([]byte(`{"`+field+`":[`), make([]byte, 0, 1024*len(objs))...)
+	for i, o := range objs {
+		if i > 0 {
+			compact = append(compact, ',')
+		}
+		var err error
+		if compact, err = graph.AppendJSON(compact, o); err != nil {
+			return fmt.Errorf("encoding %s: %w", path, err)
+		}
+	}
+	compact = append(compact, "]}"...)
+	var data bytes.Buffer
+	data.Grow(2 * len(compact))
+	if err := json.Indent(&data, compact, "", "  "); err != nil {
+		return fmt.Errorf("encoding %s: %w", path, err)
+	}
+	return writeFile(path, data.Bytes())
 }
 
 func writeJSON(path string, v any) error {
@@ -194,6 +242,10 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
+	return writeFile(path, data)
+}
+
+func writeFile(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err

@@ -166,10 +166,12 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 	if err := snapshotBefore(ctx, tx, snap.InstanceID); err != nil {
 		return err
 	}
-	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", snap.Entities, runID, now); err != nil {
+	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", func(fn func(graph.Entity) error) error {
+		return snap.EachEntity(func(e graph.Entity, _ string) error { return fn(e) })
+	}, runID, now); err != nil {
 		return err
 	}
-	if err := upsertRelationships(ctx, tx, snap.InstanceID, snap.Relationships, runID, now); err != nil {
+	if err := upsertRelationships(ctx, tx, snap, runID, now); err != nil {
 		return err
 	}
 	if err := deleteUnseen(ctx, tx, snap, runID); err != nil {
@@ -282,17 +284,20 @@ func mergeStaged(ctx context.Context, tx pgx.Tx, table string, cols []string) er
 
 var entityCols = []string{"instance_id", "key", "type", "source", "json", "run_id", "updated_at"}
 
-func upsertEntities(ctx context.Context, tx pgx.Tx, instanceID, source string, ents []graph.Entity, runID, now int64) error {
-	if len(ents) == 0 {
-		return nil
-	}
-	rows := make([][]any, len(ents))
-	for i, e := range ents {
-		data, err := json.Marshal(e)
+// upsertEntities stores the entities each gives (it stops at fn's first
+// error); the rows hold their JSON, not the entity maps.
+func upsertEntities(ctx context.Context, tx pgx.Tx, instanceID, source string, each func(fn func(graph.Entity) error) error, runID, now int64) error {
+	var rows [][]any
+	err := each(func(e graph.Entity) error {
+		data, err := graph.AppendJSON(nil, e)
 		if err != nil {
 			return fmt.Errorf("encoding entity %s: %w", e.Key(), err)
 		}
-		rows[i] = []any{instanceID, e.Key(), e.Type(), source, json.RawMessage(data), runID, now, int32(i)}
+		rows = append(rows, []any{instanceID, e.Key(), e.Type(), source, json.RawMessage(data), runID, now, int32(len(rows))})
+		return nil
+	})
+	if err != nil || len(rows) == 0 {
+		return err
 	}
 	if err := stage(ctx, tx, "entities", entityCols, rows); err != nil {
 		return fmt.Errorf("storing entities: %w", err)
@@ -305,13 +310,11 @@ func upsertEntities(ctx context.Context, tx pgx.Tx, instanceID, source string, e
 
 var relationshipCols = []string{"instance_id", "key", "type", "class", "from_key", "to_key", "mapped", "json", "run_id", "updated_at"}
 
-func upsertRelationships(ctx context.Context, tx pgx.Tx, instanceID string, rels []graph.Relationship, runID, now int64) error {
-	if len(rels) == 0 {
-		return nil
-	}
-	rows := make([][]any, len(rels))
-	for i, r := range rels {
-		data, err := json.Marshal(r)
+func upsertRelationships(ctx context.Context, tx pgx.Tx, snap *sink.Snapshot, runID, now int64) error {
+	instanceID := snap.InstanceID
+	var rows [][]any
+	err := snap.EachRelationship(func(r graph.Relationship, _ string) error {
+		data, err := graph.AppendJSON(nil, r)
 		if err != nil {
 			return fmt.Errorf("encoding relationship %s: %w", r.Key(), err)
 		}
@@ -325,7 +328,11 @@ func upsertRelationships(ctx context.Context, tx pgx.Tx, instanceID string, rels
 				from = nullable(m.SourceEntityKey)
 			}
 		}
-		rows[i] = []any{instanceID, r.Key(), r.Type(), r.Class(), from, to, mapped, json.RawMessage(data), runID, now, int32(i)}
+		rows = append(rows, []any{instanceID, r.Key(), r.Type(), r.Class(), from, to, mapped, json.RawMessage(data), runID, now, int32(len(rows))})
+		return nil
+	})
+	if err != nil || len(rows) == 0 {
+		return err
 	}
 	if err := stage(ctx, tx, "relationships", relationshipCols, rows); err != nil {
 		return fmt.Errorf("storing relationships: %w", err)
@@ -353,7 +360,14 @@ func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Enti
 	if err := snapshotBefore(ctx, tx, instanceID); err != nil {
 		return err
 	}
-	if err := upsertEntities(ctx, tx, instanceID, "api", ents, runID, now); err != nil {
+	if err := upsertEntities(ctx, tx, instanceID, "api", func(fn func(graph.Entity) error) error {
+		for _, e := range ents {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, runID, now); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM entities WHERE instance_id = $1 AND run_id <> $2`, instanceID, runID); err != nil {

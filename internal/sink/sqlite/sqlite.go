@@ -110,7 +110,7 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 	if err := snapshotBefore(ctx, tx, snap.InstanceID); err != nil {
 		return err
 	}
-	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", snap.Entities, runID, now); err != nil {
+	if err := upsertEntities(ctx, tx, snap.InstanceID, "integration-managed", snapEntities(snap), runID, now); err != nil {
 		return err
 	}
 	relStmt, err := tx.PrepareContext(ctx, `INSERT INTO relationships (instance_id, key, type, class, from_key, to_key, mapped, json, run_id, updated_at)
@@ -122,8 +122,8 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 		return err
 	}
 	defer relStmt.Close()
-	for _, r := range snap.Relationships {
-		data, err := json.Marshal(r)
+	err = snap.EachRelationship(func(r graph.Relationship, _ string) error {
+		data, err := graph.AppendJSON(nil, r)
 		if err != nil {
 			return fmt.Errorf("encoding relationship %s: %w", r.Key(), err)
 		}
@@ -137,9 +137,11 @@ func (s *Store) Write(ctx context.Context, snap *sink.Snapshot) error {
 				from = m.SourceEntityKey
 			}
 		}
-		if _, err := relStmt.ExecContext(ctx, snap.InstanceID, r.Key(), r.Type(), r.Class(), from, to, mapped, string(data), runID, now); err != nil {
-			return err
-		}
+		_, err = relStmt.ExecContext(ctx, snap.InstanceID, r.Key(), r.Type(), r.Class(), from, to, mapped, string(data), runID, now)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if err := deleteUnseen(ctx, tx, snap, runID); err != nil {
 		return err
@@ -219,7 +221,27 @@ func nullable(s string) any {
 	return s
 }
 
-func upsertEntities(ctx context.Context, tx *sql.Tx, instanceID, source string, ents []graph.Entity, runID, now int64) error {
+// entities iterates over a set of entities, stopping at fn's first error.
+type entities func(fn func(graph.Entity) error) error
+
+func snapEntities(snap *sink.Snapshot) entities {
+	return func(fn func(graph.Entity) error) error {
+		return snap.EachEntity(func(e graph.Entity, _ string) error { return fn(e) })
+	}
+}
+
+func entityList(ents []graph.Entity) entities {
+	return func(fn func(graph.Entity) error) error {
+		for _, e := range ents {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func upsertEntities(ctx context.Context, tx *sql.Tx, instanceID, source string, each entities, runID, now int64) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (instance_id, key) DO UPDATE SET type = excluded.type, source = excluded.source,
@@ -228,16 +250,14 @@ func upsertEntities(ctx context.Context, tx *sql.Tx, instanceID, source string, 
 		return err
 	}
 	defer stmt.Close()
-	for _, e := range ents {
-		data, err := json.Marshal(e)
+	return each(func(e graph.Entity) error {
+		data, err := graph.AppendJSON(nil, e)
 		if err != nil {
 			return fmt.Errorf("encoding entity %s: %w", e.Key(), err)
 		}
-		if _, err := stmt.ExecContext(ctx, instanceID, e.Key(), e.Type(), source, string(data), runID, now); err != nil {
-			return err
-		}
-	}
-	return nil
+		_, err = stmt.ExecContext(ctx, instanceID, e.Key(), e.Type(), source, string(data), runID, now)
+		return err
+	})
 }
 
 // Import stores entities owned elsewhere (for example Persons from an HR
@@ -258,7 +278,7 @@ func (s *Store) Import(ctx context.Context, instanceID string, ents []graph.Enti
 	if err := snapshotBefore(ctx, tx, instanceID); err != nil {
 		return err
 	}
-	if err := upsertEntities(ctx, tx, instanceID, "api", ents, runID, now); err != nil {
+	if err := upsertEntities(ctx, tx, instanceID, "api", entityList(ents), runID, now); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM entities WHERE instance_id = ? AND run_id <> ?`, instanceID, runID); err != nil {
