@@ -245,3 +245,7 @@ func startPostgres() (*Postgres, error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// StartPostgresServer starts a throwaway server outside a test (tools/bench);
+// the caller stops it with Stop.
+func StartPostgresServer() (*Postgres, error) { return startPostgres() }

@@ -34,8 +34,20 @@ func main() {
 	groups := flag.Int("groups", 40, "security groups per region")
 	principals := flag.Int("principals", 600, "IAM users and roles (half each)")
 	buckets := flag.Int("buckets", 30, "S3 buckets")
+	synthetic := flag.Bool("synthetic", false, "collect a generated account from the synthetic responder (internal/testbed/synthaws) instead of moto")
+	serve := flag.Bool("serve-synthetic", false, "be the synthetic responder: print its URL, serve until stdin closes (the bench runs this as its child)")
+	sf := synthFlagSet(flag.CommandLine)
 	flag.Parse()
-	if err := run(*instances, *groups, *principals, *buckets); err != nil {
+	var err error
+	switch {
+	case *serve:
+		err = serveSynthetic(sf.objects)
+	case *synthetic:
+		err = runSynthetic(*sf)
+	default:
+		err = run(*instances, *groups, *principals, *buckets)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}

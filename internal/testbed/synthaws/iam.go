@@ -121,6 +121,17 @@ func (s *Server) attached(d *doc, policies ...int) {
 	d.close("AttachedManagedPolicies")
 }
 
+// ordinaryPolicy maps k onto the policies past 0 (administrator) and 1
+// (escalation-prone): only groups 0 and 1 and roles 0 and 1 hold those, so
+// the principals that can escalate stay few at every size, as in real
+// estates, and the escalation edges grow linearly, not quadratically.
+func (s *Server) ordinaryPolicy(k int) int {
+	if s.sizes.Policies <= 2 {
+		return -1
+	}
+	return 2 + k%(s.sizes.Policies-2)
+}
+
 func (s *Server) userDetail(d *doc, u int) {
 	d.el("Path", "/").el("UserName", userName(u)).el("UserId", id("AIDA", 0, u)).el("Arn", s.iamArn("user", userName(u))).
 		el("CreateDate", stamp(u % 600)[:19]+"Z").open("UserPolicyList")
@@ -135,8 +146,8 @@ func (s *Server) userDetail(d *doc, u int) {
 	}
 	d.close("GroupList")
 	p := -1
-	if u%4 == 0 && s.sizes.Policies > 0 {
-		p = (u*3)%s.sizes.Policies + 1
+	if u%4 == 0 {
+		p = s.ordinaryPolicy(u * 3)
 	}
 	s.attached(d, p)
 	d.open("Tags").open("member").el("Key", "team").el("Value", fmt.Sprintf("team-%d", u%40)).close("member").close("Tags")
@@ -145,10 +156,11 @@ func (s *Server) userDetail(d *doc, u int) {
 func (s *Server) groupDetail(d *doc, g int) {
 	d.el("Path", "/").el("GroupName", groupName(g)).el("GroupId", id("AGPA", 0, g)).el("Arn", s.iamArn("group", groupName(g))).
 		el("CreateDate", stamp(g % 600)[:19]+"Z").open("GroupPolicyList").close("GroupPolicyList")
-	if s.sizes.Policies > 0 {
-		s.attached(d, g%s.sizes.Policies, (g+1)%s.sizes.Policies)
-	} else {
-		s.attached(d)
+	switch g {
+	case 0, 1: // the administrators and the escalation-prone group
+		s.attached(d, g)
+	default:
+		s.attached(d, s.ordinaryPolicy(g), s.ordinaryPolicy(g+1))
 	}
 }
 
@@ -183,9 +195,9 @@ func (s *Server) roleDetail(d *doc, r int) {
 			el("Arn", s.iamArn("instance-profile", name)).el("CreateDate", stamp(r % 600)[:19]+"Z").open("Roles").close("Roles").close("member")
 	}
 	d.close("InstanceProfileList").open("RolePolicyList").close("RolePolicyList")
-	p := -1
-	if s.sizes.Policies > 0 {
-		p = (r * 7) % s.sizes.Policies
+	p := s.ordinaryPolicy(r * 7)
+	if r < 2 { // an administrator role and an escalation-prone one
+		p = r
 	}
 	s.attached(d, p)
 	d.open("Tags").close("Tags").open("RoleLastUsed").close("RoleLastUsed")

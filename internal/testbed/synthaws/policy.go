@@ -8,8 +8,8 @@ import (
 
 // policyDocument is managed policy p: policy 0 is an administrator policy;
 // the others mix S3 object access, read-only EC2, tag-conditioned instance
-// control over 16 instances, PassRole/AssumeRole over 10 roles, a few
-// escalation-prone IAM writes and explicit denies. Resource patterns are
+// control over 16 instances, PassRole/AssumeRole over 10 roles, and explicit denies;
+// policy 1 adds escalation-prone IAM writes. Resource patterns are
 // narrow so the policy analysis fans out as real estates do.
 func (s *Server) policyDocument(p int) string {
 	if p == 0 {
@@ -28,7 +28,7 @@ func (s *Server) policyDocument(p int) string {
 		r := roleName((p * 10) % s.sizes.Roles)
 		st = append(st, fmt.Sprintf(`{"Sid":"Pass","Effect":"Allow","Action":["iam:PassRole","sts:AssumeRole"],"Resource":"%s*"}`, s.iamArn("role", r[:len(r)-1])))
 	}
-	if p%100 == 1 {
+	if p == 1 {
 		st = append(st, `{"Sid":"Escalate","Effect":"Allow","Action":["iam:CreatePolicyVersion","iam:AttachUserPolicy"],"Resource":"*"}`)
 	}
 	if p%7 == 0 {
