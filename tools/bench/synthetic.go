@@ -363,7 +363,9 @@ func printTop(what string, counts map[string]int) {
 	for t := range counts {
 		types = append(types, t)
 	}
-	sort.Slice(types, func(i, j int) bool { return counts[types[i]] > counts[types[j]] || counts[types[i]] == counts[types[j]] && types[i] < types[j] })
+	sort.Slice(types, func(i, j int) bool {
+		return counts[types[i]] > counts[types[j]] || counts[types[i]] == counts[types[j]] && types[i] < types[j]
+	})
 	fmt.Printf("%s by type (largest %d of %d):\n", what, min(12, len(types)), len(types))
 	for _, t := range types[:min(12, len(types))] {
 		fmt.Printf("  %-60s %d\n", t, counts[t])
