@@ -3,6 +3,13 @@
 // the collector through the product path (AssumeRole, every step, graph files
 // and the SQLite store), and prints wall time, graph size and API calls per
 // operation. Run: go run ./tools/bench -instances 200 -principals 600
+//
+// With -synthetic it collects instead a generated account of about -objects
+// graph objects from the synthetic responder (internal/testbed/synthaws, run
+// as a child process so its memory and CPU are not the collector's) into
+// -store sqlite, postgres or both, and prints objects, wall, CPU, peak RSS,
+// store size, API calls and step durations:
+// go run ./tools/bench -synthetic -objects 1000000 -store both
 package main
 
 import (

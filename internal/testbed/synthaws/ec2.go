@@ -37,6 +37,12 @@ func (s *Server) ec2(w http.ResponseWriter, form url.Values, region string) {
 	case "DescribeVolumes":
 		n := s.sizes.Instances*s.sizes.VolumesPerInstance + s.sizes.DetachedVolumes
 		next = s.ec2Page(d, form, "volumeSet", s.regionCount(ri, n), func(i int) { s.volume(d, ri, region, i) })
+	case "DescribeInternetGateways":
+		next = s.ec2Page(d, form, "internetGatewaySet", s.regionCount(ri, s.sizes.VPCs), func(i int) { s.internetGateway(d, ri, i) })
+	case "DescribeRouteTables":
+		next = s.ec2Page(d, form, "routeTableSet", s.regionCount(ri, 2*s.sizes.VPCs), func(i int) { s.routeTable(d, ri, i) })
+	case "DescribeNetworkAcls":
+		next = s.ec2Page(d, form, "networkAclSet", s.regionCount(ri, s.sizes.VPCs), func(i int) { s.networkACL(d, ri, i) })
 	default:
 		set, ok := ec2Empty[action]
 		if !ok {
@@ -54,11 +60,8 @@ func (s *Server) ec2(w http.ResponseWriter, form url.Values, region string) {
 
 // ec2Empty are the EC2 lists this account has none of, by result element.
 var ec2Empty = map[string]string{
-	"DescribeInternetGateways":            "internetGatewaySet",
 	"DescribeEgressOnlyInternetGateways":  "egressOnlyInternetGatewaySet",
 	"DescribeNatGateways":                 "natGatewaySet",
-	"DescribeRouteTables":                 "routeTableSet",
-	"DescribeNetworkAcls":                 "networkAclSet",
 	"DescribeManagedPrefixLists":          "prefixListSet",
 	"GetManagedPrefixListEntries":         "entrySet",
 	"DescribeNetworkInterfaces":           "networkInterfaceSet",

@@ -68,6 +68,7 @@ func ForObjects(n int) Sizes {
 // Truth is what a collection of the account must find.
 type Truth struct {
 	Instances, Volumes, SecurityGroups, VPCs, Subnets int
+	InternetGateways, RouteTables, NetworkACLs        int
 	Users, Roles, IAMGroups, Policies                 int
 	// VolumeUses is the "instance USES volume" relationships: attached volumes.
 	VolumeUses int
@@ -83,6 +84,7 @@ func (s Sizes) Truth() Truth {
 	t := Truth{
 		Instances: r * s.Instances, Volumes: r * (s.Instances*s.VolumesPerInstance + s.DetachedVolumes),
 		SecurityGroups: r * s.Groups, VPCs: r * s.VPCs, Subnets: r * s.VPCs * s.SubnetsPerVPC,
+		InternetGateways: r * s.VPCs, RouteTables: 2 * r * s.VPCs, NetworkACLs: r * s.VPCs,
 		Users: s.Users, Roles: s.Roles, IAMGroups: s.IAMGroups, Policies: s.Policies,
 		VolumeUses: r * s.Instances * s.VolumesPerInstance, SubnetHas: r * s.Instances,
 	}

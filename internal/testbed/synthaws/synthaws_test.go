@@ -68,7 +68,8 @@ func TestSyntheticCollectMatchesGenerator(t *testing.T) {
 	for typ, want := range map[string]int{
 		"aws_ec2_instance": truth.Instances, "aws_ec2_volume": truth.Volumes, "aws_ec2_security_group": truth.SecurityGroups,
 		"aws_ec2_vpc": truth.VPCs, "aws_ec2_subnet": truth.Subnets, "aws_iam_user": truth.Users, "aws_iam_role": truth.Roles,
-		"aws_iam_group": truth.IAMGroups,
+		"aws_iam_group": truth.IAMGroups, "aws_ec2_internet_gateway": truth.InternetGateways, "aws_ec2_route_table": truth.RouteTables,
+		"aws_ec2_network_acl": truth.NetworkACLs,
 	} {
 		if got := s.EntityCounts[typ]; got != want {
 			t.Errorf("%s: %d entities, generated %d", typ, got, want)
