@@ -157,23 +157,11 @@ func synthOnce(f synthFlags) error {
 		AWS: awsclient.Options{EndpointURL: url, Region: "us-east-1",
 			BaseCredentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
 	}
-	storeSize := func() (int64, error) { return pathSize(filepath.Join(dir, "g.db")) }
-	stopPG := func() {}
-	if f.store == "postgres" {
-		pg, err := testbed.StartPostgresServer()
-		if err != nil {
-			return err
-		}
-		stopPG = pg.Stop
-		defer func() { stopPG() }()
-		if err := createDB(ctx, pg.DSN("postgres"), "bench"); err != nil {
-			return err
-		}
-		opts.PostgresDSN = pg.DSN("bench")
-		storeSize = func() (int64, error) { return pgSize(ctx, pg.DSN("bench")) }
-	} else {
-		opts.DBPath = filepath.Join(dir, "g.db")
+	storeSize, stopPG, err := setupStore(ctx, f.store, dir, &opts)
+	if err != nil {
+		return err
 	}
+	defer func() { stopPG() }()
 	stopProfiles, err := startProfiles(f.cpuProfile, f.memProfile)
 	if err != nil {
 		return err
@@ -213,6 +201,26 @@ func synthOnce(f synthFlags) error {
 		fmt.Printf("PostgreSQL server CPU %.2fs (initdb included; not in the collector CPU above)\n", storeCPU.Seconds())
 	}
 	return nil
+}
+
+// setupStore points opts at the store: a SQLite file in dir, or a database
+// on a private PostgreSQL server (stop it with stopPG). size reports the
+// store's bytes on disk.
+func setupStore(ctx context.Context, store, dir string, opts *collector.Options) (size func() (int64, error), stopPG func(), err error) {
+	if store != "postgres" {
+		opts.DBPath = filepath.Join(dir, "g.db")
+		return func() (int64, error) { return pathSize(opts.DBPath) }, func() {}, nil
+	}
+	pg, err := testbed.StartPostgresServer()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := createDB(ctx, pg.DSN("postgres"), "bench"); err != nil {
+		pg.Stop()
+		return nil, nil, err
+	}
+	opts.PostgresDSN = pg.DSN("bench")
+	return func() (int64, error) { return pgSize(ctx, pg.DSN("bench")) }, pg.Stop, nil
 }
 
 func tv(t syscall.Timeval) time.Duration {

@@ -108,7 +108,7 @@ func (s *Server) ec2Page(d *doc, form url.Values, set string, n int, item func(i
 
 func (s *Server) tags(d *doc, name string) {
 	d.open("tagSet").open("item").el("key", "Name").el("value", name).close("item").
-		open("item").el("key", "env").el("value", envs[len(name)%len(envs)]).close("item").close("tagSet")
+		open("item").el("key", "env").el("value", envs[s.sizes.pick(3, len(name)+int(name[len(name)-1]), len(envs))]).close("item").close("tagSet")
 }
 
 var envs = []string{"prod", "staging", "dev"}

@@ -112,7 +112,7 @@ func (s *Server) reservation(d *doc, ri int, region string, i int) {
 		open("instancesSet").open("item").el("instanceId", iid).el("imageId", fmt.Sprintf("ami-%08x", i%17)).
 		open("instanceState").num("code", code).el("name", state).close("instanceState").
 		el("privateDnsName", dns).el("dnsName", "").el("keyName", fmt.Sprintf("key-%d", i%5)).num("amiLaunchIndex", 0).
-		el("instanceType", types[i%len(types)]).el("launchTime", stamp(i%700)).
+		el("instanceType", types[s.sizes.pick(1, i, len(types))]).el("launchTime", stamp(i%700)).
 		open("placement").el("availabilityZone", region+string(rune('a'+sub%3))).el("tenancy", "default").close("placement").
 		open("monitoring").el("state", "disabled").close("monitoring").el("subnetId", id("subnet", ri, sub)).el("vpcId", vpc).
 		el("privateIpAddress", ip)
@@ -170,7 +170,7 @@ func (s *Server) volume(d *doc, ri int, region string, j int) {
 		status = "in-use"
 	}
 	inst := j / max(s.sizes.VolumesPerInstance, 1)
-	d.open("item").el("volumeId", vid).num("size", 8<<(j%4)).el("snapshotId", "").
+	d.open("item").el("volumeId", vid).num("size", 8<<s.sizes.pick(2, j, 5)).el("snapshotId", "").
 		el("availabilityZone", region+string(rune('a'+s.sizes.subnetOf(inst)%3))).el("status", status).el("createTime", stamp(j%700)).
 		open("attachmentSet")
 	if attached {

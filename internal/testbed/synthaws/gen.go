@@ -130,13 +130,15 @@ func (s Sizes) instanceGroups(i int) []int {
 	return []int{a, b}
 }
 
-// rng is a SplitMix64 step: a deterministic pseudo-random value per
-// (seed, stream, index) without state, so any page can be generated alone.
-func (s Sizes) rng(stream, i int) uint64 {
-	z := uint64(s.Seed)*0x9e3779b97f4a7c15 + uint64(stream)<<32 + uint64(i)
+// pick is a deterministic pseudo-random choice in [0, n) for item i of a
+// stream (SplitMix64 of seed, stream and index): no state, so any page can
+// be generated alone. The seed varies attributes (types, sizes, tags), never
+// counts or edges, so Truth holds for every seed.
+func (s Sizes) pick(stream, i, n int) int {
+	z := uint64(s.Seed)*0x9e3779b97f4a7c15 + uint64(stream)<<40 + uint64(i)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
+	return int((z ^ (z >> 31)) % uint64(n))
 }
 
 func (s Sizes) arn(service, region, resource string) string {
