@@ -24,6 +24,7 @@ import (
 
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/collector"
+	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/instance"
 	"github.com/awsgraph/awsgraph/internal/testbed"
 	"github.com/awsgraph/awsgraph/internal/testbed/synthaws"
@@ -170,7 +171,9 @@ func synthOnce(f synthFlags) error {
 	var ru0 syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	start := time.Now()
+	phases := watchPhases(&opts)
 	out, err := collector.Run(ctx, opts)
+	phases.stop()
 	wall := time.Since(start)
 	var ru1 syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
@@ -197,10 +200,93 @@ func synthOnce(f synthFlags) error {
 	storeCPU := tv(children.Utime) + tv(children.Stime) - respUser - respSys
 	cpu := tv(ru1.Utime) - tv(ru0.Utime) + tv(ru1.Stime) - tv(ru0.Stime)
 	report(out.Summary, sizes, f, wall, cpu, ru1.Maxrss*1024, size, files, load, respUser+respSys)
+	phases.print(start)
 	if f.store == "postgres" {
 		fmt.Printf("PostgreSQL server CPU %.2fs (initdb included; not in the collector CPU above)\n", storeCPU.Seconds())
 	}
 	return nil
+}
+
+// phases samples the process's resident memory while a collection runs
+// and notes when its last step ended, to tell the steps' peak from the
+// outputs' (store and graph files, written after every step).
+type phases struct {
+	mu       sync.Mutex
+	lastStep time.Time
+	samples  []rssSample
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+type rssSample struct {
+	at  time.Time
+	rss int64
+}
+
+func watchPhases(opts *collector.Options) *phases {
+	p := &phases{done: make(chan struct{})}
+	opts.OnStepDone = func(engine.StepResult) {
+		p.mu.Lock()
+		p.lastStep = time.Now()
+		p.mu.Unlock()
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.done:
+				return
+			case now := <-tick.C:
+				if rss := currentRSS(); rss > 0 {
+					p.mu.Lock()
+					p.samples = append(p.samples, rssSample{now, rss})
+					p.mu.Unlock()
+				}
+			}
+		}
+	}()
+	return p
+}
+
+func (p *phases) stop() {
+	close(p.done)
+	p.wg.Wait()
+}
+
+func (p *phases) print(start time.Time) {
+	var steps, outputs int64
+	for _, s := range p.samples {
+		if s.at.After(p.lastStep) {
+			outputs = max(outputs, s.rss)
+		} else {
+			steps = max(steps, s.rss)
+		}
+	}
+	end := time.Now()
+	if n := len(p.samples); n > 0 {
+		end = p.samples[n-1].at
+	}
+	fmt.Printf("phases: steps %.1fs wall (RSS max %.0f MiB), outputs after the last step %.1fs wall (RSS max %.0f MiB), sampled every 100 ms\n",
+		p.lastStep.Sub(start).Seconds(), float64(steps)/(1<<20), end.Sub(p.lastStep).Seconds(), float64(outputs)/(1<<20))
+}
+
+// currentRSS is VmRSS from /proc/self/status in bytes (0 when unreadable).
+func currentRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			_, _ = fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // setupStore points opts at the store: a SQLite file in dir, or a database
