@@ -88,6 +88,9 @@ func startResponder(objects int) (url string, stop func() (user, sys time.Durati
 		if cmd.ProcessState == nil {
 			return 0, 0
 		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			fmt.Printf("responder peak RSS %.1f MiB (its own process)\n", float64(ru.Maxrss)/1024)
+		}
 		return cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime()
 	}, nil
 }
@@ -107,6 +110,12 @@ func runSynthetic(f synthFlags) error {
 			}
 			if f.memProfile != "" {
 				args = append(args, "-memprofile="+f.memProfile+"."+st)
+			}
+			if f.keep != "" {
+				args = append(args, "-keep="+filepath.Join(f.keep, st))
+				if err := os.MkdirAll(filepath.Join(f.keep, st), 0o755); err != nil {
+					return err
+				}
 			}
 			cmd := exec.Command(self, args...)
 			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
