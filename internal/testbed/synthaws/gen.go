@@ -35,6 +35,7 @@ type Sizes struct {
 	IAMGroups       int
 	Roles           int
 	Policies        int // customer-managed policies
+	Buckets         int // S3 buckets, spread over the regions
 	// PageSize caps every page below what the client asks for (0: the
 	// client's MaxResults/MaxItems, else 1,000): tests use it to force many
 	// pages.
@@ -62,6 +63,7 @@ func ForObjects(n int) Sizes {
 	s.Roles = 5 * unit
 	s.IAMGroups = max(unit/2, 1)
 	s.Policies = 2 * unit
+	s.Buckets = max(unit/5, 2)
 	return s
 }
 
@@ -69,7 +71,7 @@ func ForObjects(n int) Sizes {
 type Truth struct {
 	Instances, Volumes, SecurityGroups, VPCs, Subnets int
 	InternetGateways, RouteTables, NetworkACLs        int
-	Users, Roles, IAMGroups, Policies                 int
+	Users, Roles, IAMGroups, Policies, Buckets        int
 	// VolumeUses is the "instance USES volume" relationships: attached volumes.
 	VolumeUses int
 	// Protects is the "security group PROTECTS instance" relationships.
@@ -85,7 +87,7 @@ func (s Sizes) Truth() Truth {
 		Instances: r * s.Instances, Volumes: r * (s.Instances*s.VolumesPerInstance + s.DetachedVolumes),
 		SecurityGroups: r * s.Groups, VPCs: r * s.VPCs, Subnets: r * s.VPCs * s.SubnetsPerVPC,
 		InternetGateways: r * s.VPCs, RouteTables: 2 * r * s.VPCs, NetworkACLs: r * s.VPCs,
-		Users: s.Users, Roles: s.Roles, IAMGroups: s.IAMGroups, Policies: s.Policies,
+		Users: s.Users, Roles: s.Roles, IAMGroups: s.IAMGroups, Policies: s.Policies, Buckets: s.Buckets,
 		VolumeUses: r * s.Instances * s.VolumesPerInstance, SubnetHas: r * s.Instances,
 	}
 	for i := 0; i < s.Instances; i++ {

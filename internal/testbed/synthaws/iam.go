@@ -137,7 +137,7 @@ func (s *Server) userDetail(d *doc, u int) {
 		el("CreateDate", stamp(u % 600)[:19]+"Z").open("UserPolicyList")
 	if u%10 == 0 {
 		d.open("member").el("PolicyName", "inline-"+userName(u)).
-			el("PolicyDocument", encode(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":"arn:aws:s3:::bucket-%d"}]}`, u%50))).
+			el("PolicyDocument", encode(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":"arn:aws:s3:::%s"}]}`, bucketName(u%max(s.sizes.Buckets, 1))))).
 			close("member")
 	}
 	d.close("UserPolicyList").open("GroupList")

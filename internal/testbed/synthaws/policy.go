@@ -16,7 +16,7 @@ func (s *Server) policyDocument(p int) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	}
 	st := []string{
-		fmt.Sprintf(`{"Sid":"Objects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bucket-%d/*"}`, p%50),
+		fmt.Sprintf(`{"Sid":"Objects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::%s/*"}`, bucketName(p%max(s.sizes.Buckets, 1))),
 		`{"Sid":"Read","Effect":"Allow","Action":["ec2:Describe*","iam:Get*","iam:List*"],"Resource":"*"}`,
 	}
 	if p%10 == 0 && s.sizes.Instances > 0 {

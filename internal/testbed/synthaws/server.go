@@ -142,18 +142,6 @@ func (s *Server) elbv2(w http.ResponseWriter, form url.Values) {
 	queryResult(w, elbNS, action, func(d *doc) { d.open(list).close(list) })
 }
 
-// s3 answers ListBuckets with none.
-func (s *Server) s3(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet || (r.URL.Path != "/" && r.URL.Path != "") {
-		s.unknownCall(w, "s3", r.Method+" "+r.URL.Path)
-		return
-	}
-	d := &doc{}
-	d.openNS("ListAllMyBucketsResult", "http://s3.amazonaws.com/doc/2006-03-01/").open("Owner").el("ID", "synthetic").close("Owner").
-		open("Buckets").close("Buckets").close("ListAllMyBucketsResult")
-	writeXML(w, d)
-}
-
 // rest answers Lambda ListFunctions and API Gateway GetRestApis with none.
 func (s *Server) rest(w http.ResponseWriter, r *http.Request, svc string) {
 	path := strings.TrimSuffix(r.URL.Path, "/")

@@ -23,7 +23,7 @@ func small() synthaws.Sizes {
 	s := synthaws.ForObjects(2000)
 	s.Instances, s.DetachedVolumes, s.VolumesPerInstance = 60, 3, 2
 	s.VPCs, s.Groups = 2, 6
-	s.Users, s.Roles, s.IAMGroups, s.Policies = 40, 40, 4, 30
+	s.Users, s.Roles, s.IAMGroups, s.Policies, s.Buckets = 40, 40, 4, 30, 11
 	return s
 }
 
@@ -71,7 +71,7 @@ func TestSyntheticCollectMatchesGenerator(t *testing.T) {
 		"aws_ec2_instance": truth.Instances, "aws_ec2_volume": truth.Volumes, "aws_ec2_security_group": truth.SecurityGroups,
 		"aws_ec2_vpc": truth.VPCs, "aws_ec2_subnet": truth.Subnets, "aws_iam_user": truth.Users, "aws_iam_role": truth.Roles,
 		"aws_iam_group": truth.IAMGroups, "aws_ec2_internet_gateway": truth.InternetGateways, "aws_ec2_route_table": truth.RouteTables,
-		"aws_ec2_network_acl": truth.NetworkACLs,
+		"aws_ec2_network_acl": truth.NetworkACLs, "aws_s3_bucket": truth.Buckets,
 	} {
 		if got := s.EntityCounts[typ]; got != want {
 			t.Errorf("%s: %d entities, generated %d", typ, got, want)
