@@ -6,8 +6,11 @@
 // time; this can, because item i of any list is a pure function of (seed,
 // region, i) and nothing is held in memory.
 //
-// Services it does not generate answer valid empty lists, so no step is
-// partial. It is for benchmarks and their truth tests only, never a model of
+// EC2 (VPCs, subnets, security groups and rules, instances, volumes,
+// gateways, route tables, ACLs), IAM (GAAD, ListRoles, credential report),
+// STS and S3 buckets are generated; the services it does not generate
+// (Lambda, API Gateway, Config, ELBv2, NAT gateways, prefix lists) answer
+// valid empty lists, so no step is partial. It is for benchmarks and their truth tests only, never a model of
 // AWS behaviour beyond the wire format and pagination.
 package synthaws
 
