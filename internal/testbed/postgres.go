@@ -268,3 +268,7 @@ func (p *Postgres) awaitConnections() (*Postgres, error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// StartPostgresServer starts a throwaway server outside a test (tools/bench);
+// the caller stops it with Stop.
+func StartPostgresServer() (*Postgres, error) { return startPostgres() }

@@ -3,6 +3,13 @@
 // the collector through the product path (AssumeRole, every step, graph files
 // and the SQLite store), and prints wall time, graph size and API calls per
 // operation. Run: go run ./tools/bench -instances 200 -principals 600
+//
+// With -synthetic it collects instead a generated account of about -objects
+// graph objects from the synthetic responder (internal/testbed/synthaws, run
+// as a child process so its memory and CPU are not the collector's) into
+// -store sqlite, postgres or both, and prints objects, wall, CPU, peak RSS,
+// store size, API calls and step durations:
+// go run ./tools/bench -synthetic -objects 1000000 -store both
 package main
 
 import (
@@ -34,8 +41,20 @@ func main() {
 	groups := flag.Int("groups", 40, "security groups per region")
 	principals := flag.Int("principals", 600, "IAM users and roles (half each)")
 	buckets := flag.Int("buckets", 30, "S3 buckets")
+	synthetic := flag.Bool("synthetic", false, "collect a generated account from the synthetic responder (internal/testbed/synthaws) instead of moto")
+	serve := flag.Bool("serve-synthetic", false, "be the synthetic responder: print its URL, serve until stdin closes (the bench runs this as its child)")
+	sf := synthFlagSet(flag.CommandLine)
 	flag.Parse()
-	if err := run(*instances, *groups, *principals, *buckets); err != nil {
+	var err error
+	switch {
+	case *serve:
+		err = serveSynthetic(sf.objects)
+	case *synthetic:
+		err = runSynthetic(*sf)
+	default:
+		err = run(*instances, *groups, *principals, *buckets)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
