@@ -400,12 +400,12 @@ func versionScenarios() []scenario {
 		{name: "CreatePolicyVersion on a policy at the five-version limit (negative)", build: func(f *fx) {
 			a := f.user("alice", nil)
 			p := f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom)), a)
-			versions(p, doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")))
+			f.versions(p, doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")))
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "CreatePolicyVersion at the limit, after DeletePolicyVersion", build: func(f *fx) {
 			a := f.user("alice", nil)
 			p := f.managed(custom, doc(allow("iam:CreatePolicyVersion", custom), allow("iam:DeletePolicyVersion", custom)), a)
-			versions(p, doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")))
+			f.versions(p, doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")), doc(allow("s3:*", "*")))
 		}, want: map[string]string{"user/alice": "user/alice —iam:CreatePolicyVersion→ user/alice"}},
 		{name: "CreatePolicyVersion on an AWS managed policy (negative)", build: func(f *fx) {
 			a := f.user("alice", []string{doc(allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/*"))})
@@ -414,40 +414,40 @@ func versionScenarios() []scenario {
 		{name: "SetDefaultPolicyVersion: an admin version of its own policy", build: func(f *fx) {
 			a := f.user("alice", nil)
 			p := f.managed(custom, doc(allow("iam:SetDefaultPolicyVersion", custom)), a)
-			versions(p, doc(allow("s3:*", "*")), adminDoc)
+			f.versions(p, doc(allow("s3:*", "*")), adminDoc)
 		}, want: map[string]string{"user/alice": "user/alice —iam:SetDefaultPolicyVersion→ user/alice"}},
 		{name: "SetDefaultPolicyVersion: no version grants more (negative)", build: func(f *fx) {
 			a := f.user("alice", nil)
 			p := f.managed(custom, doc(allow("iam:SetDefaultPolicyVersion", custom)), a)
-			versions(p, doc(allow("s3:*", "*")), doc(allow("iam:Get*", "*")))
+			f.versions(p, doc(allow("s3:*", "*")), doc(allow("iam:Get*", "*")))
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "SetDefaultPolicyVersion: admin version, but the action is allowed on another policy only (negative)", build: func(f *fx) {
 			a := f.user("alice", []string{doc(allow("iam:SetDefaultPolicyVersion", custom+"-other"))})
 			p := f.managed(custom, doc(allow("s3:*", "*")), a)
-			versions(p, adminDoc)
+			f.versions(p, adminDoc)
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "SetDefaultPolicyVersion on the policy of a role it can assume", build: func(f *fx) {
 			r := f.role("ops", trustAWS(arn("user", "alice")), nil)
 			p := f.managed(custom, doc(allow("s3:*", "*")), r)
-			versions(p, adminDoc)
+			f.versions(p, adminDoc)
 			attacker(f, []string{doc(allow("iam:SetDefaultPolicyVersion", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:SetDefaultPolicyVersion→ role/ops; user/alice —sts:AssumeRole→ role/ops"}},
 		{name: "SetDefaultPolicyVersion: the role's boundary caps the admin version (negative)", build: func(f *fx) {
 			f.managed(s3Only, doc(allow("s3:*", "*")))
 			r := f.role("ops", trustAWS(arn("user", "alice")), nil, withBoundary(s3Only))
 			p := f.managed(custom, doc(allow("s3:*", "*")), r)
-			versions(p, adminDoc)
+			f.versions(p, adminDoc)
 			attacker(f, []string{doc(allow("iam:SetDefaultPolicyVersion", "*"))})
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "SetDefaultPolicyVersion on its boundary policy lifts the boundary", build: func(f *fx) {
 			b := f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:SetDefaultPolicyVersion", "*")))
-			versions(b, adminDoc)
+			f.versions(b, adminDoc)
 			attacker(f, []string{adminDoc}, withBoundary(s3Only))
 		}, want: map[string]string{"user/alice": "user/alice —iam:SetDefaultPolicyVersion→ user/alice"}},
 		{name: "SetDefaultPolicyVersion on an AWS managed policy (negative)", build: func(f *fx) {
 			a := f.user("alice", []string{doc(allow("iam:SetDefaultPolicyVersion", "*"))})
 			p := f.managed("arn:aws:iam::aws:policy/ReadOnlyAccess", doc(allow("s3:Get*", "*")), a)
-			versions(p, adminDoc) // never stored by fetch-iam; refused by AWS anyway
+			f.versions(p, adminDoc) // never stored by fetch-iam; refused by AWS anyway
 		}, want: map[string]string{"user/alice": "no"}},
 		{name: "CreatePolicyVersion on its boundary policy", build: func(f *fx) {
 			f.managed(s3Only, doc(allow("s3:*", "*"), allow("iam:CreatePolicyVersion", "*")))

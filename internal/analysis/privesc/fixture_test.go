@@ -132,14 +132,14 @@ func (f *fx) managed(policyArn, doc string, owners ...graph.Entity) graph.Entity
 	return p
 }
 
-// versions gives managed policy p non-default versions (v1, v2, ... as
-// fetch-iam stores them).
-func versions(p graph.Entity, docs ...string) {
+// versions gives managed policy p, already in the job, non-default
+// versions (v1, v2, ... as fetch-iam stores them).
+func (f *fx) versions(p graph.Entity, docs ...string) {
 	var ids []string
 	for i := range docs {
 		ids = append(ids, "v"+string(rune('1'+i)))
 	}
-	p.Set("nonDefaultVersionIds", ids).Set("nonDefaultVersionDocuments", docs)
+	f.j.SetProperties(p.Key(), map[string]any{"nonDefaultVersionIds": ids, "nonDefaultVersionDocuments": docs})
 }
 
 func (f *fx) function(name string, role graph.Entity) {
