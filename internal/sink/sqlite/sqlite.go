@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -361,31 +362,62 @@ func resolveMappings(ctx context.Context, tx *sql.Tx, runID, now int64) error {
 	return err
 }
 
-// buildTargetIndex offers every stored entity (any instance) to the index.
+// buildTargetIndex offers every stored entity (any instance) to the index,
+// reading only the properties the mappings filter on (SQLite's -> operator
+// gives each as JSON text): decoding every entity's whole document was the
+// store's largest cost on big accounts.
 func buildTargetIndex(ctx context.Context, tx *sql.Tx, all []pendingMapping) (*mapping.Index, error) {
 	ms := make([]*graph.Mapping, len(all))
 	for i, p := range all {
 		ms[i] = p.m
 	}
 	idx := mapping.NewIndex(ms)
-	rows, err := tx.QueryContext(ctx, `SELECT key, json, source = ? FROM entities`, SourceMapper)
+	props := idx.Properties()
+	if len(props) == 0 {
+		return idx, nil
+	}
+	cols := make([]string, len(props))
+	for i, p := range props {
+		cols[i] = "json -> " + jsonPath(p)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT key, source = ?, `+strings.Join(cols, ", ")+` FROM entities`, SourceMapper)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	vals := make([]sql.NullString, len(props))
+	dest := make([]any, 2+len(props))
+	var key string
+	var placeholder bool
+	dest[0], dest[1] = &key, &placeholder
+	for i := range vals {
+		dest[2+i] = &vals[i]
+	}
 	for rows.Next() {
-		var key, data string
-		var placeholder bool
-		if err := rows.Scan(&key, &data, &placeholder); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		var e map[string]any
-		if err := json.Unmarshal([]byte(data), &e); err != nil {
-			return nil, err
+		e := make(map[string]any, len(props))
+		for i, v := range vals {
+			if !v.Valid {
+				continue // absent
+			}
+			var x any
+			if err := json.Unmarshal([]byte(v.String), &x); err != nil {
+				return nil, fmt.Errorf("entity %s property %s: %w", key, props[i], err)
+			}
+			e[props[i]] = x
 		}
 		idx.Add(key, e, placeholder)
 	}
 	return idx, rows.Err()
+}
+
+// jsonPath is the SQL literal of the JSON path to a top-level property,
+// quoted so names with dots ("tag.Name") are one step.
+func jsonPath(prop string) string {
+	quoted := strings.ReplaceAll(strings.ReplaceAll(prop, `\`, `\\`), `"`, `\"`)
+	return "'$.\"" + strings.ReplaceAll(quoted, "'", "''") + "\"'"
 }
 
 func createPlaceholder(ctx context.Context, tx *sql.Tx, instance string, m *graph.Mapping, runID, now int64) (string, error) {

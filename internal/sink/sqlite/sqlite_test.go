@@ -188,3 +188,41 @@ func TestOpenMigratesAStoreWithoutHistory(t *testing.T) {
 		t.Fatalf("runs after migration: %+v %v (want the old one unrecorded, the new one recorded)", runs, err)
 	}
 }
+
+// Mappings filter on properties read from the stored documents one by one
+// (a name with a dot is one property, a list offers each element, a number
+// matches its text).
+func TestMappedRelationshipsResolveOnDottedListAndNumberProperties(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	target := graph.NewEntity("team:payments", "team", []string{"Team"}, "Payments")
+	target["tag.Cost.Center"] = "cc-42"
+	target["aliases"] = []any{"pay", "payments"}
+	target["floor"] = 3
+	if err := s.Import(ctx, "import:org", []graph.Entity{target}); err != nil {
+		t.Fatal(err)
+	}
+	user := graph.NewEntity("arn:aws:iam::111122223333:user/jane", "aws_iam_user", []string{"User"}, "jane")
+	byTag := graph.Mapped("aws_iam_user_has_team", "HAS", user, graph.Forward,
+		map[string]any{"_type": "team", "tag.Cost.Center": "cc-42"}, []string{"_type", "tag.Cost.Center"}, true, nil)
+	byAlias := graph.Mapped("aws_iam_user_uses_team", "USES", user, graph.Forward,
+		map[string]any{"aliases": "pay", "floor": "3"}, []string{"aliases", "floor"}, true, nil)
+	snap := &sink.Snapshot{InstanceID: "inst-1", Entities: []graph.Entity{user}, Relationships: []graph.Relationship{byTag, byAlias},
+		DeclaredTypes: []string{"aws_iam_user", "aws_iam_user_has_team", "aws_iam_user_uses_team"}}
+	if err := s.Write(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []graph.Relationship{byTag, byAlias} {
+		var to *string
+		if err := s.DB().QueryRow(`SELECT to_key FROM relationships WHERE key = ?`, r.Key()).Scan(&to); err != nil {
+			t.Fatal(err)
+		}
+		if to == nil || *to != "team:payments" {
+			t.Errorf("%s resolved to %v, want team:payments", r.Type(), to)
+		}
+	}
+}
