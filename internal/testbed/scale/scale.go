@@ -126,11 +126,7 @@ func seedIAM(ctx context.Context, cfg aws.Config, account string, sz Sizes) erro
 	}
 	return parallel(sz.Policies, 4, func(i int) error {
 		doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::scale-bucket-%d-%s/*"}]}`, i, account)
-		out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("scale-policy-%d", i)), PolicyDocument: aws.String(doc)})
-		if err != nil || i >= sz.Roles {
-			return err
-		}
-		_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(fmt.Sprintf("scale-role-%d", i)), PolicyArn: out.Policy.Arn})
+		_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("scale-policy-%d", i)), PolicyDocument: aws.String(doc)})
 		return err
 	})
 }
