@@ -51,10 +51,11 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 // sends as many requests as the bound allows, and the server answers them
 // all after base, times held/knee once more than knee are in flight (it
 // queues beyond its capacity). It returns the bound after the last round.
-func simulate(t *testing.T, initial, knee, rounds int) (last awsclient.AdaptiveStats) {
+func simulate(t *testing.T, cfg awsclient.AdaptiveConfig, knee, rounds int) (last awsclient.AdaptiveStats) {
 	t.Helper()
 	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	a := awsclient.NewAdaptive(awsclient.AdaptiveConfig{Initial: initial, Max: 64, Now: clock.Now, Sleep: clock.Sleep})
+	cfg.Max, cfg.Now, cfg.Sleep = 64, clock.Now, clock.Sleep
+	a := awsclient.NewAdaptive(cfg)
 	ctx := context.Background()
 	const key = "ec2@us-east-1"
 	for range rounds {
@@ -80,24 +81,35 @@ func simulate(t *testing.T, initial, knee, rounds int) (last awsclient.AdaptiveS
 }
 
 // (a) A server that slows once more than its capacity is in flight: the
-// bound settles near that knee instead of the maximum, whether it starts
-// below it (it grows) or far above it (it shrinks for latency).
+// bound settles near that knee, between knee x Grow and knee x Shrink,
+// instead of the maximum, whether it starts below it (it grows) or far
+// above it (it shrinks for latency); with the textbook thresholds and with
+// the defaults.
 func TestAdaptiveSettlesNearTheKneeOfASlowingServer(t *testing.T) {
 	const knee = 4
-	for _, initial := range []int{1, 64} {
-		st := simulate(t, initial, knee, 400)
-		if st.Limit < knee || st.Limit > 3*knee {
-			t.Fatalf("from %d: bound %d after 400 rounds, want within [%d, %d] (knee %d): %+v", initial, st.Limit, knee, 3*knee, knee, st)
-		}
-		if initial > 3*knee && st.Slowed == 0 {
-			t.Fatalf("from %d: the bound never shrank for latency: %+v", initial, st)
+	for _, th := range []struct{ grow, shrink float64 }{{1.5, 2.5}, {0, 0}} {
+		for _, initial := range []int{1, 64} {
+			cfg := awsclient.AdaptiveConfig{Initial: initial, Grow: th.grow, Shrink: th.shrink}
+			grow, shrink := th.grow, th.shrink
+			if grow == 0 {
+				grow, shrink = awsclient.DefaultAdaptive.Grow, awsclient.DefaultAdaptive.Shrink
+			}
+			st := simulate(t, cfg, knee, 400)
+			lo, hi := knee, int(float64(knee)*shrink)
+			if st.Limit < lo || st.Limit > hi {
+				t.Fatalf("grow %v shrink %v from %d: bound %d after 400 rounds, want within [%d, %d] (knee %d): %+v",
+					grow, shrink, initial, st.Limit, lo, hi, knee, st)
+			}
+			if initial > hi && st.Slowed == 0 {
+				t.Fatalf("grow %v shrink %v from %d: the bound never shrank for latency: %+v", grow, shrink, initial, st)
+			}
 		}
 	}
 }
 
 // The same model without a knee in reach: the bound grows to its maximum.
 func TestAdaptiveGrowsWhileLatencyStaysAtTheMinimum(t *testing.T) {
-	st := simulate(t, 1, 1000, 400)
+	st := simulate(t, awsclient.AdaptiveConfig{Initial: 1}, 1000, 400)
 	if st.Limit != 64 {
 		t.Fatalf("bound %d, want the maximum 64: %+v", st.Limit, st)
 	}

@@ -60,7 +60,7 @@ type Options struct {
 	RateLimit RateLimit
 	// Adaptive tunes the session's adaptive concurrency bound (zero fields:
 	// DefaultAdaptive). Under an endpoint override every service counts as
-	// one server (SharedServer is set).
+	// one server unless Scope says otherwise.
 	Adaptive AdaptiveConfig
 }
 
@@ -161,10 +161,13 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	}
 	override := opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
 	acfg := opts.Adaptive
-	if override {
+	if acfg.Scope == ScopeAuto {
 		// An emulator is one process behind one address for every service:
 		// its queue is shared, so is its bound.
-		acfg.SharedServer = true
+		acfg.Scope = ScopeService
+		if override {
+			acfg.Scope = ScopeShared
+		}
 	}
 	adaptive := NewAdaptive(acfg)
 	apiOptions = append(apiOptions, adaptive.Middleware())

@@ -43,8 +43,10 @@ import (
 func main() {
 	n := flag.Int("scale", 1, "account scale (1 = the issue's x1)")
 	passes := flag.Int("passes", 1, "wall passes after the warm-up")
+	variants := flag.String("variants", "default", "comma-separated adaptive settings to compare, each wall pass in turn: "+
+		"default, service (one bound per service and region), fixedN (a fixed shared bound of N), growG:shrinkS (thresholds)")
 	flag.Parse()
-	if err := run(*n, *passes); err != nil {
+	if err := run(*n, *passes, strings.Split(*variants, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "floorbench:", err)
 		os.Exit(1)
 	}
@@ -118,7 +120,30 @@ func loadavg() string {
 	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
-func run(n, passes int) error {
+// variant turns a -variants entry into the adaptive settings.
+func variant(v string) (awsclient.AdaptiveConfig, error) {
+	var c awsclient.AdaptiveConfig
+	var g, sh float64
+	var fixed int
+	switch {
+	case v == "default":
+	case v == "service":
+		c.Scope = awsclient.ScopeService
+	case strings.HasPrefix(v, "fixed"):
+		if _, err := fmt.Sscanf(v, "fixed%d", &fixed); err != nil {
+			return c, fmt.Errorf("variant %q: %w", v, err)
+		}
+		c.Initial, c.Min, c.Max = fixed, fixed, fixed
+	default:
+		if _, err := fmt.Sscanf(v, "grow%g:shrink%g", &g, &sh); err != nil {
+			return c, fmt.Errorf("variant %q: %w", v, err)
+		}
+		c.Grow, c.Shrink = g, sh
+	}
+	return c, nil
+}
+
+func run(n, passes int, variants []string) error {
 	ctx := context.Background()
 	srv, err := testbed.Start()
 	if err != nil {
@@ -145,7 +170,7 @@ func run(n, passes int) error {
 
 	dir, _ := os.MkdirTemp("", "awsgraph-floorbench")
 	defer os.RemoveAll(dir)
-	collect := func(name string, serial bool) (time.Duration, stats, *collector.Outcome, error) {
+	collect := func(name string, serial bool, ac awsclient.AdaptiveConfig) (time.Duration, stats, *collector.Outcome, error) {
 		p.reset(serial)
 		_ = os.RemoveAll(filepath.Join(dir, name))
 		start := time.Now()
@@ -153,25 +178,31 @@ func run(n, passes int) error {
 			Config:    instance.Config{RoleArn: testbed.RoleArn(acct), ExternalID: testbed.ExternalID, Regions: regions},
 			OutputDir: filepath.Join(dir, name, "out"), DBPath: filepath.Join(dir, name, "g.db"),
 			AWS: awsclient.Options{EndpointURL: endpoint, Region: "us-east-1",
-				BaseCredentials: credentials.NewStaticCredentialsProvider("k", "s", "")},
+				BaseCredentials: credentials.NewStaticCredentialsProvider("k", "s", ""), Adaptive: ac},
 		})
 		return time.Since(start), p.snapshot(), out, err
 	}
-	if _, _, _, err := collect("warmup", false); err != nil {
+	if _, _, _, err := collect("warmup", false, awsclient.AdaptiveConfig{}); err != nil {
 		return err
 	}
-	_, floor, fout, err := collect("floor", true)
+	_, floor, fout, err := collect("floor", true, awsclient.AdaptiveConfig{})
 	if err != nil {
 		return err
 	}
 	report("floor (serial at the proxy)", floor.server, floor, fout)
 	for i := range passes {
-		wall, st, out, err := collect(fmt.Sprintf("wall%d", i), false)
-		if err != nil {
-			return err
+		for _, v := range variants {
+			ac, err := variant(v)
+			if err != nil {
+				return err
+			}
+			wall, st, out, err := collect(fmt.Sprintf("wall%d-%s", i, v), false, ac)
+			if err != nil {
+				return err
+			}
+			report("wall "+v, wall, st, out)
+			fmt.Printf("RATIO %s wall/floor = %.2f (wall %.2fs, floor %.2fs; load %s)\n", v, wall.Seconds()/floor.server.Seconds(), wall.Seconds(), floor.server.Seconds(), loadavg())
 		}
-		report("wall", wall, st, out)
-		fmt.Printf("RATIO wall/floor = %.2f (wall %.2fs, floor %.2fs; load %s)\n", wall.Seconds()/floor.server.Seconds(), wall.Seconds(), floor.server.Seconds(), loadavg())
 	}
 	return nil
 }

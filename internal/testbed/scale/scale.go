@@ -105,26 +105,28 @@ func cmpErr(a, b error) error {
 
 const trustDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
+// seedIAM creates principals one at a time: moto's IAM answers 500 now and
+// then to concurrent writes.
 func seedIAM(ctx context.Context, cfg aws.Config, account string, sz Sizes) error {
 	c := iam.NewFromConfig(cfg)
 	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("scale-lambda-exec"), AssumeRolePolicyDocument: aws.String(trustDoc)}); err != nil {
 		return err
 	}
-	err := parallel(sz.Users, 4, func(i int) error {
+	err := parallel(sz.Users, 1, func(i int) error {
 		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("scale-user-%d", i))})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	err = parallel(sz.Roles, 4, func(i int) error {
+	err = parallel(sz.Roles, 1, func(i int) error {
 		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("scale-role-%d", i)), AssumeRolePolicyDocument: aws.String(trustDoc)})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return parallel(sz.Policies, 4, func(i int) error {
+	return parallel(sz.Policies, 1, func(i int) error {
 		doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::scale-bucket-%d-%s/*"}]}`, i, account)
 		_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("scale-policy-%d", i)), PolicyDocument: aws.String(doc)})
 		return err
