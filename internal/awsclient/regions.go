@@ -10,9 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
-// RegionConcurrency bounds how many regions one step reads at once.
-const RegionConcurrency = 6
-
 // EnabledRegions lists the account's enabled regions in the session's
 // partition (ec2:DescribeRegions without AllRegions; regions reported as
 // "not-opted-in" are skipped, since emulators list them anyway).
@@ -36,22 +33,22 @@ func (s *Session) EnabledRegions(ctx context.Context, known []string) ([]string,
 	return regions, nil
 }
 
-// ForEachRegion runs fn for every region, at most RegionConcurrency at once,
-// and returns the errors by region (wrapped in RegionError). A failing region
-// does not stop the others.
+// ForEachRegion runs fn for every region at once and returns the errors by
+// region (wrapped in RegionError). A failing region does not stop the
+// others. Regions are not bounded here: each region is its own server on
+// AWS (its own throttling), and the session's Adaptive bound, per service and
+// region (one bound for all under an emulator), keeps what is in flight to
+// what each server sustains.
 func ForEachRegion(ctx context.Context, regions []string, fn func(ctx context.Context, region string) error) []error {
 	var (
 		mu   sync.Mutex
 		errs []error
 		wg   sync.WaitGroup
-		sem  = make(chan struct{}, RegionConcurrency)
 	)
 	for _, r := range regions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
 			if err := fn(ctx, r); err != nil {
 				mu.Lock()
 				errs = append(errs, &RegionError{Region: r, Err: err})

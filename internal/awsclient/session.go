@@ -58,6 +58,10 @@ type Options struct {
 	// RateLimit paces this session's requests with buckets of its own (zero:
 	// no pacing beyond the retry backoff).
 	RateLimit RateLimit
+	// Adaptive tunes the session's adaptive concurrency bound (zero fields:
+	// DefaultAdaptive). Under an endpoint override every service counts as
+	// one server unless Scope says otherwise.
+	Adaptive AdaptiveConfig
 }
 
 // Timeouts bound every AWS call's attempts, so one stalled connection fails
@@ -100,6 +104,9 @@ type Session struct {
 	Calls     *CallCounter
 	// Limiter is the session's own rate limiter (nil: no pacing).
 	Limiter *Limiter
+	// Adaptive bounds the session's requests in flight per server; fan-outs
+	// start Adaptive.Width() workers and let it decide (nil: a fixed width).
+	Adaptive *Adaptive
 	// PathStyle is true when an endpoint override is in force: S3 virtual-host
 	// addressing does not work against an emulator on a loopback address.
 	PathStyle bool
@@ -155,8 +162,20 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 	if limiter != nil {
 		apiOptions = append(apiOptions, limiter.Middleware())
 	}
+	override := opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
+	acfg := opts.Adaptive
+	if acfg.Scope == ScopeAuto {
+		// An emulator is one process behind one address for every service:
+		// its queue is shared, so is its bound.
+		acfg.Scope = ScopeService
+		if override {
+			acfg.Scope = ScopeShared
+		}
+	}
+	adaptive := NewAdaptive(acfg)
+	apiOptions = append(apiOptions, adaptive.Middleware())
 	maxAttempts, maxBackoff := opts.MaxAttempts, opts.MaxBackoff
-	if opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
+	if override {
 		// An emulator does not throttle, and answers operations it lacks
 		// with HTTP 500: waiting out ten attempts there only slows the run.
 		maxAttempts, maxBackoff = cmp.Or(maxAttempts, 3), cmp.Or(maxBackoff, time.Second)
@@ -238,6 +257,7 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		RoleArn:   opts.RoleArn,
 		Calls:     calls,
 		Limiter:   limiter,
+		Adaptive:  adaptive,
 		PathStyle: opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "",
 	}, nil
 }

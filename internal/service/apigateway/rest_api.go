@@ -235,6 +235,36 @@ type regionResult struct {
 	integrations []APIIntegrations
 }
 
+// readIntegrations reads one API's method integrations and, where its Lambda
+// integrations use stage variables, its stages. nil: the API was deleted
+// since GetRestApis, or its integrations could not be read (the TRIGGERS
+// type is then partial).
+func readIntegrations(ctx context.Context, sc *engine.StepContext, c API, region, key, id string) *APIIntegrations {
+	ai := &APIIntegrations{APIKey: key, APIID: id, Region: region}
+	resources, err := listResources(ctx, c, id)
+	if err != nil {
+		if !awsclient.IsAbsent(err) {
+			// The API is known; its integrations are not, so its TRIGGERS
+			// edges are incomplete.
+			sc.Partial(&awsclient.RegionError{Region: region, Err: err}, TriggersType)
+		}
+		return nil
+	}
+	ai.Methods = MethodIntegrations(resources)
+	if NeedsStages(ai.Methods) {
+		stages, err := stageVariables(ctx, c, id)
+		switch {
+		case err == nil:
+			ai.Stages, ai.StagesRead = stages, true
+		case awsclient.IsAbsent(err):
+			ai.Stages, ai.StagesRead = map[string]map[string]string{}, true
+		default:
+			sc.Partial(&awsclient.RegionError{Region: region, Err: err}, TriggersType)
+		}
+	}
+	return ai
+}
+
 // RestAPIStep collects REST APIs, their method integrations and, where
 // needed, their stage variables.
 func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.Step {
@@ -254,33 +284,23 @@ func RestAPIStep(s *awsclient.Session, client func(region string) API) engine.St
 				}
 				var res regionResult
 				for _, api := range apis {
-					e := NewRestAPIEntity(s.Partition, s.AccountID, region, api)
-					res.entities = append(res.entities, e)
-					id := aws.ToString(api.Id)
-					ai := APIIntegrations{APIKey: e.Key(), APIID: id, Region: region}
-					resources, err := listResources(ctx, c, id)
-					if err != nil {
-						if awsclient.IsAbsent(err) {
-							continue // deleted since GetRestApis: no integrations
-						}
-						// The API is known; its integrations are not, so its
-						// TRIGGERS edges are incomplete.
-						sc.Partial(&awsclient.RegionError{Region: region, Err: err}, TriggersType)
-						continue
+					res.entities = append(res.entities, NewRestAPIEntity(s.Partition, s.AccountID, region, api))
+				}
+				// Each API's reads (GetResources with methods embedded, then
+				// GetStages when needed) are independent of the others': they
+				// go at once, as many in flight as the session's adaptive
+				// bound on API Gateway allows.
+				integrations := make([]*APIIntegrations, len(apis))
+				awsclient.FanOut(ctx, len(apis), s.FanOutWidth(), func(ctx context.Context, i int) {
+					integrations[i] = readIntegrations(ctx, sc, c, region, res.entities[i].Key(), aws.ToString(apis[i].Id))
+				})
+				if err := ctx.Err(); err != nil {
+					return regionResult{}, err
+				}
+				for _, ai := range integrations {
+					if ai != nil {
+						res.integrations = append(res.integrations, *ai)
 					}
-					ai.Methods = MethodIntegrations(resources)
-					if NeedsStages(ai.Methods) {
-						stages, err := stageVariables(ctx, c, id)
-						switch {
-						case err == nil:
-							ai.Stages, ai.StagesRead = stages, true
-						case awsclient.IsAbsent(err):
-							ai.Stages, ai.StagesRead = map[string]map[string]string{}, true
-						default:
-							sc.Partial(&awsclient.RegionError{Region: region, Err: err}, TriggersType)
-						}
-					}
-					res.integrations = append(res.integrations, ai)
 				}
 				return res, nil
 			})

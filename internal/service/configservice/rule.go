@@ -37,53 +37,50 @@ type API interface {
 	ListTagsForResource(ctx context.Context, in *cfg.ListTagsForResourceInput, optFns ...func(*cfg.Options)) (*cfg.ListTagsForResourceOutput, error)
 }
 
-// tagConcurrency bounds the ListTagsForResource calls in flight per region.
-const tagConcurrency = 4
-
 // RuleTags reads the tags of each rule. DescribeConfigRules does not return
 // them and Config has no bulk tag read for rules (the tagging API's
 // GetResources covers config-rule only on AWS, not on emulators), so this is
 // one call per rule; an account has at most a few hundred rules per region.
-func RuleTags(ctx context.Context, c API, arns []string) (map[string]map[string]string, error) {
+// width is the fan-out's worker count (Session.FanOutWidth): the calls in
+// flight are what the session's adaptive bound on Config allows.
+func RuleTags(ctx context.Context, c API, arns []string, width int) (map[string]map[string]string, error) {
 	var (
 		mu       sync.Mutex
 		out      = make(map[string]map[string]string, len(arns))
 		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, tagConcurrency)
 	)
-	for _, arn := range arns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			tags := map[string]string{}
-			p := cfg.NewListTagsForResourcePaginator(c, &cfg.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					if awsclient.IsAbsent(err) {
-						return // deleted since DescribeConfigRules
-					}
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					return
-				}
-				for _, t := range page.Tags {
-					tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-				}
-			}
-			mu.Lock()
-			out[arn] = tags
-			mu.Unlock()
-		}()
+	awsclient.FanOut(ctx, len(arns), width, func(ctx context.Context, i int) {
+		tags, err := ruleTags(ctx, c, arns[i])
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			out[arns[i]] = tags
+		case awsclient.IsAbsent(err): // deleted since DescribeConfigRules
+		case firstErr == nil:
+			firstErr = err
+		}
+	})
+	if firstErr == nil {
+		firstErr = ctx.Err()
 	}
-	wg.Wait()
 	return out, firstErr
+}
+
+// ruleTags pages through one rule's tags.
+func ruleTags(ctx context.Context, c API, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := cfg.NewListTagsForResourcePaginator(c, &cfg.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
 }
 
 // ListRules reads every Config rule of a region (paginated).
@@ -265,7 +262,7 @@ func RuleStep(s *awsclient.Session, client func(region string) API) engine.Step 
 					ents = append(ents, e)
 					arns = append(arns, e.Key())
 				}
-				tags, tagErr := RuleTags(ctx, c, arns)
+				tags, tagErr := RuleTags(ctx, c, arns, s.FanOutWidth())
 				if tagErr != nil {
 					// The rules are known; only (some of) their tags, and the
 					// display name a Name tag gives, are not: those keep the

@@ -29,11 +29,6 @@ const (
 	// BucketStepID is the step that collects buckets.
 	BucketStepID = schema.StepS3Buckets
 
-	// BucketConcurrency bounds how many buckets have detail calls in flight at
-	// once. Each bucket's calls run one after another, so this is also the
-	// number of S3 requests in flight.
-	BucketConcurrency = 12
-
 	// listPageSize is ListBuckets' MaxBuckets. Setting any parameter makes AWS
 	// paginate and return each bucket's BucketRegion, which saves one
 	// GetBucketLocation call per bucket. (moto ignores pagination and truncates
@@ -123,27 +118,12 @@ func collectBuckets(ctx context.Context, sc *engine.StepContext, s *awsclient.Se
 
 	details := make([]*BucketDetails, len(buckets))
 	errs := &detailErrors{}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(BucketConcurrency, len(buckets)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				details[i] = FetchBucketDetails(ctx, buckets[i], s.Partition, clients.get, errs.add)
-			}
-		}()
-	}
-feed:
-	for i := range buckets {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
+	// Each bucket's calls run one after another; how many buckets are read
+	// at once is the session's adaptive bound on S3 (per region), not a
+	// fixed fan-out.
+	awsclient.FanOut(ctx, len(buckets), s.FanOutWidth(), func(ctx context.Context, i int) {
+		details[i] = FetchBucketDetails(ctx, buckets[i], s.Partition, clients.get, errs.add)
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
