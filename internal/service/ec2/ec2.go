@@ -100,25 +100,6 @@ func millis(t *time.Time) any {
 	return t.UnixMilli()
 }
 
-// pager is what every EC2 paginator offers.
-type pager[O any] interface {
-	HasMorePages() bool
-	NextPage(ctx context.Context, optFns ...func(*ec2.Options)) (O, error)
-}
-
-// readAll drains a paginator, collecting each page's items.
-func readAll[O, T any](ctx context.Context, p pager[O], items func(O) []T) ([]T, error) {
-	var out []T
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items(page)...)
-	}
-	return out, nil
-}
-
 // collectRegions reads every region with its EC2 client (see regional.Collect).
 func collectRegions[T any](ctx context.Context, s *awsclient.Session, sc *engine.StepContext, partialTypes []string,
 	fetch func(ctx context.Context, region string, c *ec2.Client) (T, error)) ([]regional.Result[T], error) {

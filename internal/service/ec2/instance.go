@@ -27,7 +27,7 @@ type InstanceDescriber interface {
 // FetchInstances reads every instance of the region with one paginated call.
 func FetchInstances(ctx context.Context, c InstanceDescriber) ([]types.Instance, error) {
 	p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(maxResults)})
-	return readAll(ctx, p, func(o *ec2.DescribeInstancesOutput) []types.Instance {
+	return awsclient.ReadAll(ctx, p, func(o *ec2.DescribeInstancesOutput) []types.Instance {
 		var out []types.Instance
 		for _, r := range o.Reservations {
 			out = append(out, r.Instances...)

@@ -25,7 +25,7 @@ type InterfaceDescriber interface {
 
 // FetchNetworkInterfaces reads every network interface of the region.
 func FetchNetworkInterfaces(ctx context.Context, c InterfaceDescriber) ([]types.NetworkInterface, error) {
-	return readAll(ctx, ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(maxResults)}),
+	return awsclient.ReadAll(ctx, ec2.NewDescribeNetworkInterfacesPaginator(c, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(maxResults)}),
 		func(o *ec2.DescribeNetworkInterfacesOutput) []types.NetworkInterface { return o.NetworkInterfaces })
 }
 

@@ -35,13 +35,13 @@ type RoutingDescriber interface {
 
 // FetchInternetGateways reads every Internet gateway of the region.
 func FetchInternetGateways(ctx context.Context, c RoutingDescriber) ([]types.InternetGateway, error) {
-	return readAll(ctx, ec2.NewDescribeInternetGatewaysPaginator(c, &ec2.DescribeInternetGatewaysInput{MaxResults: aws.Int32(maxResults)}),
+	return awsclient.ReadAll(ctx, ec2.NewDescribeInternetGatewaysPaginator(c, &ec2.DescribeInternetGatewaysInput{MaxResults: aws.Int32(maxResults)}),
 		func(o *ec2.DescribeInternetGatewaysOutput) []types.InternetGateway { return o.InternetGateways })
 }
 
 // FetchEgressOnlyGateways reads every egress-only Internet gateway of the region.
 func FetchEgressOnlyGateways(ctx context.Context, c RoutingDescriber) ([]types.EgressOnlyInternetGateway, error) {
-	return readAll(ctx, ec2.NewDescribeEgressOnlyInternetGatewaysPaginator(c, &ec2.DescribeEgressOnlyInternetGatewaysInput{MaxResults: aws.Int32(maxResultsEgressOnly)}),
+	return awsclient.ReadAll(ctx, ec2.NewDescribeEgressOnlyInternetGatewaysPaginator(c, &ec2.DescribeEgressOnlyInternetGatewaysInput{MaxResults: aws.Int32(maxResultsEgressOnly)}),
 		func(o *ec2.DescribeEgressOnlyInternetGatewaysOutput) []types.EgressOnlyInternetGateway {
 			return o.EgressOnlyInternetGateways
 		})
@@ -49,19 +49,19 @@ func FetchEgressOnlyGateways(ctx context.Context, c RoutingDescriber) ([]types.E
 
 // FetchNATGateways reads every NAT gateway of the region.
 func FetchNATGateways(ctx context.Context, c RoutingDescriber) ([]types.NatGateway, error) {
-	return readAll(ctx, ec2.NewDescribeNatGatewaysPaginator(c, &ec2.DescribeNatGatewaysInput{MaxResults: aws.Int32(maxResults)}),
+	return awsclient.ReadAll(ctx, ec2.NewDescribeNatGatewaysPaginator(c, &ec2.DescribeNatGatewaysInput{MaxResults: aws.Int32(maxResults)}),
 		func(o *ec2.DescribeNatGatewaysOutput) []types.NatGateway { return o.NatGateways })
 }
 
 // FetchRouteTables reads every route table of the region.
 func FetchRouteTables(ctx context.Context, c RoutingDescriber) ([]types.RouteTable, error) {
-	return readAll(ctx, ec2.NewDescribeRouteTablesPaginator(c, &ec2.DescribeRouteTablesInput{MaxResults: aws.Int32(maxResultsRouteTables)}),
+	return awsclient.ReadAll(ctx, ec2.NewDescribeRouteTablesPaginator(c, &ec2.DescribeRouteTablesInput{MaxResults: aws.Int32(maxResultsRouteTables)}),
 		func(o *ec2.DescribeRouteTablesOutput) []types.RouteTable { return o.RouteTables })
 }
 
 // FetchNetworkACLs reads every network ACL of the region.
 func FetchNetworkACLs(ctx context.Context, c RoutingDescriber) ([]types.NetworkAcl, error) {
-	return readAll(ctx, ec2.NewDescribeNetworkAclsPaginator(c, &ec2.DescribeNetworkAclsInput{MaxResults: aws.Int32(maxResultsNetworkACLs)}),
+	return awsclient.ReadAll(ctx, ec2.NewDescribeNetworkAclsPaginator(c, &ec2.DescribeNetworkAclsInput{MaxResults: aws.Int32(maxResultsNetworkACLs)}),
 		func(o *ec2.DescribeNetworkAclsOutput) []types.NetworkAcl { return o.NetworkAcls })
 }
 

@@ -26,13 +26,13 @@ type SecurityGroupAPI interface {
 
 // FetchSecurityGroups reads every security group of the region with one paginated call.
 func FetchSecurityGroups(ctx context.Context, c SecurityGroupAPI) ([]types.SecurityGroup, error) {
-	return readAll(ctx, ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
+	return awsclient.ReadAll(ctx, ec2.NewDescribeSecurityGroupsPaginator(c, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
 }
 
 // FetchSecurityGroupRules reads every security-group rule of the region with
 // one paginated call (it is the only source of rule ids).
 func FetchSecurityGroupRules(ctx context.Context, c SecurityGroupAPI) ([]types.SecurityGroupRule, error) {
-	return readAll(ctx, ec2.NewDescribeSecurityGroupRulesPaginator(c, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSecurityGroupRulesOutput) []types.SecurityGroupRule { return o.SecurityGroupRules })
+	return awsclient.ReadAll(ctx, ec2.NewDescribeSecurityGroupRulesPaginator(c, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSecurityGroupRulesOutput) []types.SecurityGroupRule { return o.SecurityGroupRules })
 }
 
 // GroupRules are one group's rules in stored form.

@@ -23,7 +23,7 @@ type SubnetDescriber interface {
 
 // FetchSubnets reads every subnet of the region with one paginated call.
 func FetchSubnets(ctx context.Context, c SubnetDescriber) ([]types.Subnet, error) {
-	return readAll(ctx, ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSubnetsOutput) []types.Subnet { return o.Subnets })
+	return awsclient.ReadAll(ctx, ec2.NewDescribeSubnetsPaginator(c, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeSubnetsOutput) []types.Subnet { return o.Subnets })
 }
 
 // NewSubnetEntity converts a subnet. `public` is whether instances launched in

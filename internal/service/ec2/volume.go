@@ -24,7 +24,7 @@ type VolumeDescriber interface {
 
 // FetchVolumes reads every EBS volume of the region with one paginated call.
 func FetchVolumes(ctx context.Context, c VolumeDescriber) ([]types.Volume, error) {
-	return readAll(ctx, ec2.NewDescribeVolumesPaginator(c, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(maxResultsVolumes)}), func(o *ec2.DescribeVolumesOutput) []types.Volume { return o.Volumes })
+	return awsclient.ReadAll(ctx, ec2.NewDescribeVolumesPaginator(c, &ec2.DescribeVolumesInput{MaxResults: aws.Int32(maxResultsVolumes)}), func(o *ec2.DescribeVolumesOutput) []types.Volume { return o.Volumes })
 }
 
 type attachmentJSON struct {

@@ -23,7 +23,7 @@ type VPCDescriber interface {
 
 // FetchVPCs reads every VPC of the region with one paginated call.
 func FetchVPCs(ctx context.Context, c VPCDescriber) ([]types.Vpc, error) {
-	return readAll(ctx, ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeVpcsOutput) []types.Vpc { return o.Vpcs })
+	return awsclient.ReadAll(ctx, ec2.NewDescribeVpcsPaginator(c, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxResults)}), func(o *ec2.DescribeVpcsOutput) []types.Vpc { return o.Vpcs })
 }
 
 // NewVPCEntity converts a VPC.
