@@ -194,6 +194,26 @@ func passRoleScenarios() []scenario {
 			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
 			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "*"))})
 		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+ec2:RunInstances→ role/ec2-admin"}},
+		{name: "PassRole to EC2, RunInstances on every EC2 resource of the account", build: func(f *fx) {
+			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "arn:aws:ec2:*:"+acct+":*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+ec2:RunInstances→ role/ec2-admin"}},
+		{name: "PassRole to EC2, RunInstances only in another account (negative)", build: func(f *fx) {
+			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc}, withProfile())
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "arn:aws:ec2:*:999999999999:*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to ECS, RunTask on the account's task definitions", build: func(f *fx) {
+			f.role("ecs-tasks-admin", trustService("ecs-tasks.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ecs:RegisterTaskDefinition", "*"), allow("ecs:RunTask", "arn:aws:ecs:*:"+acct+":task-definition/*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+ecs:RegisterTaskDefinition+ecs:RunTask→ role/ecs-tasks-admin"}},
+		{name: "PassRole to ECS, RunTask only on clusters, not task definitions (negative)", build: func(f *fx) {
+			f.role("ecs-tasks-admin", trustService("ecs-tasks.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ecs:RegisterTaskDefinition", "*"), allow("ecs:RunTask", "arn:aws:ecs:*:"+acct+":cluster/*"))})
+		}, want: map[string]string{"user/alice": "no"}},
+		{name: "PassRole to Glue, CreateDevEndpoint on named endpoints", build: func(f *fx) {
+			f.role("glue-admin", trustService("glue.amazonaws.com"), []string{adminDoc})
+			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("glue:CreateDevEndpoint", "arn:aws:glue:us-east-1:"+acct+":devEndpoint/dev-*"))})
+		}, want: map[string]string{"user/alice": "user/alice —iam:PassRole+glue:CreateDevEndpoint→ role/glue-admin"}},
 		{name: "PassRole to EC2, role in no instance profile (negative)", build: func(f *fx) {
 			f.role("ec2-admin", trustService("ec2.amazonaws.com"), []string{adminDoc})
 			attacker(f, []string{doc(allow("iam:PassRole", "*"), allow("ec2:RunInstances", "*"))})

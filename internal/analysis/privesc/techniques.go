@@ -115,17 +115,21 @@ type passRoleTechnique struct {
 	needsProf bool // the role must be in an instance profile (EC2)
 }
 
-// Function, stack, project... names are chosen by the attacker: the service
-// actions are evaluated on a wildcard ARN of the resource type in P's
-// account, which grants naming every resource (or "*") match.
+// Function, stack, project, instance, task definition... names are chosen
+// by the attacker: the service actions are evaluated on a wildcard ARN of
+// the resource type in P's account (the type the Service Authorization
+// Reference lists for the action: RunInstances an instance, RunTask a task
+// definition, CreateDevEndpoint a devEndpoint), which grants naming every
+// resource of the type (or "*") match. Actions with no resource type
+// (ecs:RegisterTaskDefinition, datapipeline:CreatePipeline) are on "*".
 var passRoleTechniques = []passRoleTechnique{
 	{"lambda.amazonaws.com", [][2]string{{"lambda:CreateFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}, {"lambda:InvokeFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}}, false},
 	{"lambda.amazonaws.com", [][2]string{{"lambda:CreateFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}, {"lambda:CreateEventSourceMapping", "*"}}, false},
 	{"lambda.amazonaws.com", [][2]string{{"lambda:CreateFunction", "arn:aws:lambda:*:ACCOUNT:function:*"}, {"lambda:CreateFunctionUrlConfig", "arn:aws:lambda:*:ACCOUNT:function:*"}}, false},
-	{"ec2.amazonaws.com", [][2]string{{"ec2:RunInstances", "*"}}, true},
+	{"ec2.amazonaws.com", [][2]string{{"ec2:RunInstances", "arn:aws:ec2:*:ACCOUNT:instance/*"}}, true},
 	{"cloudformation.amazonaws.com", [][2]string{{"cloudformation:CreateStack", "arn:aws:cloudformation:*:ACCOUNT:stack/*"}}, false},
-	{"glue.amazonaws.com", [][2]string{{"glue:CreateDevEndpoint", "*"}}, false},
-	{"ecs-tasks.amazonaws.com", [][2]string{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:RunTask", "*"}}, false},
+	{"glue.amazonaws.com", [][2]string{{"glue:CreateDevEndpoint", "arn:aws:glue:*:ACCOUNT:devEndpoint/*"}}, false},
+	{"ecs-tasks.amazonaws.com", [][2]string{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:RunTask", "arn:aws:ecs:*:ACCOUNT:task-definition/*"}}, false},
 	{"codebuild.amazonaws.com", [][2]string{{"codebuild:CreateProject", "arn:aws:codebuild:*:ACCOUNT:project/*"}, {"codebuild:StartBuild", "arn:aws:codebuild:*:ACCOUNT:project/*"}}, false},
 	{"sagemaker.amazonaws.com", [][2]string{{"sagemaker:CreateNotebookInstance", "arn:aws:sagemaker:*:ACCOUNT:notebook-instance/*"}}, false},
 	{"datapipeline.amazonaws.com", [][2]string{{"datapipeline:CreatePipeline", "*"}, {"datapipeline:PutPipelineDefinition", "*"}, {"datapipeline:ActivatePipeline", "*"}}, false},
