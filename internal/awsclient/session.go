@@ -163,82 +163,16 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		apiOptions = append(apiOptions, limiter.Middleware())
 	}
 	override := opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
-	acfg := opts.Adaptive
-	if acfg.Scope == ScopeAuto {
-		// An emulator is one process behind one address for every service:
-		// its queue is shared, so is its bound.
-		acfg.Scope = ScopeService
-		if override {
-			acfg.Scope = ScopeShared
-		}
-	}
-	adaptive := NewAdaptive(acfg)
+	adaptive := NewAdaptive(adaptiveConfig(opts.Adaptive, override))
 	apiOptions = append(apiOptions, adaptive.Middleware())
-	maxAttempts, maxBackoff := opts.MaxAttempts, opts.MaxBackoff
-	if override {
-		// An emulator does not throttle, and answers operations it lacks
-		// with HTTP 500: waiting out ten attempts there only slows the run.
-		maxAttempts, maxBackoff = cmp.Or(maxAttempts, 3), cmp.Or(maxBackoff, time.Second)
-	}
-	maxAttempts, maxBackoff = cmp.Or(maxAttempts, 10), cmp.Or(maxBackoff, 20*time.Second)
-	loadOpts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			// Standard mode: exponential backoff with full jitter, capped at
-			// MaxBackoff. The client-side retry quota is off: a long collection
-			// must wait out throttling, not fail fast once a local budget of
-			// retries is spent (the quota is meant for latency-bound services).
-			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = maxAttempts
-				so.MaxBackoff = maxBackoff
-				so.RateLimiter = ratelimit.None
-			})
-		}),
-		config.WithAPIOptions(append(apiOptions, opts.ExtraAPIOptions...)),
-		config.WithHTTPClient(opts.Timeouts.httpClient()),
-	}
-	if opts.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
-	}
-	if opts.EndpointURL != "" {
-		loadOpts = append(loadOpts, config.WithBaseEndpoint(opts.EndpointURL))
-	}
-	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !CredentialsConfigured() {
-		// An emulator accepts any key; without one, the SDK would end its
-		// credential chain at the EC2 metadata service and fail slowly.
-		opts.BaseCredentials = credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")
-	}
-	if opts.BaseCredentials != nil {
-		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.BaseCredentials))
-	}
-	base, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	base, err := config.LoadDefaultConfig(ctx, loadOptions(&opts, override, append(apiOptions, opts.ExtraAPIOptions...))...)
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS SDK configuration: %w", err)
 	}
 	if base.Region == "" {
 		base.Region = DefaultRegion(partition)
 	}
-	sessionName := opts.SessionName
-	if sessionName == "" {
-		sessionName = "awsgraph"
-	}
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), opts.RoleArn, func(o *stscreds.AssumeRoleOptions) {
-		o.ExternalID = aws.String(opts.ExternalID)
-		o.RoleSessionName = sessionName
-		o.Duration = time.Hour
-	})
-	assumed := base.Copy()
-	// The cache refreshes the role credentials before they expire, so runs
-	// longer than the session duration keep working.
-	window := opts.RefreshWindow
-	if window <= 0 {
-		window = 5 * time.Minute
-	}
-	assumed.Credentials = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
-		o.ExpiryWindow = window
-		if opts.RefreshWindow <= 0 {
-			o.ExpiryWindowJitterFrac = 0.5
-		}
-	})
+	assumed := assumedConfig(base, opts)
 	if _, err := assumed.Credentials.Retrieve(ctx); err != nil {
 		return nil, assumeRoleError(opts.RoleArn, cmp.Or(opts.EndpointURL, os.Getenv("AWS_ENDPOINT_URL")), err)
 	}
@@ -260,6 +194,85 @@ func Connect(ctx context.Context, opts Options, partition, wantAccount string) (
 		Adaptive:  adaptive,
 		PathStyle: opts.EndpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "",
 	}, nil
+}
+
+// adaptiveConfig settles ScopeAuto: an emulator is one process behind one
+// address for every service, so its queue, and its bound, are shared.
+func adaptiveConfig(acfg AdaptiveConfig, override bool) AdaptiveConfig {
+	if acfg.Scope == ScopeAuto {
+		acfg.Scope = ScopeService
+		if override {
+			acfg.Scope = ScopeShared
+		}
+	}
+	return acfg
+}
+
+// loadOptions are the SDK settings every client of the session shares:
+// retryer, middleware, HTTP client, region, endpoint and base credentials
+// (opts.BaseCredentials is set for an emulator when none are configured).
+func loadOptions(opts *Options, override bool, apiOptions []func(*middleware.Stack) error) []func(*config.LoadOptions) error {
+	maxAttempts, maxBackoff := opts.MaxAttempts, opts.MaxBackoff
+	if override {
+		// An emulator does not throttle, and answers operations it lacks
+		// with HTTP 500: waiting out ten attempts there only slows the run.
+		maxAttempts, maxBackoff = cmp.Or(maxAttempts, 3), cmp.Or(maxBackoff, time.Second)
+	}
+	maxAttempts, maxBackoff = cmp.Or(maxAttempts, 10), cmp.Or(maxBackoff, 20*time.Second)
+	loadOpts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			// Standard mode: exponential backoff with full jitter, capped at
+			// MaxBackoff. The client-side retry quota is off: a long collection
+			// must wait out throttling, not fail fast once a local budget of
+			// retries is spent (the quota is meant for latency-bound services).
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = maxAttempts
+				so.MaxBackoff = maxBackoff
+				so.RateLimiter = ratelimit.None
+			})
+		}),
+		config.WithAPIOptions(apiOptions),
+		config.WithHTTPClient(opts.Timeouts.httpClient()),
+	}
+	if opts.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
+	}
+	if opts.EndpointURL != "" {
+		loadOpts = append(loadOpts, config.WithBaseEndpoint(opts.EndpointURL))
+	}
+	if opts.BaseCredentials == nil && opts.EndpointURL != "" && !CredentialsConfigured() {
+		// An emulator accepts any key; without one, the SDK would end its
+		// credential chain at the EC2 metadata service and fail slowly.
+		opts.BaseCredentials = credentials.NewStaticCredentialsProvider("awsgraph-emulator", "awsgraph-emulator", "")
+	}
+	if opts.BaseCredentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.BaseCredentials))
+	}
+	return loadOpts
+}
+
+// assumedConfig is base with the role's credentials: AssumeRole with the
+// external id, cached and refreshed before they expire, so runs longer than
+// the session duration keep working.
+func assumedConfig(base aws.Config, opts Options) aws.Config {
+	sessionName := cmp.Or(opts.SessionName, "awsgraph")
+	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), opts.RoleArn, func(o *stscreds.AssumeRoleOptions) {
+		o.ExternalID = aws.String(opts.ExternalID)
+		o.RoleSessionName = sessionName
+		o.Duration = time.Hour
+	})
+	assumed := base.Copy()
+	window := opts.RefreshWindow
+	if window <= 0 {
+		window = 5 * time.Minute
+	}
+	assumed.Credentials = aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
+		o.ExpiryWindow = window
+		if opts.RefreshWindow <= 0 {
+			o.ExpiryWindowJitterFrac = 0.5
+		}
+	})
+	return assumed
 }
 
 // CredentialsConfigured reports whether the environment names any source of

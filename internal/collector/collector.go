@@ -112,6 +112,43 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer outs.Close()
+	sess, err := connect(ctx, opts, log)
+	if err != nil {
+		return nil, err
+	}
+	stepsFn := opts.Steps
+	if stepsFn == nil {
+		stepsFn = AllSteps
+	}
+	job := engine.NewJob()
+	res, err := engine.Run(ctx, job, stepsFn(sess), engine.Options{
+		Concurrency: opts.StepConcurrency,
+		StepTimeout: opts.StepTimeout,
+		Logger:      log,
+		OnStepStart: opts.OnStepStart,
+		OnStepDone:  opts.OnStepDone,
+		DescribeError: func(err error) engine.Failure {
+			perm, region, reason := awsclient.Describe(err)
+			return engine.Failure{Permission: perm, Region: region, Reason: reason, NotImplemented: awsclient.NotImplemented(err)}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Result: res, Session: sess}
+	if ctx.Err() != nil {
+		// Interrupted: what the steps had read is incomplete in ways no
+		// partial mark describes. Nothing is written; the outputs keep the
+		// previous run.
+		return out, &InterruptedError{Cause: context.Cause(ctx)}
+	}
+	return out, finish(ctx, cfg, outs, job, out, start)
+}
+
+// connect assumes the instance's role and settles the regions to collect:
+// the configured ones, else every region the account has enabled.
+func connect(ctx context.Context, opts Options, log *slog.Logger) (*awsclient.Session, error) {
+	cfg := opts.Config
 	awsOpts := opts.AWS
 	awsOpts.RoleArn = cfg.RoleArn
 	awsOpts.ExternalID = cfg.ExternalID.Reveal()
@@ -140,40 +177,19 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		sess.Regions = regions
 	}
 	log.Info("regions", "regions", sess.Regions)
+	return sess, nil
+}
 
-	stepsFn := opts.Steps
-	if stepsFn == nil {
-		stepsFn = AllSteps
-	}
-	job := engine.NewJob()
-	res, err := engine.Run(ctx, job, stepsFn(sess), engine.Options{
-		Concurrency: opts.StepConcurrency,
-		StepTimeout: opts.StepTimeout,
-		Logger:      log,
-		OnStepStart: opts.OnStepStart,
-		OnStepDone:  opts.OnStepDone,
-		DescribeError: func(err error) engine.Failure {
-			perm, region, reason := awsclient.Describe(err)
-			return engine.Failure{Permission: perm, Region: region, Reason: reason, NotImplemented: awsclient.NotImplemented(err)}
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := &Outcome{Result: res, Session: sess}
-	if ctx.Err() != nil {
-		// Interrupted: what the steps had read is incomplete in ways no
-		// partial mark describes. Nothing is written; the outputs keep the
-		// previous run.
-		return out, &InterruptedError{Cause: context.Cause(ctx)}
-	}
+// finish keeps from the previous run what this one could not read, builds
+// the summary and writes the outputs.
+func finish(ctx context.Context, cfg instance.Config, outs *outputs, job *engine.Job, out *Outcome, start time.Time) error {
+	res := out.Result
 	prev, err := outs.previous(ctx, cfg.InstanceID(), engine.UnknownTypes(res.Unknown))
 	if err != nil {
-		return out, err
+		return err
 	}
 	kept := job.CarryOver(res.Unknown, prev)
-	end := time.Now()
-	out.Summary = summarize(cfg, sess, res, start, end)
+	out.Summary = summarize(cfg, out.Session, res, start, time.Now())
 	out.Summary.Metadata.PartialDatasets.Regions = res.PartialRegions
 	out.Summary.Metadata.PartialDatasets.Properties = res.Unknown
 	out.Summary.Metadata.PartialDatasets.EntitiesKeptFromPreviousRun = kept
@@ -189,9 +205,9 @@ func Run(ctx context.Context, opts Options) (*Outcome, error) {
 		snap.DeclaredTypes = append(snap.DeclaredTypes, s.DeclaredTypes...)
 	}
 	if err := outs.write(ctx, snap); err != nil {
-		return out, err
+		return err
 	}
-	return out, outs.Close()
+	return outs.Close()
 }
 
 // InterruptedError is a run stopped by its context (a signal): nothing was

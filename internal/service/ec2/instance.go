@@ -66,49 +66,22 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 	if in.Platform == types.PlatformValuesWindows {
 		platform = "windows"
 	}
-	var state any
+	var state, profile, monitoring, az, tenancy any
 	if in.State != nil {
 		state = string(in.State.Name)
 	}
-	var profile any
 	if in.IamInstanceProfile != nil {
 		profile = aws.ToString(in.IamInstanceProfile.Arn)
 	}
-	var monitoring any
 	if in.Monitoring != nil {
 		monitoring = string(in.Monitoring.State)
 	}
-	var az, tenancy any
 	if in.Placement != nil {
 		az = in.Placement.AvailabilityZone
 		tenancy = graph.NilIfEmpty(string(in.Placement.Tenancy))
 	}
-	var privateIPs, ipv6, publicIPs, enis, macs []string
-	for _, ni := range in.NetworkInterfaces {
-		enis = append(enis, aws.ToString(ni.NetworkInterfaceId))
-		if mac := strings.ToLower(aws.ToString(ni.MacAddress)); macAddress.MatchString(mac) {
-			macs = append(macs, mac)
-		}
-		for _, p := range ni.PrivateIpAddresses {
-			if ip := aws.ToString(p.PrivateIpAddress); ip != "" {
-				privateIPs = append(privateIPs, ip)
-			}
-			if p.Association != nil && aws.ToString(p.Association.PublicIp) != "" {
-				publicIPs = append(publicIPs, aws.ToString(p.Association.PublicIp))
-			}
-		}
-		for _, a := range ni.Ipv6Addresses {
-			if ip := aws.ToString(a.Ipv6Address); ip != "" {
-				ipv6 = append(ipv6, ip)
-			}
-		}
-	}
-	if len(privateIPs) == 0 && in.PrivateIpAddress != nil {
-		privateIPs = []string{aws.ToString(in.PrivateIpAddress)}
-	}
-	if len(publicIPs) == 0 && in.PublicIpAddress != nil {
-		publicIPs = []string{aws.ToString(in.PublicIpAddress)}
-	}
+	ad := addressesOf(in)
+	privateIPs, publicIPs, ipv6, macs := ad.private, ad.public, ad.ipv6, ad.macs
 	e.Set("instanceId", id).
 		Set("state", state).
 		Set("active", state == string(types.InstanceStateNameRunning)).
@@ -151,7 +124,7 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		Set("availabilityZone", az).
 		Set("iamInstanceProfile", profile).
 		Set("securityGroupIds", InstanceGroupIDs(in)).
-		Set("networkInterfaceIds", enis).
+		Set("networkInterfaceIds", ad.enis).
 		Set("architecture", graph.NilIfEmpty(string(in.Architecture))).
 		Set("monitoring", monitoring).
 		Set("tenancy", tenancy).
@@ -161,6 +134,43 @@ func NewInstanceEntity(sc Scope, in types.Instance) graph.Entity {
 		Set("webLink", sc.EC2Link("InstanceDetails:instanceId="+id))
 	e.SetTags(tagMap(in.Tags))
 	return e
+}
+
+// instanceAddresses are an instance's addresses over all its interfaces.
+type instanceAddresses struct {
+	private, public, ipv6, enis, macs []string
+}
+
+// addressesOf reads every interface's addresses, falling back to the
+// instance's primary private and public address when no interface lists one.
+func addressesOf(in types.Instance) instanceAddresses {
+	var ad instanceAddresses
+	for _, ni := range in.NetworkInterfaces {
+		ad.enis = append(ad.enis, aws.ToString(ni.NetworkInterfaceId))
+		if mac := strings.ToLower(aws.ToString(ni.MacAddress)); macAddress.MatchString(mac) {
+			ad.macs = append(ad.macs, mac)
+		}
+		for _, p := range ni.PrivateIpAddresses {
+			if ip := aws.ToString(p.PrivateIpAddress); ip != "" {
+				ad.private = append(ad.private, ip)
+			}
+			if p.Association != nil && aws.ToString(p.Association.PublicIp) != "" {
+				ad.public = append(ad.public, aws.ToString(p.Association.PublicIp))
+			}
+		}
+		for _, a := range ni.Ipv6Addresses {
+			if ip := aws.ToString(a.Ipv6Address); ip != "" {
+				ad.ipv6 = append(ad.ipv6, ip)
+			}
+		}
+	}
+	if len(ad.private) == 0 && in.PrivateIpAddress != nil {
+		ad.private = []string{aws.ToString(in.PrivateIpAddress)}
+	}
+	if len(ad.public) == 0 && in.PublicIpAddress != nil {
+		ad.public = []string{aws.ToString(in.PublicIpAddress)}
+	}
+	return ad
 }
 
 func instanceStep(s *awsclient.Session) engine.Step {

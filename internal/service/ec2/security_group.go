@@ -226,78 +226,92 @@ func securityGroupStep(s *awsclient.Session) engine.Step {
 		Permissions: []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
 			"ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
-			res, err := collectRegions(ctx, s, sc, sc.Step.DeclaredTypes(), func(ctx context.Context, region string, c *ec2.Client) (*sgRegion, error) {
-				groups, err := FetchSecurityGroups(ctx, c)
-				if err != nil {
-					return nil, err
-				}
-				out := &sgRegion{Groups: groups}
-				apiRules, err := FetchSecurityGroupRules(ctx, c)
-				if err != nil {
-					out.RulesErr = err
-					out.Rules = map[string]*GroupRules{}
-					for _, g := range groups {
-						out.Rules[aws.ToString(g.GroupId)] = &GroupRules{
-							Ingress: RulesFromPermissions(g.IpPermissions),
-							Egress:  RulesFromPermissions(g.IpPermissionsEgress),
-						}
-					}
-				} else {
-					out.Rules = RulesFromAPI(apiRules)
-				}
-				out.PrefixLists, out.PrefixErr = FetchPrefixLists(ctx, c, referencedPrefixLists(out.Rules))
-				return out, nil
-			})
+			res, err := collectRegions(ctx, s, sc, sc.Step.DeclaredTypes(), fetchSecurityGroupRegion)
 			if err != nil {
 				return err
 			}
 			vpcs := keyIndex(sc.Job, m.TypeVPC, "vpcId")
 			for _, r := range res {
-				scope := scopeOf(s, r.Region)
-				if r.Items.RulesErr != nil {
-					// IpPermissions hold the same rules without their ids; rule
-					// edges are keyed by content, so only the ids are unknown:
-					// the rule lists (which name them) keep the last run's.
-					sc.Unknown(&awsclient.RegionError{Region: r.Region, Err: r.Items.RulesErr}, engine.Unknown{
-						Type: m.TypeSecurityGroup, Region: r.Region, Properties: []string{"ingressRules", "egressRules"},
-						OnlyIdentifiers: true})
-				}
-				if r.Items.PrefixErr != nil {
-					sc.Partial(&awsclient.RegionError{Region: r.Region, Err: r.Items.PrefixErr}, m.TypePrefixList)
-				}
-				for _, g := range r.Items.Groups {
-					rules := r.Items.Rules[aws.ToString(g.GroupId)]
-					if rules == nil {
-						rules = &GroupRules{}
-					}
-					FillDescriptions(rules, g)
-					e := NewSecurityGroupEntity(scope, g, *rules)
-					if err := regional.AddOwned(sc, s, e); err != nil {
-						return err
-					}
-					if vpcID := aws.ToString(g.VpcId); vpcID != "" {
-						if vpcKey, ok := vpcs[r.Region+"/"+vpcID]; ok {
-							if err := sc.AddRelationship(graph.DirectByKey(vpcKey, m.TypeVPC, "HAS", e.Key(), m.TypeSecurityGroup, nil)); err != nil {
-								return err
-							}
-						} else {
-							sc.Count("securityGroupsWithoutCollectedVpc", 1)
-						}
-					}
-				}
-				for _, pl := range r.Items.PrefixLists {
-					e := NewPrefixListEntity(scope, pl)
-					if err := sc.AddEntity(e); err != nil {
-						return err
-					}
-					if e.String("ownerId") == s.AccountID {
-						if err := sc.AddRelationship(account.Has(s, e)); err != nil {
-							return err
-						}
-					}
+				if err := addSecurityGroupRegion(sc, s, r.Region, r.Items, vpcs); err != nil {
+					return err
 				}
 			}
 			return nil
 		},
 	})
+}
+
+// fetchSecurityGroupRegion reads a region's groups, their rules (with ids,
+// else from the groups' IpPermissions) and the prefix lists the rules use.
+func fetchSecurityGroupRegion(ctx context.Context, region string, c *ec2.Client) (*sgRegion, error) {
+	groups, err := FetchSecurityGroups(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := &sgRegion{Groups: groups}
+	apiRules, err := FetchSecurityGroupRules(ctx, c)
+	if err != nil {
+		out.RulesErr = err
+		out.Rules = map[string]*GroupRules{}
+		for _, g := range groups {
+			out.Rules[aws.ToString(g.GroupId)] = &GroupRules{
+				Ingress: RulesFromPermissions(g.IpPermissions),
+				Egress:  RulesFromPermissions(g.IpPermissionsEgress),
+			}
+		}
+	} else {
+		out.Rules = RulesFromAPI(apiRules)
+	}
+	out.PrefixLists, out.PrefixErr = FetchPrefixLists(ctx, c, referencedPrefixLists(out.Rules))
+	return out, nil
+}
+
+// addSecurityGroupRegion adds one region's groups (VPC HAS group) and prefix
+// lists, marking what the region could not read.
+func addSecurityGroupRegion(sc *engine.StepContext, s *awsclient.Session, region string, items *sgRegion, vpcs map[string]string) error {
+	scope := scopeOf(s, region)
+	if items.RulesErr != nil {
+		// IpPermissions hold the same rules without their ids; rule
+		// edges are keyed by content, so only the ids are unknown:
+		// the rule lists (which name them) keep the last run's.
+		sc.Unknown(&awsclient.RegionError{Region: region, Err: items.RulesErr}, engine.Unknown{
+			Type: m.TypeSecurityGroup, Region: region, Properties: []string{"ingressRules", "egressRules"},
+			OnlyIdentifiers: true})
+	}
+	if items.PrefixErr != nil {
+		sc.Partial(&awsclient.RegionError{Region: region, Err: items.PrefixErr}, m.TypePrefixList)
+	}
+	for _, g := range items.Groups {
+		rules := items.Rules[aws.ToString(g.GroupId)]
+		if rules == nil {
+			rules = &GroupRules{}
+		}
+		FillDescriptions(rules, g)
+		e := NewSecurityGroupEntity(scope, g, *rules)
+		if err := regional.AddOwned(sc, s, e); err != nil {
+			return err
+		}
+		if vpcID := aws.ToString(g.VpcId); vpcID != "" {
+			vpcKey, ok := vpcs[region+"/"+vpcID]
+			if !ok {
+				sc.Count("securityGroupsWithoutCollectedVpc", 1)
+				continue
+			}
+			if err := sc.AddRelationship(graph.DirectByKey(vpcKey, m.TypeVPC, "HAS", e.Key(), m.TypeSecurityGroup, nil)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, pl := range items.PrefixLists {
+		e := NewPrefixListEntity(scope, pl)
+		if err := sc.AddEntity(e); err != nil {
+			return err
+		}
+		if e.String("ownerId") == s.AccountID {
+			if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
