@@ -526,6 +526,18 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 			}
 		}
 	}
+	sc.report(&res, rs)
+	res.DurationMs = time.Since(start).Milliseconds()
+	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)
+	// Dependants see this step's unknown values as partial input too
+	// (Step.inputFrom).
+	return res, sc.partial, sc.unknown
+}
+
+// report copies what the step recorded into its result (types met, partial
+// types and regions, unknowns, metrics, details), warning about any type it
+// produced without declaring it. sc.mu is held.
+func (sc *StepContext) report(res *StepResult, rs *runState) {
 	declared := map[string]bool{}
 	for _, t := range res.DeclaredTypes {
 		declared[t] = true
@@ -533,7 +545,7 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	for t := range sc.encountered {
 		res.EncounteredTypes = append(res.EncounteredTypes, t)
 		if !declared[t] {
-			rs.addWarning(Warning{Step: s.ID, Types: []string{t}, Message: fmt.Sprintf("step produced undeclared type %s", t)})
+			rs.addWarning(Warning{Step: sc.Step.ID, Types: []string{t}, Message: fmt.Sprintf("step produced undeclared type %s", t)})
 		}
 	}
 	sort.Strings(res.EncounteredTypes)
@@ -552,11 +564,6 @@ func runStep(ctx context.Context, job *Job, s Step, rs *runState, in dependencyI
 	if len(sc.details) > 0 {
 		res.Details = sc.details
 	}
-	res.DurationMs = time.Since(start).Milliseconds()
-	sc.Log.Debug("step finished", "status", res.Status, "ms", res.DurationMs)
-	// Dependants see this step's unknown values as partial input too
-	// (Step.inputFrom).
-	return res, sc.partial, sc.unknown
 }
 
 // callStep runs the step with its deadline, turning a panic into an error.

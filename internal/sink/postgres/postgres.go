@@ -393,29 +393,8 @@ type pendingMapping struct {
 // removed. The matching and placeholder rules are package mapping's; this
 // only moves rows, in bulk.
 func resolveMappings(ctx context.Context, tx pgx.Tx, runID, now int64) error {
-	rows, err := tx.Query(ctx, `SELECT instance_id, key, json->'_mapping' FROM relationships WHERE mapped = 1`)
+	all, err := pendingMappings(ctx, tx)
 	if err != nil {
-		return err
-	}
-	var all []pendingMapping
-	for rows.Next() {
-		var inst, key string
-		var data []byte
-		if err := rows.Scan(&inst, &key, &data); err != nil {
-			rows.Close()
-			return err
-		}
-		var m graph.Mapping
-		if len(data) > 0 && string(data) != "null" {
-			if err := json.Unmarshal(data, &m); err != nil {
-				rows.Close()
-				return fmt.Errorf("decoding the mapping of relationship %s: %w", key, err)
-			}
-			all = append(all, pendingMapping{inst, key, &m})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(all) == 0 {
@@ -426,64 +405,17 @@ func resolveMappings(ctx context.Context, tx pgx.Tx, runID, now int64) error {
 	if err != nil {
 		return err
 	}
-	type placeholderRow struct {
-		instance, key, typ string
-		data               json.RawMessage
-	}
-	var placeholders []placeholderRow
-	seen := map[[2]string]int{}
-	var fwdInst, fwdKey, revInst, revKey []string
-	var fwdTarget, revTarget []*string
+	var r resolution
 	for _, p := range all {
-		target := idx.Find(p.m)
-		if target == "" && !p.m.SkipTargetCreation {
-			e := mapping.Placeholder(p.m)
-			data, err := json.Marshal(e)
-			if err != nil {
-				return fmt.Errorf("encoding placeholder %s: %w", e.Key(), err)
-			}
-			row := placeholderRow{p.instance, e.Key(), e.Type(), data}
-			if i, dup := seen[[2]string{p.instance, e.Key()}]; dup {
-				placeholders[i] = row // the last one written wins, as row by row
-			} else {
-				seen[[2]string{p.instance, e.Key()}] = len(placeholders)
-				placeholders = append(placeholders, row)
-			}
-			target = e.Key()
-		}
-		if p.m.RelationshipDirection == graph.Reverse {
-			revInst, revKey, revTarget = append(revInst, p.instance), append(revKey, p.key), append(revTarget, nullable(target))
-		} else {
-			fwdInst, fwdKey, fwdTarget = append(fwdInst, p.instance), append(fwdKey, p.key), append(fwdTarget, nullable(target))
+		if err := r.resolve(idx, p); err != nil {
+			return err
 		}
 	}
-	if len(placeholders) > 0 {
-		var inst, keys, types []string
-		var data []json.RawMessage
-		for _, p := range placeholders {
-			inst, keys, types, data = append(inst, p.instance), append(keys, p.key), append(types, p.typ), append(data, p.data)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
-			SELECT i, k, t, $5, j, $6, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS u(i, k, t, j)
-			ON CONFLICT (instance_id, key) DO UPDATE SET json = excluded.json, run_id = excluded.run_id, updated_at = excluded.updated_at`,
-			inst, keys, types, data, SourceMapper, runID, now); err != nil {
-			return fmt.Errorf("storing placeholders: %w", err)
-		}
+	if err := r.storePlaceholders(ctx, tx, runID, now); err != nil {
+		return err
 	}
-	for _, u := range []struct {
-		col        string
-		inst, keys []string
-		targets    []*string
-	}{{"to_key", fwdInst, fwdKey, fwdTarget}, {"from_key", revInst, revKey, revTarget}} {
-		if len(u.inst) == 0 {
-			continue
-		}
-		if _, err := tx.Exec(ctx, `UPDATE relationships r SET `+u.col+` = u.target
-			FROM unnest($1::text[], $2::text[], $3::text[]) AS u(instance_id, key, target)
-			WHERE r.instance_id = u.instance_id AND r.key = u.key AND r.`+u.col+` IS DISTINCT FROM u.target`,
-			u.inst, u.keys, u.targets); err != nil {
-			return fmt.Errorf("resolving mapped relationships: %w", err)
-		}
+	if err := r.setTargets(ctx, tx); err != nil {
+		return err
 	}
 	// A placeholder goes when nothing points at it, and when a real entity
 	// of the same key now exists (another instance collected it): the
@@ -494,6 +426,111 @@ func resolveMappings(ctx context.Context, tx pgx.Tx, runID, now int64) error {
 			AND NOT EXISTS (SELECT 1 FROM relationships r WHERE r.from_key = e.key))
 		OR EXISTS (SELECT 1 FROM entities o WHERE o.key = e.key AND o.source <> $1))`, SourceMapper)
 	return err
+}
+
+// pendingMappings reads every stored mapped relationship's mapping.
+func pendingMappings(ctx context.Context, tx pgx.Tx) ([]pendingMapping, error) {
+	rows, err := tx.Query(ctx, `SELECT instance_id, key, json->'_mapping' FROM relationships WHERE mapped = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []pendingMapping
+	for rows.Next() {
+		var inst, key string
+		var data []byte
+		if err := rows.Scan(&inst, &key, &data); err != nil {
+			return nil, err
+		}
+		var m graph.Mapping
+		if len(data) > 0 && string(data) != "null" {
+			if err := json.Unmarshal(data, &m); err != nil {
+				return nil, fmt.Errorf("decoding the mapping of relationship %s: %w", key, err)
+			}
+			all = append(all, pendingMapping{inst, key, &m})
+		}
+	}
+	return all, rows.Err()
+}
+
+type placeholderRow struct {
+	instance, key, typ string
+	data               json.RawMessage
+}
+
+// resolution gathers, for one pass, the placeholders to store and each
+// mapped relationship's target, by direction, for two bulk statements.
+type resolution struct {
+	placeholders         []placeholderRow
+	seen                 map[[2]string]int
+	fwdInst, fwdKey      []string
+	revInst, revKey      []string
+	fwdTarget, revTarget []*string
+}
+
+func (r *resolution) resolve(idx *mapping.Index, p pendingMapping) error {
+	target := idx.Find(p.m)
+	if target == "" && !p.m.SkipTargetCreation {
+		e := mapping.Placeholder(p.m)
+		data, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encoding placeholder %s: %w", e.Key(), err)
+		}
+		row := placeholderRow{p.instance, e.Key(), e.Type(), data}
+		if r.seen == nil {
+			r.seen = map[[2]string]int{}
+		}
+		if i, dup := r.seen[[2]string{p.instance, e.Key()}]; dup {
+			r.placeholders[i] = row // the last one written wins, as row by row
+		} else {
+			r.seen[[2]string{p.instance, e.Key()}] = len(r.placeholders)
+			r.placeholders = append(r.placeholders, row)
+		}
+		target = e.Key()
+	}
+	if p.m.RelationshipDirection == graph.Reverse {
+		r.revInst, r.revKey, r.revTarget = append(r.revInst, p.instance), append(r.revKey, p.key), append(r.revTarget, nullable(target))
+	} else {
+		r.fwdInst, r.fwdKey, r.fwdTarget = append(r.fwdInst, p.instance), append(r.fwdKey, p.key), append(r.fwdTarget, nullable(target))
+	}
+	return nil
+}
+
+func (r *resolution) storePlaceholders(ctx context.Context, tx pgx.Tx, runID, now int64) error {
+	if len(r.placeholders) == 0 {
+		return nil
+	}
+	var inst, keys, types []string
+	var data []json.RawMessage
+	for _, p := range r.placeholders {
+		inst, keys, types, data = append(inst, p.instance), append(keys, p.key), append(types, p.typ), append(data, p.data)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO entities (instance_id, key, type, source, json, run_id, updated_at)
+		SELECT i, k, t, $5, j, $6, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS u(i, k, t, j)
+		ON CONFLICT (instance_id, key) DO UPDATE SET json = excluded.json, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+		inst, keys, types, data, SourceMapper, runID, now); err != nil {
+		return fmt.Errorf("storing placeholders: %w", err)
+	}
+	return nil
+}
+
+func (r *resolution) setTargets(ctx context.Context, tx pgx.Tx) error {
+	for _, u := range []struct {
+		col        string
+		inst, keys []string
+		targets    []*string
+	}{{"to_key", r.fwdInst, r.fwdKey, r.fwdTarget}, {"from_key", r.revInst, r.revKey, r.revTarget}} {
+		if len(u.inst) == 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `UPDATE relationships r SET `+u.col+` = u.target
+			FROM unnest($1::text[], $2::text[], $3::text[]) AS u(instance_id, key, target)
+			WHERE r.instance_id = u.instance_id AND r.key = u.key AND r.`+u.col+` IS DISTINCT FROM u.target`,
+			u.inst, u.keys, u.targets); err != nil {
+			return fmt.Errorf("resolving mapped relationships: %w", err)
+		}
+	}
+	return nil
 }
 
 // buildTargetIndex offers every stored entity (any instance) to the index,
