@@ -97,27 +97,49 @@ func (d *demo) network(region string) {
 		return
 	}
 	c := ec2.NewFromConfig(d.cfg(region))
-	ctx := d.ctx
-	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16"), TagSpecifications: ec2Tags(ec2types.ResourceTypeVpc, "Name", "demo-prod", "env", "prod")})
-	d.check("vpc", err)
+	vpc, pub, priv := d.subnets(c, region)
 	if d.err != nil {
 		return
 	}
-	d.f.CustomVPC = aws.ToString(vpc.Vpc.VpcId)
-	pub, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24"), AvailabilityZone: aws.String(region + "a"),
+	d.groups(c, vpc)
+	if d.err != nil {
+		return
+	}
+	d.instances(c, region, pub, priv)
+}
+
+// subnets creates the demo VPC with a public subnet (public IPs on launch)
+// and a private one.
+func (d *demo) subnets(c *ec2.Client, region string) (vpc, pub, priv *string) {
+	ctx := d.ctx
+	v, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16"), TagSpecifications: ec2Tags(ec2types.ResourceTypeVpc, "Name", "demo-prod", "env", "prod")})
+	d.check("vpc", err)
+	if d.err != nil {
+		return nil, nil, nil
+	}
+	d.f.CustomVPC = aws.ToString(v.Vpc.VpcId)
+	ps, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: v.Vpc.VpcId, CidrBlock: aws.String("10.0.1.0/24"), AvailabilityZone: aws.String(region + "a"),
 		TagSpecifications: ec2Tags(ec2types.ResourceTypeSubnet, "Name", "demo-public")})
 	d.check("public subnet", err)
-	priv, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.0.2.0/24"), AvailabilityZone: aws.String(region + "b"),
+	qs, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: v.Vpc.VpcId, CidrBlock: aws.String("10.0.2.0/24"), AvailabilityZone: aws.String(region + "b"),
 		TagSpecifications: ec2Tags(ec2types.ResourceTypeSubnet, "Name", "demo-private")})
 	d.check("private subnet", err)
 	if d.err != nil {
-		return
+		return nil, nil, nil
 	}
-	d.f.PublicSubnet = aws.ToString(pub.Subnet.SubnetId)
-	_, err = c.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: pub.Subnet.SubnetId, MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}})
+	d.f.PublicSubnet = aws.ToString(ps.Subnet.SubnetId)
+	_, err = c.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: ps.Subnet.SubnetId, MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}})
 	d.check("subnet attribute", err)
+	return v.Vpc.VpcId, ps.Subnet.SubnetId, qs.Subnet.SubnetId
+}
+
+// groups creates the web (80, 443 over both families, 8080 from a partner
+// range), open-SSH and database (5432 from the web group and the public
+// subnet) groups.
+func (d *demo) groups(c *ec2.Client, vpc *string) {
+	ctx := d.ctx
 	group := func(name, desc string) string {
-		out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(desc), VpcId: vpc.Vpc.VpcId})
+		out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(desc), VpcId: vpc})
 		d.check("group "+name, err)
 		if err != nil {
 			return ""
@@ -140,7 +162,7 @@ func (d *demo) network(region string) {
 	web443.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: aws.String("::/0")}}
 	web8080 := tcp(8080)
 	web8080.IpRanges = []ec2types.IpRange{{CidrIp: aws.String("203.0.113.0/24"), Description: aws.String("partner office")}}
-	_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(d.f.WebGroup), IpPermissions: []ec2types.IpPermission{web80, web443, web8080}})
+	_, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(d.f.WebGroup), IpPermissions: []ec2types.IpPermission{web80, web443, web8080}})
 	d.check("web rules", err)
 	ssh := tcp(22)
 	ssh.IpRanges = []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}
@@ -152,13 +174,19 @@ func (d *demo) network(region string) {
 	pgSubnet.IpRanges = []ec2types.IpRange{{CidrIp: aws.String("10.0.1.0/24"), Description: aws.String("public subnet")}}
 	_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(d.f.DBGroup), IpPermissions: []ec2types.IpPermission{pg, pgSubnet}})
 	d.check("db rules", err)
+}
 
+// instances launches the web instance (public subnet, user data holding a
+// secret that must never be collected) and the database instance with its
+// encrypted data volume, and leaves one volume unattached.
+func (d *demo) instances(c *ec2.Client, region string, pub, priv *string) {
+	ctx := d.ctx
 	web, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-		SubnetId: pub.Subnet.SubnetId, SecurityGroupIds: []string{d.f.WebGroup, d.f.SSHGroup}, UserData: aws.String(base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nexport DB_PASSWORD=" + DemoUserDataSecret + "\n"))),
+		SubnetId: pub, SecurityGroupIds: []string{d.f.WebGroup, d.f.SSHGroup}, UserData: aws.String(base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nexport DB_PASSWORD=" + DemoUserDataSecret + "\n"))),
 		TagSpecifications: ec2Tags(ec2types.ResourceTypeInstance, "Name", "demo-web-1", "team", "web")})
 	d.check("web instance", err)
 	db, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Small, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-		SubnetId: priv.Subnet.SubnetId, SecurityGroupIds: []string{d.f.DBGroup},
+		SubnetId: priv, SecurityGroupIds: []string{d.f.DBGroup},
 		TagSpecifications: ec2Tags(ec2types.ResourceTypeInstance, "Name", "demo-db-1")})
 	d.check("db instance", err)
 	if d.err != nil {
@@ -166,7 +194,7 @@ func (d *demo) network(region string) {
 	}
 	d.f.WebInstance = aws.ToString(web.Instances[0].InstanceId)
 	d.f.DBInstance = aws.ToString(db.Instances[0].InstanceId)
-	d.edge(region, d.f.CustomVPC, d.f.PublicSubnet, aws.ToString(priv.Subnet.SubnetId), d.f.WebInstance)
+	d.edge(region, d.f.CustomVPC, d.f.PublicSubnet, aws.ToString(priv), d.f.WebInstance)
 	data, err := c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "b"), Size: aws.Int32(100), VolumeType: ec2types.VolumeTypeGp3, Encrypted: aws.Bool(true),
 		TagSpecifications: ec2Tags(ec2types.ResourceTypeVolume, "Name", "demo-db-data")})
 	d.check("data volume", err)
