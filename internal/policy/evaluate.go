@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"strings"
 )
 
@@ -278,35 +279,8 @@ func (e *evaluator) policySet(docs []*Document, typ PolicyType, level int) (allo
 // evaluation logic; see the package documentation for the rules and the
 // deliberate choices.
 func Evaluate(in Input, req Request) Result {
-	e := &evaluator{req: req, p: parsePrincipalID(req.Principal)}
-	e.boundary = len(in.PermissionBoundaries) > 0
-	ctx := req.Context
-	if e.p.kind == pkSession && ctx.Decidable == nil {
-		// A session's aws:PrincipalArn is its role's ARN, path included,
-		// which the session ARN does not tell us: with the default
-		// decidability it is unknown unless supplied.
-		ctx.Decidable = func(k string) bool {
-			return !strings.EqualFold(k, "aws:PrincipalArn") && DefaultDecidable(k)
-		}
-	}
-	e.ctx = newEvalCtx(ctx)
-	e.ctx.quirks = in.quirks
-
-	pAcct := req.PrincipalAccount
-	if pAcct == "" {
-		pAcct = e.p.account
-	}
-	rAcct := req.ResourceAccount
-	if rAcct == "" {
-		if parts := strings.SplitN(req.Resource, ":", 6); len(parts) == 6 {
-			rAcct = parts[4]
-		}
-		if rAcct == "" || rAcct == "aws" {
-			// AWS managed policies (arn:aws:iam::aws:policy/...) are
-			// global: every account reads and attaches them as its own.
-			rAcct = pAcct
-		}
-	}
+	e := newEvaluator(in, req)
+	pAcct, rAcct := accountsOf(req, e.p)
 	iam := e.p.isIAM()
 
 	deny := tFalse
@@ -320,18 +294,7 @@ func Evaluate(in Input, req Request) Result {
 			deny = tOr(deny, d)
 		}
 	}
-	scpOK := tTrue
-	scpImplicit := false
-	for lvl, docs := range in.SCPs {
-		a, d, _ := e.policySet(docs, ServiceControlPol, lvl)
-		if in.quirks.scpImplicitFirst && !scpImplicit && !d.isTrue() && a.isFalse() && !deny.isTrue() {
-			scpImplicit = true
-		}
-		if !scpImplicit {
-			deny = tOr(deny, d)
-		}
-		scpOK = tAnd(scpOK, a)
-	}
+	scpOK, deny := e.scps(in, deny)
 	rp := [grantDirect + 1]truth{tFalse, tFalse, tFalse, tFalse}
 	rpDeny := tFalse
 	if in.ResourcePolicy != nil {
@@ -347,29 +310,7 @@ func Evaluate(in Input, req Request) Result {
 		// policies: the resource (trust) policy alone grants.
 		allowed = rpAny
 	case pAcct == rAcct:
-		identityPath := tAnd(idAllow, pbAllow)
-		// Same account: a resource-policy allow naming the user or session
-		// itself (or "*") is not limited by implicit denies in identity
-		// policies or boundaries; one naming the role is limited by the
-		// boundary; one naming only the account delegates to identity
-		// policies.
-		rpSufficient := tOr(rp[grantDirect], tAnd(rp[grantRole], pbAllow))
-		if IsTrustAction(req.Action) && !in.quirks.trustDirectIgnoresBoundary {
-			// Role trust policies are the exception: a user named in the
-			// trust policy is still limited by its boundary (IAM UG,
-			// Update a role trust policy: "If a user is listed as the
-			// principal in a role's trust policy but cannot assume the
-			// role, check the user's permissions boundary. If a
-			// permissions boundary is set for the user, then it must allow
-			// the sts:AssumeRole action.").
-			rpSufficient = tAnd(tOr(rp[grantDirect], rp[grantRole]), pbAllow)
-		}
-		allowed = tOr(rpSufficient, identityPath)
-		if IsTrustAction(req.Action) || IsKMSKey(req.Resource) {
-			// Role trust policies and KMS key policies must explicitly
-			// allow the principal (or its account).
-			allowed = tAnd(rpAny, allowed)
-		}
+		allowed = sameAccountAllowed(in, req, rp, idAllow, pbAllow)
 	default:
 		// Cross-account: the principal's account must allow (identity
 		// policies within its boundary) and the resource policy must too.
@@ -380,7 +321,98 @@ func Evaluate(in Input, req Request) Result {
 	if in.quirks.crossAccountResourceFirst && iam && pAcct != rAcct && rpAny.isFalse() && !rpDeny.isTrue() {
 		deny = tFalse
 	}
-	res := Result{MatchedStatements: e.matched}
+	res := decide(allowed, deny)
+	res.MatchedStatements = e.matched
+	return applyIAMSideRules(req, res)
+}
+
+// newEvaluator prepares the request's evaluation context.
+func newEvaluator(in Input, req Request) *evaluator {
+	e := &evaluator{req: req, p: parsePrincipalID(req.Principal)}
+	e.boundary = len(in.PermissionBoundaries) > 0
+	ctx := req.Context
+	if e.p.kind == pkSession && ctx.Decidable == nil {
+		// A session's aws:PrincipalArn is its role's ARN, path included,
+		// which the session ARN does not tell us: with the default
+		// decidability it is unknown unless supplied.
+		ctx.Decidable = func(k string) bool {
+			return !strings.EqualFold(k, "aws:PrincipalArn") && DefaultDecidable(k)
+		}
+	}
+	e.ctx = newEvalCtx(ctx)
+	e.ctx.quirks = in.quirks
+	return e
+}
+
+// accountsOf is the principal's and the resource's account (given, or read
+// from their ARNs).
+func accountsOf(req Request, p principalID) (pAcct, rAcct string) {
+	pAcct = cmp.Or(req.PrincipalAccount, p.account)
+	rAcct = req.ResourceAccount
+	if rAcct == "" {
+		if parts := strings.SplitN(req.Resource, ":", 6); len(parts) == 6 {
+			rAcct = parts[4]
+		}
+		if rAcct == "" || rAcct == "aws" {
+			// AWS managed policies (arn:aws:iam::aws:policy/...) are
+			// global: every account reads and attaches them as its own.
+			rAcct = pAcct
+		}
+	}
+	return pAcct, rAcct
+}
+
+// scps evaluates the SCP levels: every level must allow; their explicit
+// denies join deny.
+func (e *evaluator) scps(in Input, deny truth) (scpOK, _ truth) {
+	scpOK = tTrue
+	scpImplicit := false
+	for lvl, docs := range in.SCPs {
+		a, d, _ := e.policySet(docs, ServiceControlPol, lvl)
+		if in.quirks.scpImplicitFirst && !scpImplicit && !d.isTrue() && a.isFalse() && !deny.isTrue() {
+			scpImplicit = true
+		}
+		if !scpImplicit {
+			deny = tOr(deny, d)
+		}
+		scpOK = tAnd(scpOK, a)
+	}
+	return scpOK, deny
+}
+
+// sameAccountAllowed combines resource-policy grants with the identity path
+// when principal and resource share an account.
+func sameAccountAllowed(in Input, req Request, rp [grantDirect + 1]truth, idAllow, pbAllow truth) truth {
+	rpAny := tOr(rp[grantDirect], tOr(rp[grantRole], rp[grantAccount]))
+	identityPath := tAnd(idAllow, pbAllow)
+	// Same account: a resource-policy allow naming the user or session
+	// itself (or "*") is not limited by implicit denies in identity
+	// policies or boundaries; one naming the role is limited by the
+	// boundary; one naming only the account delegates to identity
+	// policies.
+	rpSufficient := tOr(rp[grantDirect], tAnd(rp[grantRole], pbAllow))
+	if IsTrustAction(req.Action) && !in.quirks.trustDirectIgnoresBoundary {
+		// Role trust policies are the exception: a user named in the
+		// trust policy is still limited by its boundary (IAM UG,
+		// Update a role trust policy: "If a user is listed as the
+		// principal in a role's trust policy but cannot assume the
+		// role, check the user's permissions boundary. If a
+		// permissions boundary is set for the user, then it must allow
+		// the sts:AssumeRole action.").
+		rpSufficient = tAnd(tOr(rp[grantDirect], rp[grantRole]), pbAllow)
+	}
+	allowed := tOr(rpSufficient, identityPath)
+	if IsTrustAction(req.Action) || IsKMSKey(req.Resource) {
+		// Role trust policies and KMS key policies must explicitly
+		// allow the principal (or its account).
+		allowed = tAnd(rpAny, allowed)
+	}
+	return allowed
+}
+
+// decide turns the three-valued allow and deny into the decision.
+func decide(allowed, deny truth) Result {
+	var res Result
 	final := tAnd(allowed, tNot(deny))
 	switch {
 	case deny.isTrue():
@@ -393,7 +425,7 @@ func Evaluate(in Input, req Request) Result {
 		res.Decision = ConditionallyAllowed
 		res.ConditionKeys = sortedUnique(final.keys)
 	}
-	return applyIAMSideRules(req, res)
+	return res
 }
 
 // missingAsStar is used only by the notResourceMissingVarStar test quirk:
