@@ -263,59 +263,19 @@ type policyValue struct {
 func evalCondition(c Condition, vars bool, ctx *evalCtx) truth {
 	op := c.Operator
 	ctxVals, st := ctx.lookup(c.Key)
-
-	// Compile the policy values, substituting variables.
-	var pvs []policyValue
-	var unknownKeys []string
-	missing := false
-	for _, v := range c.Values {
-		toks, es, keys := expand(v, vars && op.Base.takesVariables(), ctx)
-		switch es {
-		case expMissing:
-			missing = true
-			continue
-		case expUnknown:
-			unknownKeys = append(unknownKeys, keys...)
-			continue
-		}
-		pvs = append(pvs, policyValue{toks: toks, str: litString(toks)})
-	}
+	pvs, unknownKeys, missing := compileValues(c, vars, ctx)
 	if st == keyUnknown {
 		return tUnknown(append(unknownKeys, c.Key)...)
 	}
 	if len(unknownKeys) > 0 {
 		return tUnknown(unknownKeys...)
 	}
-
 	if op.Base == OpNull {
-		wantAbsent := false
-		wantPresent := false
-		for _, v := range c.Values {
-			if strings.EqualFold(v, "true") {
-				wantAbsent = true
-			} else {
-				wantPresent = true
-			}
-		}
-		if st == keyAbsent {
-			return tBool(wantAbsent)
-		}
-		return tBool(wantPresent)
+		return nullCondition(c.Values, st == keyAbsent)
 	}
-
 	neg := op.Base.negated()
 	if st == keyAbsent {
-		switch {
-		case op.IfExists && op.Set == ForAnyValue && ctx.quirks.forAnyValueIfExistsFalse:
-			return tFalse
-		case op.IfExists:
-			return tTrue
-		case op.Set == ForAllValues:
-			return tTrue
-		case op.Set == ForAnyValue:
-			return tFalse
-		}
-		return tBool(neg)
+		return absentKey(op, neg, ctx)
 	}
 
 	// matchOne: does the context value match any policy value under the
@@ -334,16 +294,8 @@ func evalCondition(c Condition, vars bool, ctx *evalCtx) truth {
 		}
 		return false
 	}
-	if ctx.quirks.ipBareV4VersusV6False && (op.Base == OpIpAddress || op.Base == OpNotIpAddress) {
-		for _, pv := range pvs {
-			a, err := netip.ParseAddr(strings.TrimSpace(pv.str))
-			for _, cv := range ctxVals {
-				c, err2 := netip.ParseAddr(strings.TrimSpace(cv))
-				if err == nil && err2 == nil && a.Is4() && c.Is6() {
-					return tFalse
-				}
-			}
-		}
+	if ctx.quirks.ipBareV4VersusV6False && (op.Base == OpIpAddress || op.Base == OpNotIpAddress) && v4AgainstV6(pvs, ctxVals) {
+		return tFalse
 	}
 	switch op.Set {
 	case ForAllValues:
@@ -370,6 +322,72 @@ func evalCondition(c Condition, vars bool, ctx *evalCtx) truth {
 		return tFalse
 	}
 	return tBool(matchOne(ctxVals[0]) != neg)
+}
+
+// compileValues compiles the condition's policy values, substituting
+// variables: those naming an unknown key are reported by key, those naming
+// an absent one make missing true.
+func compileValues(c Condition, vars bool, ctx *evalCtx) (pvs []policyValue, unknownKeys []string, missing bool) {
+	for _, v := range c.Values {
+		toks, es, keys := expand(v, vars && c.Operator.Base.takesVariables(), ctx)
+		switch es {
+		case expMissing:
+			missing = true
+			continue
+		case expUnknown:
+			unknownKeys = append(unknownKeys, keys...)
+			continue
+		}
+		pvs = append(pvs, policyValue{toks: toks, str: litString(toks)})
+	}
+	return pvs, unknownKeys, missing
+}
+
+// nullCondition: Null with "true" asks for the key to be absent, any other
+// value for it to be present.
+func nullCondition(values []string, absent bool) truth {
+	wantAbsent, wantPresent := false, false
+	for _, v := range values {
+		if strings.EqualFold(v, "true") {
+			wantAbsent = true
+		} else {
+			wantPresent = true
+		}
+	}
+	if absent {
+		return tBool(wantAbsent)
+	}
+	return tBool(wantPresent)
+}
+
+// absentKey is an operator's answer when the request lacks the key.
+func absentKey(op Operator, neg bool, ctx *evalCtx) truth {
+	switch {
+	case op.IfExists && op.Set == ForAnyValue && ctx.quirks.forAnyValueIfExistsFalse:
+		return tFalse
+	case op.IfExists:
+		return tTrue
+	case op.Set == ForAllValues:
+		return tTrue
+	case op.Set == ForAnyValue:
+		return tFalse
+	}
+	return tBool(neg)
+}
+
+// v4AgainstV6 reports a bare IPv4 policy address compared with an IPv6
+// context address (an oracle quirk, off by default).
+func v4AgainstV6(pvs []policyValue, ctxVals []string) bool {
+	for _, pv := range pvs {
+		a, err := netip.ParseAddr(strings.TrimSpace(pv.str))
+		for _, cv := range ctxVals {
+			c, err2 := netip.ParseAddr(strings.TrimSpace(cv))
+			if err == nil && err2 == nil && a.Is4() && c.Is6() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // positiveMatch applies the positive form of base to one policy value and
