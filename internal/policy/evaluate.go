@@ -158,31 +158,7 @@ type evaluator struct {
 func (e *evaluator) statement(s *Statement, doc *Document, typ PolicyType) (truth, grant) {
 	g := grantDirect
 	if typ == ResourcePolicy {
-		switch {
-		case s.Principal != nil:
-			g = s.Principal.match(e.p)
-		case s.NotPrincipal != nil:
-			g = grantNone
-			exempt := s.NotPrincipal.exempts(e.p) ||
-				e.ctx.quirks.notPrincipalAccountCoversAll && s.NotPrincipal.match(e.p) != grantNone
-			if !exempt {
-				// "Everyone except ...": for a request by the role itself
-				// this reaches it as the role, which the boundary limits.
-				g = grantDirect
-				if e.p.kind == pkRole {
-					g = grantRole
-				}
-			} else if s.Effect == Deny && e.boundary && e.p.isIAM() {
-				// IAM UG, Permissions boundaries: "The NotPrincipal element
-				// with a Deny effect will always deny any IAM principal that
-				// has a permissions boundary policy attached, regardless of
-				// the values specified in the NotPrincipal element."
-				g = grantDirect
-			}
-		default:
-			g = grantNone
-		}
-		if g == grantNone {
+		if g = e.principalGrant(s); g == grantNone {
 			return tFalse, grantNone
 		}
 	}
@@ -192,44 +168,7 @@ func (e *evaluator) statement(s *Statement, doc *Document, typ PolicyType) (trut
 	vars := doc.Version == Version2012
 	res := tTrue
 	if s.ResourceSet || s.NotResourceSet {
-		list := s.Resource
-		if s.NotResourceSet {
-			list = s.NotResource
-		}
-		m := tFalse
-		for _, pat := range list {
-			toks, st, keys := expand(pat, vars, e.ctx)
-			switch st {
-			case expOK:
-				if matchTokens(arnify(toks, true), e.req.Resource, false) {
-					m = tTrue
-				}
-				if s.NotResourceSet && e.ctx.quirks.notResourceShortArn && pat != "*" && strings.Count(pat, ":") < 5 {
-					m = tTrue
-				}
-			case expUnknown:
-				m = tOr(m, tUnknown(keys...))
-			case expMissing:
-				// An unresolvable variable matches nothing; under
-				// NotResource the "does not match" test fails too.
-				if s.NotResourceSet && e.ctx.quirks.notResourceMissingVarStar {
-					if matchTokens(arnify(missingAsStar(pat), true), e.req.Resource, false) {
-						m = tTrue
-					}
-					continue
-				}
-				if s.NotResourceSet {
-					return tFalse, grantNone
-				}
-			}
-			if m.isTrue() {
-				break
-			}
-		}
-		if s.NotResourceSet {
-			m = tNot(m)
-		}
-		res = m
+		res = e.resourceMatch(s, vars)
 	}
 	if res.isFalse() {
 		return tFalse, grantNone
@@ -242,6 +181,78 @@ func (e *evaluator) statement(s *Statement, doc *Document, typ PolicyType) (trut
 		}
 	}
 	return tAnd(res, cond), g
+}
+
+// principalGrant is how a resource-policy statement's Principal (or
+// NotPrincipal) reaches the requester: directly, as its role, through its
+// account, or not at all.
+func (e *evaluator) principalGrant(s *Statement) grant {
+	switch {
+	case s.Principal != nil:
+		return s.Principal.match(e.p)
+	case s.NotPrincipal != nil:
+		exempt := s.NotPrincipal.exempts(e.p) ||
+			e.ctx.quirks.notPrincipalAccountCoversAll && s.NotPrincipal.match(e.p) != grantNone
+		if !exempt {
+			// "Everyone except ...": for a request by the role itself
+			// this reaches it as the role, which the boundary limits.
+			if e.p.kind == pkRole {
+				return grantRole
+			}
+			return grantDirect
+		}
+		if s.Effect == Deny && e.boundary && e.p.isIAM() {
+			// IAM UG, Permissions boundaries: "The NotPrincipal element
+			// with a Deny effect will always deny any IAM principal that
+			// has a permissions boundary policy attached, regardless of
+			// the values specified in the NotPrincipal element."
+			return grantDirect
+		}
+	}
+	return grantNone
+}
+
+// resourceMatch is whether the statement's Resource (or NotResource) covers
+// the request's resource, unknown where a policy variable is.
+func (e *evaluator) resourceMatch(s *Statement, vars bool) truth {
+	list := s.Resource
+	if s.NotResourceSet {
+		list = s.NotResource
+	}
+	m := tFalse
+	for _, pat := range list {
+		toks, st, keys := expand(pat, vars, e.ctx)
+		switch st {
+		case expOK:
+			if matchTokens(arnify(toks, true), e.req.Resource, false) {
+				m = tTrue
+			}
+			if s.NotResourceSet && e.ctx.quirks.notResourceShortArn && pat != "*" && strings.Count(pat, ":") < 5 {
+				m = tTrue
+			}
+		case expUnknown:
+			m = tOr(m, tUnknown(keys...))
+		case expMissing:
+			// An unresolvable variable matches nothing; under
+			// NotResource the "does not match" test fails too.
+			if s.NotResourceSet && e.ctx.quirks.notResourceMissingVarStar {
+				if matchTokens(arnify(missingAsStar(pat), true), e.req.Resource, false) {
+					m = tTrue
+				}
+				continue
+			}
+			if s.NotResourceSet {
+				return tFalse
+			}
+		}
+		if m.isTrue() {
+			break
+		}
+	}
+	if s.NotResourceSet {
+		m = tNot(m)
+	}
+	return m
 }
 
 // policySet evaluates documents of one type, returning (allow, deny) and,
