@@ -242,70 +242,82 @@ func parseStatement(m map[string]any) (*Statement, error) {
 		return nil, fmt.Errorf("Effect %s must be \"Allow\" or \"Deny\"", jsonText(ev))
 	}
 	s.Effect = Effect(es)
-
-	_, hasP := m["Principal"]
-	_, hasNP := m["NotPrincipal"]
-	if hasP && hasNP {
-		return nil, errors.New("Principal and NotPrincipal both present")
-	}
-	var err error
-	if hasP {
-		if s.Principal, err = parsePrincipal("Principal", m["Principal"]); err != nil {
+	for _, parse := range []func(*Statement, map[string]any) error{parsePrincipals, parseActions, parseResources} {
+		if err := parse(s, m); err != nil {
 			return nil, err
 		}
 	}
-	if hasNP {
-		if s.NotPrincipal, err = parsePrincipal("NotPrincipal", m["NotPrincipal"]); err != nil {
-			return nil, err
-		}
-	}
-
-	a, hasA := m["Action"]
-	na, hasNA := m["NotAction"]
-	switch {
-	case hasA && hasNA:
-		return nil, errors.New("Action and NotAction both present")
-	case !hasA && !hasNA:
-		return nil, errors.New("missing Action or NotAction")
-	case hasA:
-		if s.Action, err = stringList("Action", a); err != nil {
-			return nil, err
-		}
-	default:
-		if s.NotAction, err = stringList("NotAction", na); err != nil {
-			return nil, err
-		}
-		s.NotActionSet = true
-	}
-	for _, act := range append(append([]string(nil), s.Action...), s.NotAction...) {
-		if act != "*" && !strings.Contains(act, ":") {
-			return nil, fmt.Errorf("action %q must be \"*\" or of the form service:action", act)
-		}
-	}
-
-	r, hasR := m["Resource"]
-	nr, hasNR := m["NotResource"]
-	switch {
-	case hasR && hasNR:
-		return nil, errors.New("Resource and NotResource both present")
-	case hasR:
-		if s.Resource, err = stringList("Resource", r); err != nil {
-			return nil, err
-		}
-		s.ResourceSet = true
-	case hasNR:
-		if s.NotResource, err = stringList("NotResource", nr); err != nil {
-			return nil, err
-		}
-		s.NotResourceSet = true
-	}
-
 	if c, ok := m["Condition"]; ok {
+		var err error
 		if s.Conditions, err = parseConditionBlock(c); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// parsePrincipals reads Principal or NotPrincipal (at most one).
+func parsePrincipals(s *Statement, m map[string]any) error {
+	_, hasP := m["Principal"]
+	_, hasNP := m["NotPrincipal"]
+	if hasP && hasNP {
+		return errors.New("Principal and NotPrincipal both present")
+	}
+	var err error
+	if hasP {
+		s.Principal, err = parsePrincipal("Principal", m["Principal"])
+	}
+	if hasNP {
+		s.NotPrincipal, err = parsePrincipal("NotPrincipal", m["NotPrincipal"])
+	}
+	return err
+}
+
+// parseActions reads Action or NotAction (exactly one), each "*" or
+// service:action.
+func parseActions(s *Statement, m map[string]any) error {
+	a, hasA := m["Action"]
+	na, hasNA := m["NotAction"]
+	var err error
+	switch {
+	case hasA && hasNA:
+		return errors.New("Action and NotAction both present")
+	case !hasA && !hasNA:
+		return errors.New("missing Action or NotAction")
+	case hasA:
+		if s.Action, err = stringList("Action", a); err != nil {
+			return err
+		}
+	default:
+		if s.NotAction, err = stringList("NotAction", na); err != nil {
+			return err
+		}
+		s.NotActionSet = true
+	}
+	for _, act := range append(append([]string(nil), s.Action...), s.NotAction...) {
+		if act != "*" && !strings.Contains(act, ":") {
+			return fmt.Errorf("action %q must be \"*\" or of the form service:action", act)
+		}
+	}
+	return nil
+}
+
+// parseResources reads Resource or NotResource (at most one).
+func parseResources(s *Statement, m map[string]any) error {
+	r, hasR := m["Resource"]
+	nr, hasNR := m["NotResource"]
+	var err error
+	switch {
+	case hasR && hasNR:
+		return errors.New("Resource and NotResource both present")
+	case hasR:
+		s.Resource, err = stringList("Resource", r)
+		s.ResourceSet = err == nil
+	case hasNR:
+		s.NotResource, err = stringList("NotResource", nr)
+		s.NotResourceSet = err == nil
+	}
+	return err
 }
 
 func parsePrincipal(elem string, v any) (*Principal, error) {
