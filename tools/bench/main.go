@@ -98,65 +98,7 @@ func run(nInst, nGroups, nPrincipals, nBuckets int) error {
 	const acct = "210987654321"
 	regions := [2]string{"us-east-1", "eu-west-1"}
 	seedStart := time.Now()
-	if _, err := testbed.SeedDemo(ctx, srv.URL, acct, regions); err != nil {
-		return err
-	}
-	for _, region := range regions {
-		cfg, _ := testbed.SeedConfigFor(srv.URL, acct, region)
-		c := ec2.NewFromConfig(cfg)
-		var groupIDs []string
-		for g := 0; g < nGroups; g++ {
-			out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(fmt.Sprintf("bench-%d", g)), Description: aws.String("bench")})
-			if err != nil {
-				return err
-			}
-			groupIDs = append(groupIDs, aws.ToString(out.GroupId))
-			_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: []ec2types.IpPermission{
-				{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(int32(1000 + g)), ToPort: aws.Int32(int32(1000 + g)), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
-				{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(fmt.Sprintf("10.%d.0.0/16", g))}}},
-			}})
-			if err != nil {
-				return err
-			}
-		}
-		err := parallel(nInst/10, 4, func(i int) error {
-			out, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(10), MaxCount: aws.Int32(10),
-				SecurityGroupIds: []string{groupIDs[i%len(groupIDs)], groupIDs[(i+1)%len(groupIDs)]}})
-			if err != nil {
-				return err
-			}
-			for _, in := range out.Instances {
-				v, err := c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: in.Placement.AvailabilityZone, Size: aws.Int32(10)})
-				if err != nil {
-					return err
-				}
-				if _, err := c.AttachVolume(ctx, &ec2.AttachVolumeInput{VolumeId: v.VolumeId, InstanceId: in.InstanceId, Device: aws.String("/dev/sdg")}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	cfg, _ := testbed.SeedConfigFor(srv.URL, acct, "us-east-1")
-	ic := iam.NewFromConfig(cfg)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
-	if err := parallel(nPrincipals/2, 8, func(i int) error {
-		if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("bench-user-%d", i))}); err != nil {
-			return err
-		}
-		_, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("bench-role-%d", i)), AssumeRolePolicyDocument: aws.String(trust)})
-		return err
-	}); err != nil {
-		return err
-	}
-	sc := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	if err := parallel(nBuckets, 4, func(i int) error {
-		_, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(fmt.Sprintf("bench-bucket-%d-%s", i, acct))})
-		return err
-	}); err != nil {
+	if err := seed(ctx, srv.URL, acct, regions, nInst, nGroups, nPrincipals, nBuckets); err != nil {
 		return err
 	}
 	seedTime := time.Since(seedStart)
@@ -207,6 +149,83 @@ func run(nInst, nGroups, nPrincipals, nBuckets int) error {
 	}
 	for _, r := range s.IntegrationStepResults {
 		fmt.Printf("  step %-45s %6d ms %s\n", r.ID, r.DurationMs, r.Status)
+	}
+	return nil
+}
+
+// seed adds the demo account and the bench's resources: per region nGroups
+// groups and nInst instances with an extra volume each; nPrincipals users
+// and roles; nBuckets buckets.
+func seed(ctx context.Context, endpoint, acct string, regions [2]string, nInst, nGroups, nPrincipals, nBuckets int) error {
+	if _, err := testbed.SeedDemo(ctx, endpoint, acct, regions); err != nil {
+		return err
+	}
+	for _, region := range regions {
+		if err := seedRegion(ctx, endpoint, acct, region, nInst, nGroups); err != nil {
+			return err
+		}
+	}
+	cfg, _ := testbed.SeedConfigFor(endpoint, acct, "us-east-1")
+	ic := iam.NewFromConfig(cfg)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
+	if err := parallel(nPrincipals/2, 8, func(i int) error {
+		if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("bench-user-%d", i))}); err != nil {
+			return err
+		}
+		_, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("bench-role-%d", i)), AssumeRolePolicyDocument: aws.String(trust)})
+		return err
+	}); err != nil {
+		return err
+	}
+	sc := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if err := parallel(nBuckets, 4, func(i int) error {
+		_, err := sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(fmt.Sprintf("bench-bucket-%d-%s", i, acct))})
+		return err
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// seedRegion adds nGroups security groups and nInst instances (10 per
+// RunInstances), each with an attached extra volume, to one region.
+func seedRegion(ctx context.Context, endpoint, acct, region string, nInst, nGroups int) error {
+	cfg, _ := testbed.SeedConfigFor(endpoint, acct, region)
+	c := ec2.NewFromConfig(cfg)
+	var groupIDs []string
+	for g := 0; g < nGroups; g++ {
+		out, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(fmt.Sprintf("bench-%d", g)), Description: aws.String("bench")})
+		if err != nil {
+			return err
+		}
+		groupIDs = append(groupIDs, aws.ToString(out.GroupId))
+		_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: []ec2types.IpPermission{
+			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(int32(1000 + g)), ToPort: aws.Int32(int32(1000 + g)), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
+			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []ec2types.IpRange{{CidrIp: aws.String(fmt.Sprintf("10.%d.0.0/16", g))}}},
+		}})
+		if err != nil {
+			return err
+		}
+	}
+	err := parallel(nInst/10, 4, func(i int) error {
+		out, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(10), MaxCount: aws.Int32(10),
+			SecurityGroupIds: []string{groupIDs[i%len(groupIDs)], groupIDs[(i+1)%len(groupIDs)]}})
+		if err != nil {
+			return err
+		}
+		for _, in := range out.Instances {
+			v, err := c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: in.Placement.AvailabilityZone, Size: aws.Int32(10)})
+			if err != nil {
+				return err
+			}
+			if _, err := c.AttachVolume(ctx, &ec2.AttachVolumeInput{VolumeId: v.VolumeId, InstanceId: in.InstanceId, Device: aws.String("/dev/sdg")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return nil
 }
