@@ -84,7 +84,8 @@ var (
 		Properties: []Property{str("arn", "the target group ARN"), str("targetGroupName", "the name"),
 			str("targetType", "instance, ip, lambda or alb"), num("port", "the targets' port"), str("protocol", "the targets' protocol"),
 			str("vpcId", "its VPC"), strs("loadBalancerArns", "the load balancers forwarding to it"),
-			strs("targets", "each registered target as a JSON string (id, port, zone, health state)"), strs("targetIds", "the targets' ids")}})
+			strs("targets", "each registered target as a JSON string (id, port, zone, health state)"), strs("targetIds", "the targets' ids"),
+			boolean("preserveClientIp", "a Network Load Balancer group's preserve_client_ip.enabled: its targets see the client's address (absent for other groups)")}})
 )
 
 // Relationships of the routing and load-balancer steps.

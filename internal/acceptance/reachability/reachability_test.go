@@ -80,6 +80,9 @@ func TestInternetReachabilityOfTheIssueAccount(t *testing.T) {
 	dir := t.TempDir()
 	collect(t, srv.URL, acct, dir)
 	checkCalls(t, dir)
+	if tg := queryJSON(t, dir, "SELECT json FROM entities WHERE type = 'aws_lb_target_group' AND json_extract(json, '$.targetGroupName') = 'nlb-ip'"); tg["preserveClientIp"] != false {
+		t.Errorf("NLB target group preserveClientIp = %v, want false (read with DescribeTargetGroupAttributes)", tg["preserveClientIp"])
+	}
 	cases := []struct {
 		role  string
 		want  reach
@@ -205,7 +208,8 @@ func byOperation(v any) map[string]any {
 
 // checkCalls: one paginated Describe per type in the one region; per load
 // balancer one DescribeListeners, per HTTP listener one DescribeRules, per
-// target group one DescribeTargetHealth (the APIs have no bulk form).
+// target group one DescribeTargetHealth, per NLB target group one
+// DescribeTargetGroupAttributes (the APIs have no bulk form).
 func checkCalls(t *testing.T, dir string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "out", "summary.json"))
@@ -223,7 +227,8 @@ func checkCalls(t *testing.T, dir string) {
 		// DescribeLoadBalancers: ELBv2's and the Classic API's (one action name for both).
 		"elasticloadbalancing:DescribeLoadBalancers": 2, "elasticloadbalancing:DescribeTargetGroups": 1,
 		"elasticloadbalancing:DescribeListeners": 3, "elasticloadbalancing:DescribeRules": 3, "elasticloadbalancing:DescribeTargetHealth": 4,
-		"ec2:DescribeNetworkInterfaces": 1, "ec2:DescribeAddresses": 1, "elasticloadbalancing:DescribeTags": 1,
+		"elasticloadbalancing:DescribeTargetGroupAttributes": 1, // the NLB's TCP group only
+		"ec2:DescribeNetworkInterfaces":                      1, "ec2:DescribeAddresses": 1, "elasticloadbalancing:DescribeTags": 1,
 	}
 	for op, n := range want {
 		if calls[op] != n {

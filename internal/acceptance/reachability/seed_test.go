@@ -144,6 +144,12 @@ func (s *seeder) forward(lbArn string, proto elbtypes.ProtocolEnum, port int32, 
 	tg := must[*elb.CreateTargetGroupOutput](s.t)(s.lb.CreateTargetGroup(s.ctx, &elb.CreateTargetGroupInput{Name: aws.String(tgName), Protocol: tgProto(proto),
 		Port: aws.Int32(tgPort), VpcId: s.vpc, TargetType: tt}))
 	arn := tg.TargetGroups[0].TargetGroupArn
+	if proto == elbtypes.ProtocolEnumTcp {
+		// Written out (it is AWS's default for TCP IP targets): the
+		// collection must read it back onto the target group.
+		must[*elb.ModifyTargetGroupAttributesOutput](s.t)(s.lb.ModifyTargetGroupAttributes(s.ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: arn,
+			Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("preserve_client_ip.enabled"), Value: aws.String("false")}}}))
+	}
 	var ts []elbtypes.TargetDescription
 	for _, id := range targets {
 		ts = append(ts, elbtypes.TargetDescription{Id: aws.String(id)})

@@ -132,12 +132,16 @@ func TestPrefixOnlyInternetRouteIsKeptApart(t *testing.T) {
 
 // An NLB keeps the client's address for instance targets: a target group
 // admitting only the VPC CIDR drops the Internet's packets; one admitting
-// 0.0.0.0/0 takes them. A Classic ELB proxies: the VPC CIDR is enough.
+// 0.0.0.0/0 takes them. With preserve_client_ip.enabled read as false the
+// targets see the NLB's address, and the VPC CIDR admits it; read as true it
+// is the default's answer. A Classic ELB proxies: the VPC CIDR is enough.
 func TestNLBInstanceTargetsSeeTheClientAndClassicELBProxies(t *testing.T) {
 	for _, c := range []struct {
-		cidr  string
-		ports []string
-	}{{"10.0.0.0/16", []string{}}, {"0.0.0.0/0", []string{"tcp:9000"}}} {
+		cidr     string
+		preserve any // the target group's preserveClientIp; nil: not read
+		ports    []string
+	}{{"10.0.0.0/16", nil, []string{}}, {"0.0.0.0/0", nil, []string{"tcp:9000"}},
+		{"10.0.0.0/16", false, []string{"tcp:9000"}}, {"10.0.0.0/16", true, []string{}}} {
 		in := world()
 		in.Groups = append(in.Groups, sg("sg-nlbt", tcpRule("sgr-nlbt", 9000, c.cidr)))
 		in.Instances = append(in.Instances, ent(m.TypeInstance, "i:nt", map[string]any{"instanceId": "nt", "subnetId": "subnet-main", m.PropVPCID: "vpc-1",
@@ -146,8 +150,12 @@ func TestNLBInstanceTargetsSeeTheClientAndClassicELBProxies(t *testing.T) {
 			lm.PropSubnetIDs: []string{"subnet-pub"}}))
 		in.Listeners = append(in.Listeners, ent(lm.TypeListener, "arn:nl", map[string]any{lm.PropLoadBalancerArn: "arn:nlb", lm.PropPort: float64(9000),
 			lm.PropProtocol: "TCP", lm.PropTargetGroupArns: []string{"arn:ntg"}}))
-		in.TargetGroups = append(in.TargetGroups, ent(lm.TypeTargetGroup, "arn:ntg", map[string]any{lm.PropTargetType: "instance", lm.PropPort: int32(9000),
-			m.PropVPCID: "vpc-1", lm.PropTargets: []string{lm.Target{ID: "nt"}.Encode()}}))
+		tg := ent(lm.TypeTargetGroup, "arn:ntg", map[string]any{lm.PropTargetType: "instance", lm.PropPort: int32(9000),
+			m.PropVPCID: "vpc-1", lm.PropTargets: []string{lm.Target{ID: "nt"}.Encode()}})
+		if c.preserve != nil {
+			tg[lm.PropPreserveClientIP] = c.preserve
+		}
+		in.TargetGroups = append(in.TargetGroups, tg)
 		via := []string{}
 		if len(c.ports) > 0 {
 			via = []string{"arn:nlb"}

@@ -175,13 +175,11 @@ func (a *analyzer) groupTargets(tg graph.Entity, lbArn string) []target {
 		switch tg.String(lm.PropTargetType) {
 		case "instance":
 			if i, ok := a.instances[rk(region, t.ID)]; ok {
-				out = append(out, a.instanceTarget(i, port, via, lbIsNLB))
+				out = append(out, a.instanceTarget(i, port, via, lbIsNLB && preservesClientIP(tg)))
 			}
 		case "ip":
 			if tt, ok := a.ipTarget(region, tg.String(m.PropVPCID), t.ID, port, via); ok {
-				// An NLB keeps the client's address for UDP IP targets by default.
-				p := strings.ToUpper(tg.String(lm.PropProtocol))
-				tt.clientIP = lbIsNLB && (p == "UDP" || p == "TCP_UDP")
+				tt.clientIP = lbIsNLB && preservesClientIP(tg)
 				out = append(out, tt)
 			}
 		case "lambda":
@@ -194,6 +192,21 @@ func (a *analyzer) groupTargets(tg graph.Entity, lbArn string) []target {
 		}
 	}
 	return out
+}
+
+// preservesClientIP is a Network Load Balancer group's
+// preserve_client_ip.enabled, where the collection read it; else AWS's
+// default: on for instance targets and for UDP / TCP_UDP IP targets, off for
+// TCP and TLS IP targets (ELB User Guide, Client IP preservation).
+func preservesClientIP(tg graph.Entity) bool {
+	if v, ok := tg[lm.PropPreserveClientIP].(bool); ok {
+		return v
+	}
+	if tg.String(lm.PropTargetType) == "instance" {
+		return true
+	}
+	p := strings.ToUpper(tg.String(lm.PropProtocol))
+	return p == "UDP" || p == "TCP_UDP"
 }
 
 func (a *analyzer) instanceTarget(i graph.Entity, port int64, via string, clientIP bool) target {

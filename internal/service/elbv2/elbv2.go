@@ -43,6 +43,7 @@ type API interface {
 	DescribeRules(ctx context.Context, in *elb.DescribeRulesInput, optFns ...func(*elb.Options)) (*elb.DescribeRulesOutput, error)
 	DescribeTargetGroups(ctx context.Context, in *elb.DescribeTargetGroupsInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupsOutput, error)
 	DescribeTargetHealth(ctx context.Context, in *elb.DescribeTargetHealthInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetHealthOutput, error)
+	DescribeTargetGroupAttributes(ctx context.Context, in *elb.DescribeTargetGroupAttributesInput, optFns ...func(*elb.Options)) (*elb.DescribeTargetGroupAttributesOutput, error)
 }
 
 // Region is what one region holds.
@@ -62,6 +63,10 @@ type Listener struct {
 type TargetGroup struct {
 	types.TargetGroup
 	Targets []types.TargetHealthDescription
+	// PreserveClientIP is a Network Load Balancer group's
+	// preserve_client_ip.enabled (nil for other groups): whether its
+	// targets see the client's address or the load balancer's.
+	PreserveClientIP *bool
 }
 
 // Fetch reads one region.
@@ -97,10 +102,37 @@ func Fetch(ctx context.Context, c API) (*Region, error) {
 			if err != nil {
 				return nil, err
 			}
-			out.TargetGroups = append(out.TargetGroups, TargetGroup{TargetGroup: tg, Targets: h.TargetHealthDescriptions})
+			g := TargetGroup{TargetGroup: tg, Targets: h.TargetHealthDescriptions}
+			if g.PreserveClientIP, err = preserveClientIP(ctx, c, tg); err != nil {
+				return nil, err
+			}
+			out.TargetGroups = append(out.TargetGroups, g)
 		}
 	}
 	return &out, nil
+}
+
+// preserveClientIP reads a Network Load Balancer group's
+// preserve_client_ip.enabled (one DescribeTargetGroupAttributes; groups of
+// other protocols are not asked). A group that does not report it is nil:
+// the analysis then assumes AWS's default for the target type.
+func preserveClientIP(ctx context.Context, c API, tg types.TargetGroup) (*bool, error) {
+	switch tg.Protocol {
+	case types.ProtocolEnumTcp, types.ProtocolEnumUdp, types.ProtocolEnumTls, types.ProtocolEnumTcpUdp:
+	default:
+		return nil, nil
+	}
+	out, err := c.DescribeTargetGroupAttributes(ctx, &elb.DescribeTargetGroupAttributesInput{TargetGroupArn: tg.TargetGroupArn})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range out.Attributes {
+		if aws.ToString(a.Key) == "preserve_client_ip.enabled" {
+			v := strings.EqualFold(aws.ToString(a.Value), "true")
+			return &v, nil
+		}
+	}
+	return nil, nil
 }
 
 func fetchListeners(ctx context.Context, c API, lbArn string) ([]Listener, error) {
@@ -261,6 +293,7 @@ func NewTargetGroupEntity(sc Scope, tg TargetGroup) graph.Entity {
 		Set("loadBalancerArns", append([]string{}, tg.LoadBalancerArns...)).
 		Set(lm.PropTargets, targets).
 		Set("targetIds", ids).
+		SetIfPresent(lm.PropPreserveClientIP, tg.PreserveClientIP).
 		Set("accountId", sc.AccountID).
 		Set("region", sc.Region).
 		Set("webLink", sc.link("TargetGroup:targetGroupArn="+arn))

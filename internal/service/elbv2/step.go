@@ -25,7 +25,8 @@ func step(s *awsclient.Session) engine.Step {
 		ID: lm.StepID, Name: "Fetch ELBv2 load balancers, listeners and target groups",
 		DependsOn: []string{account.StepID, m.StepVPCs, m.StepSecurityGroups, m.StepInstances, lambda.StepID},
 		Permissions: []string{"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
-			"elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"},
+			"elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+			"elasticloadbalancing:DescribeTargetGroupAttributes"},
 		Run: func(ctx context.Context, sc *engine.StepContext) error {
 			res, err := regional.Collect(ctx, s, sc, nil, func(ctx context.Context, region string) (*Region, error) {
 				return Fetch(ctx, elb.NewFromConfig(s.In(region)))

@@ -43,6 +43,7 @@ const (
 	PropTargetGroupArns  = "targetGroupArns"  // listener: every group a default or rule action forwards to
 	PropTargetType       = "targetType"       // target group: instance, ip, lambda, alb
 	PropTargets          = "targets"          // target group: []string of JSON Target
+	PropPreserveClientIP = "preserveClientIp" // NLB target group: preserve_client_ip.enabled
 )
 
 // Target is one registered target as stored on its group (JSON, one string
