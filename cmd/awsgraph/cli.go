@@ -559,6 +559,16 @@ func printSummary(w io.Writer, s *collector.Summary, verbose bool) {
 			fmt.Fprintf(tw, "  %s\t%d\n", k, s.APICalls.ByOperation[k])
 		}
 		tw.Flush()
+		if len(s.APICalls.Concurrency) > 0 {
+			fmt.Fprintln(w, "\nCONCURRENCY (adaptive bound per server)")
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			for _, k := range sortedKeys(s.APICalls.Concurrency) {
+				c := s.APICalls.Concurrency[k]
+				fmt.Fprintf(tw, "  %s\tbound %d\tmax in flight %d\trequests %d\tthrottled %d\tslowed %d\tpauses %d\n",
+					k, c.Limit, c.MaxInFlight, c.Requests, c.Throttled, c.Slowed, c.Pauses)
+			}
+			tw.Flush()
+		}
 	}
 }
 
@@ -787,13 +797,8 @@ func unknownBrief(us []engine.Unknown) string {
 	return fmt.Sprintf("values not read, kept from the last run: %s", listSome(names, 6))
 }
 
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // envPostgresDSN names the environment variable that can hold the DSN (so

@@ -308,6 +308,11 @@ func TestCollectDemoAccountEndToEnd(t *testing.T) {
 	if c.summary.APICalls.Total == 0 || len(c.summary.Metadata.PartialDatasets.Types) != 0 {
 		t.Errorf("summary: calls %d, partial %v, warnings %v", c.summary.APICalls.Total, c.summary.Metadata.PartialDatasets.Types, c.summary.Warnings)
 	}
+	// Against an emulator every service shares one bound ("endpoint"); it
+	// saw every request the collection made after AssumeRole.
+	if cc, ok := c.summary.APICalls.Concurrency["endpoint"]; !ok || cc.Requests == 0 || cc.Limit < 1 || cc.MaxInFlight < 1 {
+		t.Errorf("summary concurrency: %+v", c.summary.APICalls.Concurrency)
+	}
 	t.Logf("demo account: %d entities, %d relationships, %d API calls, %d ms", len(c.entities), len(c.rels), c.summary.APICalls.Total, c.summary.DurationMs)
 }
 

@@ -128,12 +128,12 @@ type serverLimit struct {
 
 // AdaptiveStats is what one server's bound has done.
 type AdaptiveStats struct {
-	Limit       int // the bound now
-	MaxInFlight int // the most requests seen in flight at once
-	Requests    int
-	Throttled   int // throttling answers (by error code, HTTP 429 or 503)
-	Slowed      int // answers that made the bound shrink for latency
-	Pauses      int // Retry-After headers honoured
+	Limit       int `json:"limit"`       // the bound now
+	MaxInFlight int `json:"maxInFlight"` // the most requests seen in flight at once
+	Requests    int `json:"requests"`
+	Throttled   int `json:"throttled"` // throttling answers (by error code, HTTP 429 or 503)
+	Slowed      int `json:"slowed"`    // answers that made the bound shrink for latency
+	Pauses      int `json:"pauses"`    // Retry-After headers honoured
 }
 
 // Stats returns every server's stats, by server key.

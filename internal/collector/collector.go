@@ -80,6 +80,10 @@ type Summary struct {
 	APICalls           struct {
 		Total       int            `json:"total"`
 		ByOperation map[string]int `json:"byOperation"`
+		// Concurrency is what the adaptive bound did per server
+		// ("<service>@<region>", or "endpoint" for an emulator): where it
+		// settled, the most requests in flight, throttling and pauses.
+		Concurrency map[string]awsclient.AdaptiveStats `json:"concurrency,omitempty"`
 	} `json:"apiCalls"`
 }
 
@@ -235,6 +239,9 @@ func summarize(cfg instance.Config, sess *awsclient.Session, res *engine.Result,
 	s.EntityCounts, s.RelationshipCounts = res.Job.TypeCounts()
 	s.APICalls.ByOperation = sess.Calls.Snapshot()
 	s.APICalls.Total = sess.Calls.Total()
+	if st := sess.Adaptive.Stats(); len(st) > 0 {
+		s.APICalls.Concurrency = st
+	}
 	sort.Slice(s.Warnings, func(i, j int) bool {
 		if s.Warnings[i].Step != s.Warnings[j].Step {
 			return s.Warnings[i].Step < s.Warnings[j].Step
