@@ -203,15 +203,8 @@ func instanceStep(s *awsclient.Session) engine.Step {
 							sc.Count("instancesWithoutCollectedSubnet", 1)
 						}
 					}
-					for _, gid := range InstanceGroupIDs(in) {
-						gk, ok := groups[r.Region+"/"+gid]
-						if !ok {
-							sc.Count("instanceGroupsNotCollected", 1)
-							continue
-						}
-						if err := sc.AddRelationship(graph.DirectByKey(gk, m.TypeSecurityGroup, "PROTECTS", e.Key(), m.TypeInstance, nil)); err != nil {
-							return err
-						}
+					if err := regional.ProtectedBy(sc, groups, r.Region, e, InstanceGroupIDs(in), "instanceGroupsNotCollected"); err != nil {
+						return err
 					}
 				}
 			}

@@ -190,14 +190,7 @@ func linkInterface(sc *engine.StepContext, region string, e graph.Entity, subnet
 			return err
 		}
 	}
-	for _, gid := range e.Strings(m.PropSecurityGroupIDs) {
-		if gk, ok := groups[region+"/"+gid]; ok {
-			if err := sc.AddRelationship(graph.DirectByKey(gk, m.TypeSecurityGroup, "PROTECTS", e.Key(), e.Type(), nil)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return regional.ProtectedBy(sc, groups, region, e, e.Strings(m.PropSecurityGroupIDs), "")
 }
 
 // elasticIPStep reads every Elastic IP (one call per region) and links it

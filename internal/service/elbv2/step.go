@@ -72,12 +72,8 @@ func add(sc *engine.StepContext, s *awsclient.Session, scope Scope, r *Region, i
 				return err
 			}
 		}
-		for _, g := range lb.SecurityGroups {
-			if gk, ok := ix.groups[scope.Region+"/"+g]; ok {
-				if err := sc.AddRelationship(graph.DirectByKey(gk, m.TypeSecurityGroup, "PROTECTS", e.Key(), e.Type(), nil)); err != nil {
-					return err
-				}
-			}
+		if err := regional.ProtectedBy(sc, ix.groups, scope.Region, e, lb.SecurityGroups, ""); err != nil {
+			return err
 		}
 	}
 	groups := map[string]bool{}

@@ -12,6 +12,7 @@ import (
 	"github.com/awsgraph/awsgraph/internal/awsclient"
 	"github.com/awsgraph/awsgraph/internal/engine"
 	"github.com/awsgraph/awsgraph/internal/graph"
+	"github.com/awsgraph/awsgraph/internal/schema"
 	"github.com/awsgraph/awsgraph/internal/service/account"
 )
 
@@ -63,6 +64,25 @@ func AddOwned(sc *engine.StepContext, s *awsclient.Session, ents ...graph.Entity
 			return err
 		}
 		if err := sc.AddRelationship(account.Has(s, e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ProtectedBy adds "security group PROTECTS e" for each group id that was
+// collected in region (groups maps "<region>/<group id>" to the group's
+// key); each id that was not is counted under missMetric when one is given.
+func ProtectedBy(sc *engine.StepContext, groups map[string]string, region string, e graph.Entity, groupIDs []string, missMetric string) error {
+	for _, gid := range groupIDs {
+		gk, ok := groups[region+"/"+gid]
+		if !ok {
+			if missMetric != "" {
+				sc.Count(missMetric, 1)
+			}
+			continue
+		}
+		if err := sc.AddRelationship(graph.DirectByKey(gk, schema.TypeSecurityGroup, "PROTECTS", e.Key(), e.Type(), nil)); err != nil {
 			return err
 		}
 	}
